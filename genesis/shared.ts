@@ -1,0 +1,97 @@
+import * as z from 'zod';
+import { ARTIFACT_KINDS, ID_PATTERN, type Artifact } from '../src/kernel/artifact.ts';
+import { ASSETS, RATE_RESOURCES } from '../src/kernel/ledger.ts';
+import type { ArtifactStats } from '../src/kernel/stats.ts';
+import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
+
+/** Schema pieces shared by genesis methods, so every tool names and bounds things the same way. */
+
+const idString = () => z.string().regex(ID_PATTERN, "must be 1-64 characters of a-z, 0-9, '_' and '-', starting with a letter or digit");
+export const principalArg = (what: string) => idString().describe(what);
+export const artifactIdArg = (what: string) => idString().describe(what);
+export const amountArg = (what: string) => z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe(what);
+export const limitArg = z.int().min(1).max(10_000).optional().describe('Page size (capped by the world limit).');
+export const cursorArg = z.int().min(0).optional().describe('Continue after this cursor (from next_cursor of the previous page); omit to start at the beginning.');
+
+export const assetEnum = z.enum(ASSETS);
+export const rateResourceEnum = z.enum(RATE_RESOURCES);
+export const kindEnum = z.enum(ARTIFACT_KINDS);
+
+export const balancesSchema = z.object(Object.fromEntries(ASSETS.map((a) => [a, z.int()])) as Record<(typeof ASSETS)[number], z.ZodInt>);
+
+export const READ: ToolAnnotations = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+export const WRITE: ToolAnnotations = { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false };
+export const DESTROY: ToolAnnotations = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false };
+
+/** The page size a caller gets: what they asked for, within the world's limit. */
+export function pageSize(ctx: HandlerContext, requested: number | undefined): number {
+  return Math.min(requested ?? ctx.config.limits.default_list_limit, ctx.config.limits.max_list_limit);
+}
+
+export const interfaceMethodSchema = z.object({
+  name: z.string().describe('Method name; the module exports a function of this name.'),
+  description: z.string().describe('What the method does, for callers.'),
+  inputSchema: z.record(z.string(), z.unknown()).describe('JSON Schema (draft-07) of the named arguments; type must be "object".'),
+  outputSchema: z.record(z.string(), z.unknown()).optional().describe('Optional JSON Schema the result is checked against.'),
+  price: z.int().min(0).describe('Scrip the caller pays the owner per successful call.'),
+});
+
+export const statsSchema = z.object({
+  invocations: z.int(),
+  successes: z.int(),
+  failures: z.int(),
+  success_rate: z.number().optional(),
+  distinct_invokers: z.int(),
+  distinct_paying_invokers: z.int(),
+  last_invoked_at: z.int().optional(),
+});
+
+export function statsView(s: ArtifactStats): z.input<typeof statsSchema> {
+  return {
+    invocations: s.invocations,
+    successes: s.successes,
+    failures: s.failures,
+    distinct_invokers: s.distinct_invokers,
+    distinct_paying_invokers: s.distinct_paying_invokers,
+    ...(s.success_rate === null ? {} : { success_rate: s.success_rate }),
+    ...(s.last_invoked_at === null ? {} : { last_invoked_at: s.last_invoked_at }),
+  };
+}
+
+/** Artifact metadata as tools return it: no content or code, and absent rather than null fields. */
+export const metaSchema = z.object({
+  id: z.string(),
+  kind: kindEnum,
+  description: z.string(),
+  owner: z.string(),
+  created_by: z.string(),
+  access_contract_id: z.string(),
+  has_standing: z.boolean(),
+  can_execute: z.boolean(),
+  interface: z.array(interfaceMethodSchema).optional(),
+  size_bytes: z.int(),
+  version: z.int(),
+  created_at: z.int(),
+  updated_at: z.int(),
+  deleted_at: z.int().optional(),
+  deleted_by: z.string().optional(),
+});
+
+export function metaView(a: Artifact): z.input<typeof metaSchema> {
+  return {
+    id: a.id,
+    kind: a.kind,
+    description: a.description,
+    owner: a.owner,
+    created_by: a.created_by,
+    access_contract_id: a.access_contract_id,
+    has_standing: a.has_standing,
+    can_execute: a.can_execute,
+    ...(a.interface ? { interface: a.interface } : {}),
+    size_bytes: a.size_bytes,
+    version: a.version,
+    created_at: a.created_at,
+    updated_at: a.updated_at,
+    ...(a.deleted_at === null ? {} : { deleted_at: a.deleted_at, deleted_by: a.deleted_by ?? '' }),
+  };
+}

@@ -1,0 +1,21 @@
+import * as z from 'zod';
+import { accessDenied } from '../../src/kernel/errors.ts';
+import { defineMethod } from '../../src/kernel/genesis.ts';
+import { READ, artifactIdArg, metaSchema, metaView, statsSchema, statsView } from '../shared.ts';
+
+export const info = defineMethod({
+  artifact: 'genesis_store',
+  name: 'info',
+  tool: 'artifact_info',
+  title: 'Artifact info',
+  description:
+    'Describe an artifact without its content: kind, owner, contract, interface (method names, argument schemas, prices) and usage stats (invocations, success rate, distinct invokers, last invoked). Use it before artifact_invoke. Needs read or invoke permission; never charges.',
+  input: z.object({ id: artifactIdArg('Artifact to describe.') }),
+  output: metaSchema.extend({ stats: statsSchema }),
+  annotations: READ,
+  handler: (ctx, args) => {
+    const a = ctx.services.artifacts.require(args.id);
+    if (!ctx.canSee(a)) throw accessDenied(`The contract of '${a.id}' lets you neither read nor invoke it.`, { id: a.id, contract: a.access_contract_id });
+    return { ...metaView(a), stats: statsView(ctx.services.stats.get(a.id)) };
+  },
+});

@@ -1,0 +1,24 @@
+import * as z from 'zod';
+import { defineMethod } from '../../src/kernel/genesis.ts';
+import { artifactIdArg } from '../shared.ts';
+
+export const invoke = defineMethod({
+  artifact: 'genesis_store',
+  name: 'invoke',
+  tool: 'artifact_invoke',
+  title: 'Invoke an artifact',
+  description:
+    "Call a method of an executable artifact (find them with store_search, read their interface with artifact_info). You pay the method's price to the artifact's owner only if the call succeeds, plus any contract fee. CPU your call burns counts against your cpu_ms window even if it fails.",
+  input: z.object({
+    id: artifactIdArg('Executable artifact to call.'),
+    method: z.string().min(1).max(64).describe('Method name from its interface.'),
+    args: z.record(z.string(), z.unknown()).optional().describe("Named arguments matching the method's inputSchema."),
+  }),
+  output: z.unknown(),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
+  // The door itself, exposed as a method: the call is made by the same caller, no extra hop.
+  forward: (args) => ({ target: args.id, method: args.method, args: args.args ?? {} }),
+  handler: () => {
+    throw new Error('genesis_store.invoke is forwarded by the kernel and never handled');
+  },
+});

@@ -1,0 +1,97 @@
+import * as z from 'zod';
+import { invalidArgs } from '../../src/kernel/errors.ts';
+import { defineMethod } from '../../src/kernel/genesis.ts';
+import { SEARCH_SORTS } from '../../src/kernel/search.ts';
+import type { Artifact } from '../../src/kernel/artifact.ts';
+import { READ, cursorArg, kindEnum, limitArg, pageSize, principalArg, statsSchema, statsView } from '../shared.ts';
+
+/** Candidates scanned per page, as a multiple of the page size, before giving up on filling it. */
+const SCAN_FACTOR = 5;
+
+const resultSchema = z.object({
+  id: z.string(),
+  kind: kindEnum,
+  description: z.string(),
+  owner: z.string(),
+  has_standing: z.boolean(),
+  can_execute: z.boolean(),
+  methods: z.array(z.object({ name: z.string(), price: z.int() })),
+  version: z.int(),
+  updated_at: z.int(),
+  deleted_at: z.int().optional(),
+  stats: statsSchema,
+});
+
+export const search = defineMethod({
+  artifact: 'genesis_store',
+  name: 'search',
+  tool: 'store_search',
+  title: 'Search artifacts',
+  description:
+    "Find artifacts by words in their id, description and method names, and filter by kind, owner, standing or executability. Results show methods with prices and usage stats, never content; artifacts whose contract hides them from you are left out. Sort by relevance, newest, id, invocations or success_rate. Page with cursor/next_cursor.",
+  input: z.object({
+    query: z.string().optional().describe('Words to match (prefixes count); omit to list everything.'),
+    kind: kindEnum.optional().describe('Only this kind.'),
+    owner: principalArg('Only artifacts owned by this principal.').optional(),
+    has_standing: z.boolean().optional().describe('true: only principals; false: only non-principals.'),
+    can_execute: z.boolean().optional().describe('true: only invocable artifacts.'),
+    include_deleted: z.boolean().optional().describe('Also list tombstones.'),
+    sort: z.enum(SEARCH_SORTS).optional().describe('Order of results (default relevance, or newest without a query).'),
+    cursor: cursorArg,
+    limit: limitArg,
+  }),
+  output: z.object({ results: z.array(resultSchema), next_cursor: z.int(), has_more: z.boolean() }),
+  annotations: READ,
+  handler: (ctx, args) => {
+    if (args.query !== undefined && args.query.length > ctx.config.limits.max_search_query_chars) {
+      throw invalidArgs(`query is longer than ${ctx.config.limits.max_search_query_chars} characters.`, { limit: ctx.config.limits.max_search_query_chars });
+    }
+    const size = pageSize(ctx, args.limit);
+    const q = {
+      ...(args.query === undefined ? {} : { query: args.query }),
+      ...(args.kind === undefined ? {} : { kind: args.kind }),
+      ...(args.owner === undefined ? {} : { owner: args.owner }),
+      ...(args.has_standing === undefined ? {} : { has_standing: args.has_standing }),
+      ...(args.can_execute === undefined ? {} : { can_execute: args.can_execute }),
+      include_deleted: args.include_deleted ?? false,
+      sort: args.sort ?? 'relevance',
+    };
+    const found: Artifact[] = [];
+    let offset = args.cursor ?? 0;
+    let scanned = 0;
+    let exhausted = false;
+    while (found.length < size && scanned < size * SCAN_FACTOR) {
+      const want = Math.min(size, size * SCAN_FACTOR - scanned);
+      const batch = ctx.services.search.candidates(q, offset, want);
+      for (const a of batch) {
+        offset++;
+        scanned++;
+        // Tombstones have no content left to protect; live artifacts show only if their contract lets you see them.
+        if (a.deleted_at !== null || ctx.canSee(a)) found.push(a);
+        if (found.length === size) break;
+      }
+      if (batch.length < want) {
+        exhausted = true;
+        break;
+      }
+    }
+    const hasMore = !exhausted && ctx.services.search.candidates(q, offset, 1).length > 0;
+    return {
+      results: found.map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        description: a.deleted_at === null ? a.description : '',
+        owner: a.owner,
+        has_standing: a.has_standing,
+        can_execute: a.can_execute,
+        methods: (a.interface ?? []).map((m) => ({ name: m.name, price: m.price })),
+        version: a.version,
+        updated_at: a.updated_at,
+        ...(a.deleted_at === null ? {} : { deleted_at: a.deleted_at }),
+        stats: statsView(ctx.services.stats.get(a.id)),
+      })),
+      next_cursor: offset,
+      has_more: hasMore,
+    };
+  },
+});

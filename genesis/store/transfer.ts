@@ -1,0 +1,28 @@
+import * as z from 'zod';
+import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
+import { defineMethod } from '../../src/kernel/genesis.ts';
+import { RESERVED_PREFIX } from '../../src/kernel/artifact.ts';
+import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
+
+export const transfer = defineMethod({
+  artifact: 'genesis_store',
+  name: 'transfer',
+  tool: 'artifact_transfer',
+  title: 'Transfer an artifact',
+  description:
+    "Give an artifact to another principal, if its contract lets you transfer it. Built-in contracts then treat the new owner as owner. Its bytes move to the new owner's disk quota (QUOTA_EXCEEDED if they have no room). To sell safely, use escrow instead.",
+  input: z.object({ id: artifactIdArg('Artifact to transfer.'), to: principalArg('New owner (a principal).') }),
+  output: z.object({ id: z.string(), from: z.string(), to: z.string(), version: z.int() }),
+  annotations: WRITE,
+  handler: (ctx, args) => {
+    const { artifacts } = ctx.services;
+    const a = artifacts.require(args.id);
+    if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be transferred.`, { id: a.id });
+    ctx.authorize('transfer', a);
+    artifacts.requirePrincipal(args.to, 'new owner');
+    if (args.to === a.owner) throw invalidArgs(`'${args.to}' already owns '${a.id}'.`, { id: a.id });
+    const moved = artifacts.setOwner(a, args.to, ctx.now);
+    ctx.emit('artifact_transferred', { principal: ctx.caller, artifact: a.id }, { from: a.owner, to: args.to });
+    return { id: a.id, from: a.owner, to: args.to, version: moved.version };
+  },
+});

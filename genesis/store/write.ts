@@ -1,0 +1,116 @@
+import * as z from 'zod';
+import { KernelError, invalidArgs, notFound } from '../../src/kernel/errors.ts';
+import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
+import { validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
+import { deletedError } from '../../src/kernel/artifacts.ts';
+import { isBuiltinContract, usableContract } from '../../src/kernel/contracts.ts';
+import { WRITE, artifactIdArg, interfaceMethodSchema } from '../shared.ts';
+
+export const write = defineMethod({
+  artifact: 'genesis_store',
+  name: 'write',
+  tool: 'artifact_write',
+  title: 'Write an artifact',
+  description:
+    "Create an artifact, or update one your contract lets you write. Omitted fields keep their current values. Data: set content. Code you can sell: kind 'code', can_execute true, code (an ES module exporting one function per method, `export function name(args, ctx)`) and interface (methods with JSON Schema inputSchema and a scrip price). Access: access_contract_id names the contract (default genesis_contract_freeware). Bytes count against your disk quota.",
+  input: z.object({
+    id: artifactIdArg("Artifact id: 1-64 of a-z, 0-9, '_' and '-'; ids starting 'genesis_' are reserved."),
+    kind: z.enum(WRITABLE_KINDS).optional().describe('data, code, contract, agent, memory, library or doc. New artifacts default to code if executable, else data.'),
+    description: z.string().optional().describe('Short searchable summary.'),
+    content: z.string().optional().describe('Text or JSON text.'),
+    code: z.string().optional().describe('ES module source for executables, contracts and libraries.'),
+    interface: z.array(interfaceMethodSchema).optional().describe('Methods of an executable artifact.'),
+    access_contract_id: z.string().min(1).max(64).optional().describe('Contract deciding who may read, write, invoke, delete and transfer it.'),
+    has_standing: z.boolean().optional().describe('Give the artifact its own ledger account (set at creation only).'),
+    can_execute: z.boolean().optional().describe('Make it invocable; needs code and an interface.'),
+  }),
+  output: z.object({ id: z.string(), version: z.int(), created: z.boolean(), size_bytes: z.int(), disk_used: z.int(), disk_quota: z.int() }),
+  annotations: WRITE,
+  handler: (ctx, args) => {
+    const { artifacts } = ctx.services;
+    validateId(args.id);
+    const prev = artifacts.get(args.id);
+    const written = prev ? update(ctx, prev, args) : create(ctx, args);
+    ctx.emit('artifact_written', { principal: ctx.caller, artifact: written.id }, { version: written.version, kind: written.kind, created: !prev, size_bytes: written.size_bytes });
+    return {
+      id: written.id,
+      version: written.version,
+      created: !prev,
+      size_bytes: written.size_bytes,
+      disk_used: artifacts.diskUsed(written.owner),
+      disk_quota: ctx.services.ledger.balance(written.owner, 'disk_bytes'),
+    };
+  },
+});
+
+type WriteArgs = {
+  id: string;
+  kind?: ArtifactFields['kind'] | undefined;
+  description?: string | undefined;
+  content?: string | undefined;
+  code?: string | undefined;
+  interface?: ArtifactFields['interface'] | undefined;
+  access_contract_id?: string | undefined;
+  has_standing?: boolean | undefined;
+  can_execute?: boolean | undefined;
+};
+
+function create(ctx: HandlerContext, args: WriteArgs): Artifact {
+  validateNewId(args.id);
+  const owner = ctx.services.artifacts.get(ctx.caller);
+  if (!owner?.has_standing) {
+    throw new KernelError('ACCESS_DENIED', `'${ctx.caller}' has no standing, so it cannot own artifacts. Give the calling artifact standing, or write from a principal.`, { caller: ctx.caller });
+  }
+  const canExecute = args.can_execute ?? false;
+  const fields: ArtifactFields = {
+    kind: args.kind ?? (canExecute ? 'code' : 'data'),
+    description: args.description ?? '',
+    content: args.content ?? '',
+    code: args.code ?? '',
+    interface: args.interface ?? null,
+    has_standing: args.has_standing ?? false,
+    can_execute: canExecute,
+  };
+  const contract = args.access_contract_id ?? ctx.config.contracts.default;
+  checkContract(ctx, contract);
+  validateFields(fields, ctx.config.limits);
+  checkCode(ctx, args.id, fields.code);
+  return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract }, ctx.now);
+}
+
+function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact {
+  if (prev.deleted_at !== null) throw deletedError(prev);
+  validateNewId(args.id);
+  ctx.authorize('write', prev);
+  if (args.has_standing !== undefined && args.has_standing !== prev.has_standing) {
+    throw invalidArgs('has_standing is fixed when an artifact is created. Create a new artifact instead.', { id: prev.id });
+  }
+  const next = {
+    kind: args.kind ?? (prev.kind as ArtifactFields['kind']),
+    description: args.description ?? prev.description,
+    content: args.content ?? prev.content,
+    code: args.code ?? prev.code,
+    interface: args.interface ?? prev.interface,
+    has_standing: prev.has_standing,
+    can_execute: args.can_execute ?? prev.can_execute,
+    access_contract_id: args.access_contract_id ?? prev.access_contract_id,
+  };
+  if (next.access_contract_id !== prev.access_contract_id) checkContract(ctx, next.access_contract_id);
+  validateFields(next, ctx.config.limits);
+  if (next.code !== prev.code) checkCode(ctx, prev.id, next.code);
+  return ctx.services.artifacts.update(prev, next, ctx.now);
+}
+
+function checkContract(ctx: HandlerContext, id: string): void {
+  if (isBuiltinContract(id)) return;
+  const c = ctx.services.artifacts.get(id);
+  const why = usableContract(c);
+  if (why === 'does not exist') throw notFound('Contract', id, 'Use a built-in contract (genesis_contract_freeware, _private, _public, _self_owned) or write a contract artifact first.');
+  if (why !== null) throw invalidArgs(`'${id}' cannot serve as a contract: it ${why}.`, { contract: id });
+}
+
+function checkCode(ctx: HandlerContext, id: string, code: string): void {
+  if (code.trim() === '') return;
+  const error = ctx.compile(code, `${id}.js`);
+  if (error) throw invalidArgs(`The code does not compile as an ES module: ${error}. Fix the syntax and write again.`, { error });
+}

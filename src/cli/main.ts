@@ -1,0 +1,38 @@
+import { Command, CommanderError } from 'commander';
+import { checkCommand } from './check.ts';
+import { demoCommand } from './demo.ts';
+
+/** Builds the CLI. Each subcommand lives in its own module and returns an exit code. */
+export function buildCli(setExit: (code: number) => void): Command {
+  const program = new Command('ecology')
+    .description('agent-ecology: an economy for AI agents, served over MCP')
+    .showHelpAfterError()
+    .exitOverride();
+  program
+    .command('check')
+    .description('Check every world invariant of a database; prints a JSON report, exits 1 on any violation.')
+    .requiredOption('--db <path>', 'world database file')
+    .action(async (opts: { db: string }) => setExit(await checkCommand(opts)));
+  program
+    .command('demo')
+    .description('Run a short scripted economy (principals, transfers, a paid code artifact) and print the invariant report.')
+    .option('--db <path>', 'world database file', 'world.db')
+    .option('--config <path>', 'JSON config file')
+    .action(async (opts: { db: string; config?: string }) => setExit(await demoCommand(opts)));
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = buildCli((c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    process.stderr.write(`ecology: ${(err as Error).message}\n`);
+    return 1;
+  }
+  return code;
+}

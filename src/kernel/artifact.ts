@@ -1,0 +1,162 @@
+import { invalidArgs, accessDenied } from './errors.ts';
+import { compileSchema } from './schema.ts';
+import type { Config } from './config.ts';
+
+export const ARTIFACT_KINDS = ['data', 'code', 'contract', 'agent', 'memory', 'library', 'doc', 'genesis'] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
+/** Kinds an agent may write; `genesis` belongs to the world. */
+export const WRITABLE_KINDS = ARTIFACT_KINDS.filter((k) => k !== 'genesis') as Exclude<ArtifactKind, 'genesis'>[];
+
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const RESERVED_PREFIX = 'genesis_';
+export const METHOD_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
+
+export interface InterfaceMethod {
+  name: string;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  /** Scrip paid by the caller to the artifact's owner on success. */
+  price: number;
+}
+
+export interface Artifact {
+  id: string;
+  kind: ArtifactKind;
+  description: string;
+  content: string;
+  code: string;
+  interface: InterfaceMethod[] | null;
+  owner: string;
+  created_by: string;
+  access_contract_id: string;
+  has_standing: boolean;
+  can_execute: boolean;
+  size_bytes: number;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  deleted_at: number | null;
+  deleted_by: string | null;
+}
+
+/** What anyone allowed to see an artifact learns about it: everything but content and code. */
+export type ArtifactMeta = Omit<Artifact, 'content' | 'code'>;
+
+export function toMeta(a: Artifact): ArtifactMeta {
+  const { content: _c, code: _k, ...meta } = a;
+  return meta;
+}
+
+const utf8 = new TextEncoder();
+export const byteLength = (s: string): number => (s.length === 0 ? 0 : utf8.encode(s).length);
+
+export function sizeOf(a: Pick<Artifact, 'description' | 'content' | 'code' | 'interface'>): number {
+  return byteLength(a.description) + byteLength(a.content) + byteLength(a.code) + (a.interface ? byteLength(JSON.stringify(a.interface)) : 0);
+}
+
+export function validateId(id: string): void {
+  if (!ID_PATTERN.test(id)) {
+    throw invalidArgs(`Artifact id '${truncate(id, 80)}' is malformed. Use 1-64 characters: lowercase letters, digits, '_' or '-', starting with a letter or digit.`, {
+      id: truncate(id, 80),
+      pattern: ID_PATTERN.source,
+    });
+  }
+}
+
+export function validateNewId(id: string): void {
+  validateId(id);
+  if (id.startsWith(RESERVED_PREFIX)) {
+    throw accessDenied(`Ids starting with '${RESERVED_PREFIX}' are reserved for the world's own artifacts. Choose another id.`, { id });
+  }
+}
+
+export interface ArtifactFields {
+  kind: ArtifactKind;
+  description: string;
+  content: string;
+  code: string;
+  interface: InterfaceMethod[] | null;
+  has_standing: boolean;
+  can_execute: boolean;
+}
+
+/** Checks the whole artifact as it would be after a write. Every message says how to fix it. */
+export function validateFields(f: ArtifactFields, limits: Config['limits']): void {
+  if (!(WRITABLE_KINDS as readonly string[]).includes(f.kind)) {
+    throw invalidArgs(`Kind '${f.kind}' cannot be written. Use one of: ${WRITABLE_KINDS.join(', ')}.`, { kind: f.kind });
+  }
+  if (f.description.length > limits.max_description_chars) {
+    throw invalidArgs(`description has ${f.description.length} characters; the limit is ${limits.max_description_chars}. Shorten it.`, {
+      limit: limits.max_description_chars,
+    });
+  }
+  const contentBytes = byteLength(f.content);
+  if (contentBytes > limits.max_content_bytes) {
+    throw invalidArgs(`content is ${contentBytes} bytes; the limit is ${limits.max_content_bytes}. Split it across several artifacts.`, {
+      bytes: contentBytes,
+      limit: limits.max_content_bytes,
+    });
+  }
+  const codeBytes = byteLength(f.code);
+  if (codeBytes > limits.max_code_bytes) {
+    throw invalidArgs(`code is ${codeBytes} bytes; the limit is ${limits.max_code_bytes}. Move shared code into a library artifact.`, {
+      bytes: codeBytes,
+      limit: limits.max_code_bytes,
+    });
+  }
+  if (f.interface !== null) validateInterface(f.interface, limits);
+  if (f.can_execute) {
+    if (!f.interface || f.interface.length === 0) {
+      throw invalidArgs('An executable artifact (can_execute: true) needs an interface listing at least one method.', {});
+    }
+    if (f.code.trim() === '') {
+      throw invalidArgs('An executable artifact (can_execute: true) needs code: an ES module exporting one function per interface method.', {});
+    }
+  }
+  if (f.kind === 'contract' && f.code.trim() === '') {
+    throw invalidArgs("A contract artifact needs code: an ES module exporting check_permission(request, ctx) that returns {allowed, reason, cost?}.", {});
+  }
+}
+
+export function validateInterface(methods: unknown, limits: Config['limits']): asserts methods is InterfaceMethod[] {
+  if (!Array.isArray(methods)) throw invalidArgs('interface must be a list of methods: [{name, description, inputSchema, outputSchema?, price}].', {});
+  if (methods.length > limits.max_interface_methods) {
+    throw invalidArgs(`interface lists ${methods.length} methods; the limit is ${limits.max_interface_methods}.`, { limit: limits.max_interface_methods });
+  }
+  const bytes = byteLength(JSON.stringify(methods));
+  if (bytes > limits.max_interface_bytes) {
+    throw invalidArgs(`interface is ${bytes} bytes; the limit is ${limits.max_interface_bytes}. Shorten descriptions or schemas.`, { limit: limits.max_interface_bytes });
+  }
+  const seen = new Set<string>();
+  methods.forEach((m: unknown, i) => {
+    const where = `interface[${i}]`;
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw invalidArgs(`${where} must be an object {name, description, inputSchema, outputSchema?, price}.`, {});
+    const o = m as Record<string, unknown>;
+    const allowed = new Set(['name', 'description', 'inputSchema', 'outputSchema', 'price']);
+    for (const k of Object.keys(o)) if (!allowed.has(k)) throw invalidArgs(`${where} has unknown field '${k}'. Allowed: ${[...allowed].join(', ')}.`, { field: k });
+    if (typeof o.name !== 'string' || !METHOD_NAME_PATTERN.test(o.name)) {
+      throw invalidArgs(`${where}.name must match ${METHOD_NAME_PATTERN.source}.`, { name: o.name });
+    }
+    if (seen.has(o.name)) throw invalidArgs(`${where}.name '${o.name}' is listed twice. Method names must be unique.`, { name: o.name });
+    seen.add(o.name);
+    if (typeof o.description !== 'string' || o.description.length > 1000) throw invalidArgs(`${where}.description must be a string of at most 1000 characters.`, {});
+    if (!Number.isSafeInteger(o.price) || (o.price as number) < 0 || (o.price as number) > limits.max_price) {
+      throw invalidArgs(`${where}.price must be an integer from 0 to ${limits.max_price} (scrip per successful call).`, { price: o.price });
+    }
+    checkObjectSchema(o.inputSchema, `${where}.inputSchema`);
+    if (o.outputSchema !== undefined) checkObjectSchema(o.outputSchema, `${where}.outputSchema`, false);
+  });
+}
+
+function checkObjectSchema(s: unknown, where: string, mustBeObjectType = true): void {
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw invalidArgs(`${where} must be a JSON Schema object.`, { where });
+  if (mustBeObjectType && (s as Record<string, unknown>).type !== 'object') {
+    throw invalidArgs(`${where} must describe an object (type: "object"): methods take named arguments.`, { where });
+  }
+  compileSchema(s, where);
+}
+
+export function truncate(s: string, n: number): string {
+  return s.length <= n ? s : `${s.slice(0, n)}…`;
+}

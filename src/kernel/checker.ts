@@ -1,0 +1,132 @@
+import { ASSETS } from './ledger.ts';
+import type { Store } from './db/store.ts';
+
+export interface InvariantReport {
+  ok: boolean;
+  violations: string[];
+  summary: {
+    schema_version: number;
+    artifacts: number;
+    tombstones: number;
+    principals: number;
+    journal_entries: number;
+    events: number;
+    commands: number;
+    supply: Record<string, { issued: number; burned: number; held: number }>;
+  };
+}
+
+const MAX_LISTED = 50;
+
+/**
+ * The world's invariants, checked from the database alone (the same code backs `ecology check`).
+ * Reports every violation it finds, up to a limit per rule, rather than stopping at the first.
+ */
+export function checkInvariants(store: Store): InvariantReport {
+  return store.readTx(() => check(store));
+}
+
+function check(store: Store): InvariantReport {
+  const v: string[] = [];
+  const rule = (name: string, rows: unknown[], describe: (r: never) => string) => {
+    for (const r of rows.slice(0, MAX_LISTED)) v.push(`${name}: ${describe(r as never)}`);
+    if (rows.length > MAX_LISTED) v.push(`${name}: … and ${rows.length - MAX_LISTED} more`);
+  };
+
+  // Supply: per asset, what accounts hold equals what was issued minus what was burned.
+  const supply: InvariantReport['summary']['supply'] = {};
+  for (const asset of ASSETS) {
+    const j = store.one<{ issued: number; burned: number }>(
+      `SELECT COALESCE(SUM(CASE WHEN kind = 'issue' THEN amount END), 0) AS issued, COALESCE(SUM(CASE WHEN kind = 'burn' THEN amount END), 0) AS burned FROM journal WHERE asset = ?`,
+      asset,
+    )!;
+    const held = store.one<{ s: number }>('SELECT COALESCE(SUM(balance), 0) AS s FROM accounts WHERE asset = ?', asset)!.s;
+    supply[asset] = { issued: j.issued, burned: j.burned, held };
+    if (held !== j.issued - j.burned) v.push(`conservation: ${asset} held ${held} but issued ${j.issued} - burned ${j.burned} = ${j.issued - j.burned}`);
+  }
+
+  rule('negative balance', store.all('SELECT principal, asset, balance FROM accounts WHERE balance < 0'), (r: { principal: string; asset: string; balance: number }) => `${r.principal} ${r.asset} = ${r.balance}`);
+
+  rule(
+    'journal disagrees with balance',
+    store.all(
+      `WITH flows AS (
+         SELECT to_id AS principal, asset, amount AS delta FROM journal WHERE kind IN ('transfer', 'issue')
+         UNION ALL SELECT from_id, asset, -amount FROM journal WHERE kind IN ('transfer', 'burn')
+       ), sums AS (SELECT principal, asset, SUM(delta) AS s FROM flows GROUP BY principal, asset)
+       SELECT COALESCE(a.principal, s.principal) AS principal, COALESCE(a.asset, s.asset) AS asset, COALESCE(a.balance, 0) AS balance, COALESCE(s.s, 0) AS journal
+       FROM sums s FULL OUTER JOIN accounts a ON a.principal = s.principal AND a.asset = s.asset
+       WHERE COALESCE(a.balance, 0) <> COALESCE(s.s, 0)`,
+    ),
+    (r: { principal: string; asset: string; balance: number; journal: number }) => `${r.principal} ${r.asset}: balance ${r.balance}, journal says ${r.journal}`,
+  );
+
+  rule(
+    'account without a principal',
+    store.all('SELECT DISTINCT a.principal FROM accounts a LEFT JOIN principals p ON p.id = a.principal WHERE p.id IS NULL'),
+    (r: { principal: string }) => r.principal,
+  );
+
+  rule(
+    'standing mismatch',
+    store.all(
+      `SELECT a.id, a.has_standing, p.id AS pid FROM artifacts a LEFT JOIN principals p ON p.id = a.id
+       WHERE (a.has_standing = 1 AND p.id IS NULL) OR (a.has_standing = 0 AND p.id IS NOT NULL)`,
+    ),
+    (r: { id: string; has_standing: number }) => `${r.id} has_standing=${r.has_standing} but ${r.has_standing ? 'no' : 'a'} principal row`,
+  );
+  rule(
+    'principal without an artifact',
+    store.all('SELECT p.id FROM principals p LEFT JOIN artifacts a ON a.id = p.id WHERE a.id IS NULL'),
+    (r: { id: string }) => r.id,
+  );
+
+  rule(
+    'artifact without an owner principal',
+    store.all(
+      `SELECT a.id, a.owner FROM artifacts a LEFT JOIN artifacts o ON o.id = a.owner
+       WHERE o.id IS NULL OR o.has_standing = 0 OR (a.deleted_at IS NULL AND o.deleted_at IS NOT NULL)`,
+    ),
+    (r: { id: string; owner: string }) => `${r.id} is owned by ${r.owner}, which is not a live principal`,
+  );
+
+  rule(
+    'disk usage disagrees with artifact sizes',
+    store.all(
+      `SELECT p.id, p.disk_used, COALESCE(SUM(a.size_bytes), 0) AS actual FROM principals p LEFT JOIN artifacts a ON a.owner = p.id
+       GROUP BY p.id HAVING p.disk_used <> COALESCE(SUM(a.size_bytes), 0)`,
+    ),
+    (r: { id: string; disk_used: number; actual: number }) => `${r.id} records ${r.disk_used} bytes, owns ${r.actual}`,
+  );
+
+  rule(
+    'executable tombstone',
+    store.all(`SELECT id FROM artifacts WHERE deleted_at IS NOT NULL AND (can_execute = 1 OR code <> '' OR content <> '')`),
+    (r: { id: string }) => r.id,
+  );
+
+  rule(
+    'rate usage disagrees with its log',
+    store.all(
+      `SELECT u.principal, u.resource, u.used, COALESCE((SELECT SUM(amount) FROM rate_log l WHERE l.principal = u.principal AND l.resource = u.resource), 0) AS logged
+       FROM rate_usage u WHERE u.used <> COALESCE((SELECT SUM(amount) FROM rate_log l WHERE l.principal = u.principal AND l.resource = u.resource), 0)`,
+    ),
+    (r: { principal: string; resource: string; used: number; logged: number }) => `${r.principal} ${r.resource}: used ${r.used}, log sums to ${r.logged}`,
+  );
+
+  const count = (sql: string) => store.one<{ n: number }>(sql)!.n;
+  return {
+    ok: v.length === 0,
+    violations: v,
+    summary: {
+      schema_version: store.schemaVersion(),
+      artifacts: count('SELECT COUNT(*) AS n FROM artifacts WHERE deleted_at IS NULL'),
+      tombstones: count('SELECT COUNT(*) AS n FROM artifacts WHERE deleted_at IS NOT NULL'),
+      principals: count('SELECT COUNT(*) AS n FROM principals'),
+      journal_entries: count('SELECT COUNT(*) AS n FROM journal'),
+      events: count('SELECT COUNT(*) AS n FROM events'),
+      commands: count('SELECT COUNT(*) AS n FROM commands'),
+      supply,
+    },
+  };
+}

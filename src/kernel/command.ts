@@ -1,0 +1,59 @@
+import { randomBytes } from 'node:crypto';
+
+/** The state of one top-level command: who, when, and what it has used so far. */
+export class Command {
+  /** The resolved top-level target (after forwarding), for failure records. */
+  target: string | null = null;
+  method: string | null = null;
+  /** Nested invokes made so far (limited per command). */
+  nested = 0;
+  /** Guest CPU used by the command, in milliseconds (fractional). */
+  cpuUsedMs = 0;
+  /** The caller's cpu_ms window remaining when the command first needed it. */
+  cpuWindowLeft: number | null = null;
+  /** The top-level call passed the `calls` rate check, so it counts even if the command fails. */
+  callConsumed = false;
+  readonly logs: string[] = [];
+  /** Host time the command started, for durations in events (informational, not world time). */
+  readonly startedAt = performance.now();
+  private logBytes = 0;
+  private logsTruncated = false;
+
+  constructor(
+    readonly id: string,
+    /** The authenticated principal: pays CPU, owns the rate buckets. */
+    readonly principal: string,
+    /** World time for the whole command. */
+    readonly now: number,
+    private readonly maxLogBytes: number,
+  ) {}
+
+  static newId(): string {
+    return `cmd_${randomBytes(12).toString('hex')}`;
+  }
+
+  /** A 32-bit seed for a frame's Math.random, derived from the command id (FNV-1a). */
+  seed(frame: number): number {
+    let h = 0x811c9dc5;
+    const s = `${this.id}:${frame}`;
+    for (let i = 0; i < s.length; i++) {
+      h ^= s.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+    }
+    return h >>> 0;
+  }
+
+  addLogs(lines: readonly string[], prefix: string): void {
+    for (const line of lines) {
+      if (this.logsTruncated) return;
+      const text = prefix ? `${prefix}: ${line}` : line;
+      if (this.logBytes + text.length > this.maxLogBytes) {
+        this.logs.push(`[logs truncated at ${this.maxLogBytes} bytes]`);
+        this.logsTruncated = true;
+        return;
+      }
+      this.logs.push(text);
+      this.logBytes += text.length;
+    }
+  }
+}

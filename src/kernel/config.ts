@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import * as z from 'zod';
+import { KernelError } from './errors.ts';
+
+/**
+ * Every tunable of the world, with its default, in one place.
+ * Objects are strict: a misspelt key is an error, never silently ignored.
+ */
+const int = (min: number, max: number = Number.MAX_SAFE_INTEGER) => z.number().int().min(min).max(max);
+
+const GrantSchema = z
+  .object({
+    scrip: int(0).default(100),
+    llm_budget_micro_usd: int(0).default(1_000_000),
+    disk_bytes: int(0).default(1_000_000),
+    calls: int(0).default(600),
+    cpu_ms: int(0).default(20_000),
+    llm_tokens: int(0).default(200_000),
+  })
+  .strict();
+
+export const ConfigSchema = z
+  .object({
+    /** Starting allocation journalled to every principal the operator creates. */
+    principal_defaults: GrantSchema.prefault({}),
+    rates: z
+      .object({
+        /** Length of every rolling rate window. */
+        window_ms: int(1_000, 86_400_000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    limits: z
+      .object({
+        max_args_bytes: int(64, 16 * 1024 * 1024).default(64 * 1024),
+        max_content_bytes: int(0, 64 * 1024 * 1024).default(256 * 1024),
+        max_code_bytes: int(0, 16 * 1024 * 1024).default(128 * 1024),
+        max_description_chars: int(1, 10_000).default(500),
+        max_interface_methods: int(1, 256).default(32),
+        max_interface_bytes: int(64, 1024 * 1024).default(32 * 1024),
+        max_invoke_depth: int(1, 32).default(5),
+        max_nested_invokes: int(1, 100_000).default(200),
+        max_output_bytes: int(64, 16 * 1024 * 1024).default(256 * 1024),
+        max_log_bytes: int(0, 1024 * 1024).default(16 * 1024),
+        max_list_limit: int(1, 10_000).default(100),
+        default_list_limit: int(1, 10_000).default(20),
+        max_memo_chars: int(0, 10_000).default(200),
+        max_price: int(0).default(1_000_000_000),
+        max_search_query_chars: int(1, 10_000).default(200),
+      })
+      .strict()
+      .prefault({}),
+    sandbox: z
+      .object({
+        memory_bytes: int(1024 * 1024, 1024 * 1024 * 1024).default(32 * 1024 * 1024),
+        /** Larger than 256 KiB crashes the host thread (ENVIRONMENT.md). */
+        stack_bytes: int(16 * 1024, 256 * 1024).default(256 * 1024),
+        /** Guest CPU budget per top-level command, further capped by the caller's cpu_ms window. */
+        cpu_ms: int(1, 60_000).default(100),
+        contract_cpu_ms: int(1, 10_000).default(25),
+        /** Wall-clock kill of the worker, whatever the guest is doing. */
+        hard_kill_ms: int(10, 300_000).default(2_000),
+        message_bytes: int(64 * 1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
+        /** Microseconds to busy-wait for the other thread before blocking; trades CPU for latency. */
+        spin_us: int(0, 100_000).default(500),
+        worker_start_ms: int(100, 120_000).default(30_000),
+      })
+      .strict()
+      .prefault({}),
+    contracts: z
+      .object({
+        /** Used when an artifact names no contract, or its contract is missing or deleted. */
+        default: z.string().default('genesis_contract_freeware'),
+        max_cost: int(0).default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Scrip price of genesis methods, keyed `artifact.method`; the price is burned. Unlisted methods are free. */
+    costs: z.record(z.string().regex(/^genesis_[a-z0-9_]+\.[a-z_][a-z0-9_]*$/), int(0)).default({}),
+    store: z
+      .object({
+        busy_timeout_ms: int(0, 600_000).default(10_000),
+        synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Grant = z.infer<typeof GrantSchema>;
+export const GRANT_ASSETS = Object.keys(GrantSchema.shape) as (keyof Grant)[];
+
+export function parseConfig(input: unknown, source = 'config'): Config {
+  const parsed = ConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    throw new KernelError('INVALID_ARGS', `Invalid ${source}:\n${z.prettifyError(parsed.error)}\nFix the keys above; every key and its default is listed in the README.`, {
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  const cfg = parsed.data;
+  if (cfg.limits.default_list_limit > cfg.limits.max_list_limit) {
+    throw new KernelError('INVALID_ARGS', `Invalid ${source}: limits.default_list_limit (${cfg.limits.default_list_limit}) exceeds limits.max_list_limit (${cfg.limits.max_list_limit}).`);
+  }
+  if (cfg.sandbox.contract_cpu_ms > cfg.sandbox.hard_kill_ms || cfg.sandbox.cpu_ms > cfg.sandbox.hard_kill_ms) {
+    throw new KernelError('INVALID_ARGS', `Invalid ${source}: sandbox.hard_kill_ms must be at least sandbox.cpu_ms and sandbox.contract_cpu_ms.`);
+  }
+  return cfg;
+}
+
+export function loadConfigFile(path: string): Config {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new KernelError('NOT_FOUND', `Cannot read config file ${path}: ${(err as Error).message}. Pass an existing JSON file with --config, or omit it to use the defaults.`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new KernelError('INVALID_ARGS', `Config file ${path} is not valid JSON: ${(err as Error).message}.`);
+  }
+  return parseConfig(json, `config file ${path}`);
+}
+
+export const defaultConfig = (): Config => parseConfig({});

@@ -1,0 +1,169 @@
+import Database from 'libsql';
+import { KernelError, assert } from '../errors.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+export type Db = InstanceType<typeof Database>;
+/** A prepared statement; parameters are positional. */
+type Stmt = { run(...p: unknown[]): { changes: number; lastInsertRowid: number | bigint }; all(...p: unknown[]): unknown[] };
+export type Row = Record<string, unknown>;
+
+export interface StoreOptions {
+  path: string;
+  busyTimeoutMs: number;
+  synchronous: 'NORMAL' | 'FULL';
+  /** World clock; stamps migrations so that even bookkeeping time is an input. */
+  now: () => number;
+  /** Open without writing anything: no migrations, no journal-mode change (for `ecology check`). */
+  readonly?: boolean;
+}
+
+/**
+ * The only holder of the database connection. Every write goes through `writeTx` (BEGIN IMMEDIATE),
+ * so several processes can share one file: SQLite serialises writers and the busy timeout waits.
+ * Nested work inside a command uses savepoints, so a failed nested invoke undoes only itself.
+ */
+export class Store {
+  readonly db: Db;
+  readonly path: string;
+  private readonly statements = new Map<string, Stmt>();
+  private depth = 0;
+  private savepointSeq = 0;
+
+  constructor(opts: StoreOptions) {
+    this.path = opts.path;
+    this.db = new Database(opts.path, opts.readonly ? { readonly: true } : {});
+    this.db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
+    if (opts.readonly) return;
+    if (opts.path !== ':memory:') this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${opts.synchronous}`);
+    this.db.pragma('foreign_keys = ON');
+    this.migrate(opts.now);
+  }
+
+  /** Runs `fn` against one consistent snapshot (a read transaction), unless already in a transaction. */
+  readTx<T>(fn: () => T): T {
+    if (this.depth > 0) return fn();
+    this.db.exec('BEGIN');
+    this.depth = 1;
+    try {
+      return fn();
+    } finally {
+      this.depth = 0;
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    }
+  }
+
+  /** A cached prepared statement: preparing is the dominant cost of small queries. */
+  stmt(sql: string): Stmt {
+    let s = this.statements.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql) as unknown as Stmt;
+      this.statements.set(sql, s);
+    }
+    return s;
+  }
+
+  /** First row or undefined. `.get()` adds a `_metadata` key to rows, so use `.all()`. */
+  one<T = Row>(sql: string, ...params: unknown[]): T | undefined {
+    return this.stmt(sql).all(...params)[0] as T | undefined;
+  }
+
+  all<T = Row>(sql: string, ...params: unknown[]): T[] {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  run(sql: string, ...params: unknown[]): { changes: number; lastInsertRowid: number | bigint } {
+    return this.stmt(sql).run(...params);
+  }
+
+  get inTransaction(): boolean {
+    return this.depth > 0;
+  }
+
+  /**
+   * Runs `fn` in a write transaction. At the top level this is BEGIN IMMEDIATE … COMMIT; inside an open
+   * transaction it is a savepoint. A throw rolls back exactly this level and rethrows.
+   * `fn` must be synchronous: an async function would commit when it returns its promise.
+   */
+  writeTx<T>(fn: () => T): T {
+    if (this.depth === 0) return this.topLevel(fn);
+    return this.savepoint(fn);
+  }
+
+  private topLevel<T>(fn: () => T): T {
+    this.begin();
+    this.depth = 1;
+    try {
+      const out = fn();
+      assert(!(out instanceof Promise), 'writeTx callback must be synchronous');
+      this.db.exec('COMMIT');
+      return out;
+    } catch (err) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.depth = 0;
+    }
+  }
+
+  private begin(): void {
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      const msg = (err as Error).message ?? '';
+      if (/busy|locked/i.test(msg)) {
+        throw new KernelError('TIMEOUT', 'The world database is busy with other writers. Retry shortly.', { cause: msg }, { retryAfterMs: 100 });
+      }
+      throw err;
+    }
+  }
+
+  private savepoint<T>(fn: () => T): T {
+    const name = `sp${++this.savepointSeq}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    this.depth++;
+    try {
+      const out = fn();
+      assert(!(out instanceof Promise), 'writeTx callback must be synchronous');
+      this.db.exec(`RELEASE ${name}`);
+      return out;
+    } catch (err) {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+      throw err;
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Consistent copy of the database into a new file (checkpoint). */
+  vacuumInto(path: string): void {
+    assert(this.depth === 0, 'cannot checkpoint inside a transaction');
+    this.db.prepare('VACUUM INTO ?').run(path);
+  }
+
+  close(): void {
+    this.statements.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private migrate(now: () => number): void {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+    this.writeTx(() => {
+      const row = this.one<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_version');
+      const current = row?.v ?? 0;
+      const latest = MIGRATIONS.length;
+      if (current > latest) {
+        throw new KernelError('CONFLICT', `The database is at schema version ${current}, newer than this build knows (${latest}). Upgrade agent-ecology to open it.`);
+      }
+      for (let v = current + 1; v <= latest; v++) {
+        this.db.exec(MIGRATIONS[v - 1]!);
+        this.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', v, now());
+      }
+    });
+  }
+
+  schemaVersion(): number {
+    return this.one<{ v: number }>('SELECT MAX(version) AS v FROM schema_version')?.v ?? 0;
+  }
+}

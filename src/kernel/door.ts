@@ -1,0 +1,232 @@
+import type * as z from 'zod';
+import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKernelError } from './errors.ts';
+import { toMeta, type Artifact, type InterfaceMethod } from './artifact.ts';
+import { deletedError } from './artifacts.ts';
+import { compileSchema, schemaErrors } from './schema.ts';
+import { SandboxAborted } from '../sandbox/host.ts';
+import type { Action, Decision } from './contracts.ts';
+import type { Command } from './command.ts';
+import type { Config } from './config.ts';
+import type { GenesisMethod, GenesisRegistry, HandlerContext } from './genesis.ts';
+import type { Guest } from './guest.ts';
+import type { Services } from './services.ts';
+import type { Scheduler } from './scheduler.ts';
+
+/** The principal that administers the world (creates principals, grants). Not reachable over MCP. */
+export const OPERATOR = 'genesis_operator';
+
+type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'code'; method: InterfaceMethod; price: number };
+
+/**
+ * The one door: every state change passes through `enter`, in the order of DESIGN.md §4:
+ * validate, settle due work, rate-check calls, ask the contract, check the price, execute, pay,
+ * record. Nested calls run in a savepoint, so a failed nested call undoes only itself.
+ */
+export class Door {
+  constructor(
+    private readonly s: Services,
+    private readonly config: Config,
+    private readonly registry: GenesisRegistry,
+    private readonly guest: Guest,
+    private readonly scheduler: Scheduler,
+  ) {
+    guest.invokeNested = (cmd, caller, target, method, args, depth) => this.enter(cmd, caller, target, method, args, depth);
+  }
+
+  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number): unknown {
+    const target = this.resolve(targetId);
+    const spec = this.spec(target, method);
+    if (spec.kind === 'genesis' && spec.def.forward) {
+      // A transparent door (store.invoke): the forwarded call is the call, made by the same caller.
+      const parsed = this.parse(spec, target, method, args);
+      const f = spec.def.forward(parsed as never);
+      return this.enter(cmd, caller, f.target, f.method, f.args, depth);
+    }
+    if (depth === 0) {
+      cmd.target = target.id;
+      cmd.method = method;
+      return this.call(cmd, caller, target, method, spec, args, depth);
+    }
+    if (depth > this.config.limits.max_invoke_depth) {
+      throw limitExceeded(`Nested invoke depth ${depth} exceeds the limit of ${this.config.limits.max_invoke_depth}. Flatten the call chain.`, { limit: this.config.limits.max_invoke_depth });
+    }
+    if (++cmd.nested > this.config.limits.max_nested_invokes) {
+      throw limitExceeded(`This command made more than ${this.config.limits.max_nested_invokes} nested invokes. Split the work across several commands.`, { limit: this.config.limits.max_nested_invokes });
+    }
+    const started = performance.now();
+    try {
+      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth));
+    } catch (err) {
+      if (err instanceof SandboxAborted) throw err;
+      const e = toKernelError(err);
+      // The savepoint is gone; the failure itself is still part of the (outer) command's record.
+      this.s.stats.record(target.id, caller, false, 0, cmd.now);
+      this.s.events.append('invoke_failure', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
+        method, caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, message: e.message.slice(0, 500),
+      });
+      throw e;
+    }
+  }
+
+  private call(cmd: Command, caller: string, target: Artifact, method: string, spec: Spec, rawArgs: unknown, depth: number): unknown {
+    const started = performance.now();
+    // 1. Validate (resolve and spec already done by `enter`).
+    const args = this.parse(spec, target, method, rawArgs);
+    if (depth === 0) {
+      // 2. Settle due scheduled work, 3. count the call against the caller's window.
+      this.scheduler.settleDue(cmd);
+      // The operator administers the world; its commands are not drawn from any agent's window.
+      if (cmd.principal !== OPERATOR) {
+        this.s.rates.consume(cmd.principal, 'calls', 1, cmd.now);
+        cmd.callConsumed = true;
+      }
+    }
+    // 4. Permission.
+    if (spec.kind === 'genesis' && spec.def.operatorOnly && caller !== OPERATOR) {
+      throw accessDenied(`${target.id}.${method} is reserved for the world operator.`, { artifact: target.id, method });
+    }
+    const decision = this.guest.decide(cmd, { caller, action: 'invoke', target: toMeta(target), method, args });
+    if (!decision.allowed) throw denied('invoke', target, decision);
+    // 5. Price.
+    const total = spec.price + decision.cost;
+    if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}`);
+    // 6. Execute.
+    const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args) : this.runCode(cmd, caller, target, spec.method, args, depth);
+    // 7. Pay, record.
+    const posting = { at: cmd.now, commandId: cmd.id, cause: `price:${target.id}.${method}` };
+    let paid = 0;
+    if (spec.price > 0) {
+      if (spec.kind === 'genesis') this.s.ledger.burn(caller, 'scrip', spec.price, posting);
+      else if (target.owner !== caller) this.s.ledger.move(caller, target.owner, 'scrip', spec.price, posting);
+      paid = spec.kind === 'genesis' || target.owner !== caller ? spec.price : 0;
+    }
+    this.payContract(cmd, caller, decision);
+    this.s.stats.record(target.id, caller, true, paid, cmd.now);
+    this.s.events.append('invoke_success', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
+      method, caller, depth, duration_ms: Math.round(performance.now() - started), price_paid: paid,
+    });
+    return value;
+  }
+
+  /** Asks a contract about a non-invoke action on behalf of a genesis handler, and pays its fee. */
+  authorize(cmd: Command, caller: string, action: Action, target: Artifact): Decision {
+    const d = this.guest.decide(cmd, { caller, action, target: toMeta(target) });
+    if (!d.allowed) throw denied(action, target, d);
+    if (d.cost > 0) this.requireFunds(caller, d.cost, `the contract of ${target.id} charges ${d.cost} to ${action} it`);
+    this.payContract(cmd, caller, d);
+    return d;
+  }
+
+  canSee(cmd: Command, caller: string, target: Artifact): boolean {
+    const meta = toMeta(target);
+    return this.guest.decide(cmd, { caller, action: 'read', target: meta }).allowed || this.guest.decide(cmd, { caller, action: 'invoke', target: meta }).allowed;
+  }
+
+  private resolve(id: unknown): Artifact {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalidArgs('The target must be an artifact id (1-64 characters).', {});
+    const a = this.s.artifacts.get(id);
+    if (!a) throw notFound('Artifact', id, 'Find executable artifacts with store_search {can_execute: true}.');
+    if (a.deleted_at !== null) throw deletedError(a);
+    return a;
+  }
+
+  private spec(target: Artifact, method: unknown): Spec {
+    if (typeof method !== 'string') throw invalidArgs('The method must be a string.', {});
+    if (target.kind === 'genesis') {
+      const def = this.registry.method(target.id, method);
+      if (!def) {
+        const names = this.registry.artifact(target.id)?.methods.filter((m) => !m.operatorOnly).map((m) => m.name) ?? [];
+        throw notFound('Method', `${target.id}.${method}`, names.length > 0 ? `Available: ${names.join(', ')}.` : `${target.id} has no methods.`, { artifact: target.id, available: names });
+      }
+      return { kind: 'genesis', def, price: this.config.costs[`${def.artifact}.${def.name}`] ?? 0 };
+    }
+    if (!target.can_execute || !target.interface) {
+      throw invalidArgs(`'${target.id}' is a ${target.kind} artifact and cannot be invoked (can_execute is false). Read it with artifact_read instead.`, { id: target.id });
+    }
+    const m = target.interface.find((x) => x.name === method);
+    if (!m) {
+      const names = target.interface.map((x) => x.name);
+      throw notFound('Method', `${target.id}.${method}`, `Available: ${names.join(', ')}. See artifact_info for their arguments.`, { artifact: target.id, available: names });
+    }
+    return { kind: 'code', method: m, price: m.price };
+  }
+
+  private parse(spec: Spec, target: Artifact, method: string, raw: unknown): unknown {
+    const args = raw === undefined || raw === null ? {} : raw;
+    if (typeof args !== 'object' || Array.isArray(args)) throw invalidArgs(`Arguments to ${target.id}.${method} must be an object of named arguments.`, {});
+    const bytes = JSON.stringify(args).length;
+    if (bytes > this.config.limits.max_args_bytes) {
+      throw invalidArgs(`Arguments to ${target.id}.${method} are ${bytes} bytes of JSON; the limit is ${this.config.limits.max_args_bytes}. Store large inputs in an artifact and pass its id.`, {
+        bytes,
+        limit: this.config.limits.max_args_bytes,
+      });
+    }
+    if (spec.kind === 'genesis') {
+      const r = (spec.def.input as z.ZodObject).safeParse(args);
+      if (!r.success) {
+        const issues = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+        throw invalidArgs(`Invalid arguments to ${target.id}.${method}: ${issues.join('; ')}. See the method's inputSchema (artifact_info ${target.id}).`, { issues });
+      }
+      return r.data;
+    }
+    const errs = schemaErrors(compileSchema(spec.method.inputSchema, `${target.id}.${method} inputSchema`), args);
+    if (errs) throw invalidArgs(`Invalid arguments to ${target.id}.${method}: ${errs}. See artifact_info ${target.id} for its inputSchema.`, { errors: errs });
+    return args;
+  }
+
+  private runGenesis(cmd: Command, caller: string, def: GenesisMethod, args: unknown): unknown {
+    const ctx: HandlerContext = {
+      caller,
+      now: cmd.now,
+      commandId: cmd.id,
+      config: this.config,
+      services: this.s,
+      authorize: (action, target) => this.authorize(cmd, caller, action, target),
+      canSee: (target) => this.canSee(cmd, caller, target),
+      posting: (cause) => ({ at: cmd.now, commandId: cmd.id, cause }),
+      emit: (type, refs, payload) => {
+        this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload);
+      },
+      compile: (code, filename) => this.guest.compile(code, filename),
+    };
+    return def.handler(ctx, args as never);
+  }
+
+  private runCode(cmd: Command, caller: string, target: Artifact, m: InterfaceMethod, args: unknown, depth: number): unknown {
+    const value = this.guest.runMethod(cmd, caller, target, m.name, args, depth);
+    if (m.outputSchema) {
+      const errs = schemaErrors(compileSchema(m.outputSchema, `${target.id}.${m.name} outputSchema`), value);
+      if (errs) throw new KernelError('EXECUTION_ERROR', `${target.id}.${m.name} returned a value that does not match its outputSchema: ${errs}. The artifact's owner should fix its code or schema.`, { artifact: target.id, errors: errs });
+    }
+    return value;
+  }
+
+  private requireFunds(payer: string, amount: number, what: string): void {
+    const have = this.s.ledger.balance(payer, 'scrip');
+    if (have >= amount) return;
+    const standing = this.s.artifacts.isPrincipal(payer);
+    throw new KernelError(
+      'INSUFFICIENT_FUNDS',
+      standing
+        ? `${what}, but ${payer} has ${have} scrip. Earn or receive scrip first.`
+        : `${what}, but ${payer} has no ledger account (it is an artifact without standing) and cannot pay.`,
+      { principal: payer, need: amount, have },
+    );
+  }
+
+  private payContract(cmd: Command, caller: string, d: Decision): void {
+    if (d.cost === 0) return;
+    const owner = this.s.artifacts.get(d.contract)?.owner;
+    if (!owner || owner === caller) return;
+    this.s.ledger.move(caller, owner, 'scrip', d.cost, { at: cmd.now, commandId: cmd.id, cause: `contract:${d.contract}` });
+  }
+}
+
+function denied(action: Action, target: Artifact, d: Decision): KernelError {
+  return accessDenied(`You may not ${action} '${target.id}': ${d.reason}. Ask its owner (${target.owner}), or use an artifact whose contract allows you.`, {
+    action,
+    artifact: target.id,
+    contract: d.contract,
+    reason: d.reason,
+  });
+}

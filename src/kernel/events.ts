@@ -1,0 +1,150 @@
+import { invalidArgs } from './errors.ts';
+import type { Store } from './db/store.ts';
+
+/**
+ * The closed union of event types with their payloads. An event type not listed here cannot be
+ * written: `append` is typed by this map and `readEvents` refuses unknown filter values.
+ */
+export interface EventPayloads {
+  principal_created: { grants: Record<string, number> };
+  artifact_written: { version: number; kind: string; created: boolean; size_bytes: number };
+  artifact_deleted: { version: number };
+  artifact_transferred: { from: string; to: string };
+  invoke_success: { method: string; caller: string; depth: number; duration_ms: number; price_paid: number };
+  invoke_failure: { method: string; caller: string; depth: number; duration_ms: number; code: string; message: string };
+  transfer: { from: string; to: string; asset: string; amount: number; memo?: string };
+  rights_transferred: { from: string; to: string; resource: string; amount: number };
+  rate_limited: { resource: string; needed: number; remaining: number; retry_after_ms: number };
+  contract_fallback: { contract: string; fallback: string; reason: string };
+  config_changed: { hash: string };
+  // Later issues emit these; the union is closed but complete for the designed world.
+  mint_bid: Record<string, unknown>;
+  mint_resolved: Record<string, unknown>;
+  ubi: Record<string, unknown>;
+  escrow_listed: Record<string, unknown>;
+  escrow_sold: Record<string, unknown>;
+  escrow_cancelled: Record<string, unknown>;
+  escrow_expired: Record<string, unknown>;
+  agent_frozen: Record<string, unknown>;
+  agent_unfrozen: Record<string, unknown>;
+  agent_slept: Record<string, unknown>;
+  agent_woke: Record<string, unknown>;
+  capability_requested: Record<string, unknown>;
+  bridge_call: Record<string, unknown>;
+  package_installed: Record<string, unknown>;
+}
+
+export type EventType = keyof EventPayloads;
+
+export const EVENT_TYPES = [
+  'principal_created',
+  'artifact_written',
+  'artifact_deleted',
+  'artifact_transferred',
+  'invoke_success',
+  'invoke_failure',
+  'transfer',
+  'rights_transferred',
+  'rate_limited',
+  'contract_fallback',
+  'config_changed',
+  'mint_bid',
+  'mint_resolved',
+  'ubi',
+  'escrow_listed',
+  'escrow_sold',
+  'escrow_cancelled',
+  'escrow_expired',
+  'agent_frozen',
+  'agent_unfrozen',
+  'agent_slept',
+  'agent_woke',
+  'capability_requested',
+  'bridge_call',
+  'package_installed',
+] as const satisfies readonly EventType[];
+
+// Compile-time proof that the list above names every key of EventPayloads.
+type Missing = Exclude<EventType, (typeof EVENT_TYPES)[number]>;
+const _complete: Missing extends never ? true : never = true;
+void _complete;
+
+export interface WorldEvent<T extends EventType = EventType> {
+  seq: number;
+  at: number;
+  type: T;
+  principal: string | null;
+  artifact: string | null;
+  payload: EventPayloads[T];
+  command_id: string | null;
+}
+
+export interface EventFilter {
+  types?: readonly string[];
+  principal?: string;
+  artifact?: string;
+  /** Cursor: only events with seq greater than this. */
+  after?: number;
+  limit: number;
+}
+
+export class EventLog {
+  constructor(private readonly store: Store) {}
+
+  append<T extends EventType>(
+    type: T,
+    at: number,
+    refs: { principal?: string | null; artifact?: string | null; commandId?: string | null },
+    payload: EventPayloads[T],
+  ): number {
+    const r = this.store.run(
+      'INSERT INTO events (at, type, principal, artifact, payload, command_id) VALUES (?, ?, ?, ?, ?, ?)',
+      at,
+      type,
+      refs.principal ?? null,
+      refs.artifact ?? null,
+      JSON.stringify(payload),
+      refs.commandId ?? null,
+    );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** `next_cursor` is where to continue from (poll with it as `after`); `has_more` says a full page is waiting. */
+  read(filter: EventFilter): { events: WorldEvent[]; next_cursor: number; has_more: boolean } {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.types && filter.types.length > 0) {
+      for (const t of filter.types) {
+        if (!(EVENT_TYPES as readonly string[]).includes(t)) {
+          throw invalidArgs(`Unknown event type '${t}'. Valid types: ${EVENT_TYPES.join(', ')}.`, { type: t });
+        }
+      }
+      where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
+      params.push(...filter.types);
+    }
+    if (filter.principal !== undefined) {
+      where.push('principal = ?');
+      params.push(filter.principal);
+    }
+    if (filter.artifact !== undefined) {
+      where.push('artifact = ?');
+      params.push(filter.artifact);
+    }
+    where.push('seq > ?');
+    params.push(filter.after ?? 0);
+    const rows = this.store.all<{ seq: number; at: number; type: EventType; principal: string | null; artifact: string | null; payload: string; command_id: string | null }>(
+      `SELECT seq, at, type, principal, artifact, payload, command_id FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
+      ...params,
+      filter.limit + 1,
+    );
+    const more = rows.length > filter.limit;
+    const page = more ? rows.slice(0, filter.limit) : rows;
+    const events = page.map((r) => ({ ...r, payload: JSON.parse(r.payload) as EventPayloads[EventType] }));
+    const last = page.length > 0 ? page[page.length - 1]!.seq : (filter.after ?? 0);
+    return { events, next_cursor: last, has_more: more };
+  }
+
+  latestSeq(): number {
+    return this.store.one<{ s: number | null }>('SELECT MAX(seq) AS s FROM events')?.s ?? 0;
+  }
+}

@@ -1,0 +1,122 @@
+import * as z from 'zod';
+import type { Action, Decision } from './contracts.ts';
+import type { Artifact, InterfaceMethod } from './artifact.ts';
+import type { Config } from './config.ts';
+import type { EventPayloads, EventType } from './events.ts';
+import type { Posting } from './ledger.ts';
+import type { Services } from './services.ts';
+
+/**
+ * The shape of a genesis method definition. Genesis services live in `genesis/`; the kernel only
+ * knows this contract. One definition drives dispatch here and, elsewhere, the MCP tools, the
+ * artifact interface and the handbook, so none of them can drift from the code.
+ */
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface HandlerContext {
+  /** The immediate caller, bound by the kernel. Handlers never take a caller argument. */
+  readonly caller: string;
+  readonly now: number;
+  readonly commandId: string;
+  readonly config: Config;
+  readonly services: Services;
+  /** Asks the target's contract; throws ACCESS_DENIED with the contract's reason, pays any cost. */
+  authorize(action: Action, target: Artifact): Decision;
+  /** True if the caller may read or invoke the artifact (discovery), without paying anything. */
+  canSee(target: Artifact): boolean;
+  posting(cause: string): Posting;
+  emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
+  /** Syntax-checks an ES module in the sandbox; returns the error text or null. */
+  compile(code: string, filename: string): string | null;
+}
+
+export interface GenesisMethod {
+  artifact: string;
+  name: string;
+  /** MCP tool name: snake_case, at most 64 characters. */
+  tool: string;
+  title: string;
+  description: string;
+  input: z.ZodObject;
+  output: z.ZodType;
+  annotations: ToolAnnotations;
+  /** Only the operator principal may call it (world administration); never an MCP tool. */
+  operatorOnly?: boolean;
+  /** A transparent door: the call is replaced by another invoke with the same caller (store.invoke). */
+  forward?: (args: never) => { target: string; method: string; args: unknown };
+  handler: (ctx: HandlerContext, args: never) => unknown;
+}
+
+/** Typed helper: the handler sees parsed input and must return the declared output. */
+export function defineMethod<I extends z.ZodObject, O extends z.ZodType>(def: {
+  artifact: string;
+  name: string;
+  tool: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  operatorOnly?: boolean;
+  forward?: (args: z.output<I>) => { target: string; method: string; args: unknown };
+  handler: (ctx: HandlerContext, args: z.output<I>) => z.input<O>;
+}): GenesisMethod {
+  // Inputs are strict: an unknown key (say a forged `from`) is an error, never silently dropped.
+  return { ...def, input: def.input.strict() } as unknown as GenesisMethod;
+}
+
+export interface GenesisArtifactDef {
+  id: string;
+  description: string;
+  /** Principals among genesis artifacts hold accounts (mint, burn, escrow custody, operator). */
+  hasStanding: boolean;
+  methods: GenesisMethod[];
+}
+
+export class GenesisRegistry {
+  private readonly byKey = new Map<string, GenesisMethod>();
+
+  constructor(readonly artifacts: readonly GenesisArtifactDef[]) {
+    const tools = new Set<string>();
+    for (const a of artifacts) {
+      for (const m of a.methods) {
+        if (m.artifact !== a.id) throw new Error(`method ${m.name} declares artifact ${m.artifact} but is listed under ${a.id}`);
+        if (!/^[a-z][a-z0-9_]{0,63}$/.test(m.tool)) throw new Error(`tool name ${m.tool} is not snake_case within 64 characters`);
+        if (tools.has(m.tool)) throw new Error(`tool name ${m.tool} is defined twice`);
+        tools.add(m.tool);
+        this.byKey.set(`${a.id}.${m.name}`, m);
+      }
+    }
+  }
+
+  method(artifact: string, name: string): GenesisMethod | undefined {
+    return this.byKey.get(`${artifact}.${name}`);
+  }
+
+  artifact(id: string): GenesisArtifactDef | undefined {
+    return this.artifacts.find((a) => a.id === id);
+  }
+
+  /** Every method callable by agents (not operator-only). */
+  publicMethods(): GenesisMethod[] {
+    return this.artifacts.flatMap((a) => a.methods.filter((m) => !m.operatorOnly));
+  }
+}
+
+/** The artifact `interface` of a genesis artifact, generated from its definitions. */
+export function genesisInterface(def: GenesisArtifactDef, costs: Config['costs']): InterfaceMethod[] {
+  return def.methods
+    .filter((m) => !m.operatorOnly)
+    .map((m) => ({
+      name: m.name,
+      description: m.description,
+      inputSchema: z.toJSONSchema(m.input, { target: 'draft-7', io: 'input' }) as Record<string, unknown>,
+      outputSchema: z.toJSONSchema(m.output, { target: 'draft-7', io: 'output' }) as Record<string, unknown>,
+      price: costs[`${m.artifact}.${m.name}`] ?? 0,
+    }));
+}

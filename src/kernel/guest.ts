@@ -1,0 +1,201 @@
+import { KernelError, toKernelError, type ErrorCode } from './errors.ts';
+import { toMeta, type Artifact } from './artifact.ts';
+import { decideBuiltin, isBuiltinContract, parseContractDecision, usableContract, type Decision, type PermissionRequest } from './contracts.ts';
+import { isAsset } from './ledger.ts';
+import { ERROR_CODES } from './errors.ts';
+import { SandboxAborted, type FrameResult, type RpcHandler, type Sandbox } from '../sandbox/host.ts';
+import type { Frame, GuestError, RpcRequest } from '../sandbox/protocol.ts';
+import type { Command } from './command.ts';
+import type { Config } from './config.ts';
+import type { Services } from './services.ts';
+
+/** How guest code re-enters the door; supplied by the door itself, which owns the invoke algorithm. */
+export type NestedInvoke = (cmd: Command, caller: string, target: string, method: string, args: unknown, depth: number) => unknown;
+
+type Reply = ReturnType<RpcHandler>;
+
+/**
+ * Everything that runs in the sandbox on the kernel's behalf: artifact methods, code contracts and
+ * syntax checks. It owns CPU accounting for the command and serves guest calls (invoke for methods,
+ * a read-only view for contracts, imports of library artifacts).
+ */
+export class Guest {
+  private frameSeq = 0;
+  invokeNested: NestedInvoke = () => {
+    throw new Error('Guest.invokeNested is not wired');
+  };
+
+  constructor(
+    private readonly s: Services,
+    private readonly config: Config,
+    private readonly sandbox: Sandbox,
+  ) {}
+
+  /** Runs `method` of a code artifact as `caller`; returns its parsed JSON result or throws its error. */
+  runMethod(cmd: Command, caller: string, target: Artifact, method: string, args: unknown, depth: number): unknown {
+    const frame = this.frame(cmd, 'method', target, caller, method, args, this.config.sandbox.cpu_ms);
+    const r = this.run(cmd, frame, (req) => this.serve(cmd, frame, depth, req), depth > 0 ? target.id : '');
+    if (!r.outcome.ok) throw fromGuest(r.outcome.error);
+    return JSON.parse(r.outcome.value) as unknown;
+  }
+
+  /** Asks the target's contract. Missing or unusable contracts fall back to the default, with an event. */
+  decide(cmd: Command, req: PermissionRequest): Decision {
+    const id = req.target.access_contract_id;
+    if (isBuiltinContract(id)) return decideBuiltin(id, req);
+    const contract = this.s.artifacts.get(id);
+    const unusable = usableContract(contract);
+    if (unusable !== null) {
+      const fallback = this.config.contracts.default;
+      this.s.events.append('contract_fallback', cmd.now, { principal: req.caller, artifact: req.target.id, commandId: cmd.id }, { contract: id, fallback, reason: unusable });
+      const d = decideBuiltin(fallback, req);
+      return { ...d, reason: `contract ${id} ${unusable}; fell back to ${fallback}: ${d.reason}` };
+    }
+    const request = { caller: req.caller, action: req.action, target: req.target, method: req.method, args: req.args };
+    const frame = this.frame(cmd, 'contract', contract!, req.caller, 'check_permission', request, this.config.sandbox.contract_cpu_ms);
+    let r: FrameResult;
+    try {
+      r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), `contract ${id}`);
+    } catch (err) {
+      // A contract that blows the whole session's budget still only denies.
+      if (err instanceof KernelError && err.code === 'TIMEOUT') return { allowed: false, reason: `contract ${id} timed out; denied (fail closed)`, cost: 0, contract: id };
+      throw err;
+    }
+    if (!r.outcome.ok) {
+      const why = r.outcome.error.code === 'TIMEOUT' ? 'timed out' : `failed (${r.outcome.error.message})`;
+      return { allowed: false, reason: `contract ${id} ${why}; denied (fail closed)`, cost: 0, contract: id };
+    }
+    return parseContractDecision(id, JSON.parse(r.outcome.value), this.config.contracts.max_cost);
+  }
+
+  compile(code: string, filename: string): string | null {
+    try {
+      return this.sandbox.compile(code, filename);
+    } catch (err) {
+      if (err instanceof SandboxAborted) throw new KernelError('TIMEOUT', 'Checking the code took too long. Simplify the module.', {});
+      throw err;
+    }
+  }
+
+  private frame(cmd: Command, kind: Frame['kind'], a: Artifact, caller: string, entry: string, args: unknown, cpuMs: number): Frame {
+    const id = ++this.frameSeq;
+    return { id, kind, artifact: a.id, caller, code: a.code, entry, args: JSON.stringify(args ?? {}), now: cmd.now, seed: cmd.seed(id), cpuMs };
+  }
+
+  /** Runs a frame, opening a sandbox session (with this command's CPU budget) if none is open. */
+  private run(cmd: Command, frame: Frame, serve: RpcHandler, logPrefix: string): FrameResult {
+    if (this.sandbox.inSession) {
+      const r = this.sandbox.run(frame, serve);
+      cmd.addLogs(r.logs, logPrefix);
+      return r;
+    }
+    const sb = this.config.sandbox;
+    const limits = {
+      memoryBytes: sb.memory_bytes,
+      stackBytes: sb.stack_bytes,
+      cpuMs: this.sessionBudget(cmd),
+      maxOutputBytes: this.config.limits.max_output_bytes,
+      maxLogBytes: this.config.limits.max_log_bytes,
+    };
+    let r: FrameResult;
+    try {
+      r = this.sandbox.run(frame, serve, { limits, hardKillMs: sb.hard_kill_ms });
+    } catch (err) {
+      if (!(err instanceof SandboxAborted)) throw err;
+      cmd.cpuUsedMs += err.elapsedMs;
+      throw new KernelError(
+        'TIMEOUT',
+        err.reason === 'deadline'
+          ? `The code was stopped after ${sb.hard_kill_ms} ms of wall-clock time (a native operation ran past the CPU deadline). Do less work per call.`
+          : `The sandbox failed while running '${frame.artifact}' and was restarted. Retry; if it repeats, the code triggers a sandbox fault.`,
+        { artifact: frame.artifact, hard_kill_ms: sb.hard_kill_ms },
+        { retriable: err.reason !== 'deadline' },
+      );
+    }
+    cmd.cpuUsedMs += r.cpuMs;
+    cmd.addLogs(r.logs, logPrefix);
+    return r;
+  }
+
+  /** CPU the next session may use: the per-command budget, capped by the caller's cpu_ms window. */
+  private sessionBudget(cmd: Command): number {
+    if (cmd.cpuWindowLeft === null) cmd.cpuWindowLeft = this.s.rates.status(cmd.principal, 'cpu_ms', cmd.now).remaining;
+    const windowLeft = cmd.cpuWindowLeft - cmd.cpuUsedMs;
+    if (windowLeft < 1) throw this.s.rates.limitedError(cmd.principal, 'cpu_ms', 1, cmd.now);
+    const commandLeft = this.config.sandbox.cpu_ms - cmd.cpuUsedMs;
+    if (commandLeft < 1) {
+      throw new KernelError('TIMEOUT', `This command has used its whole CPU budget (${this.config.sandbox.cpu_ms} ms). Split the work across several calls.`, { cpu_ms: this.config.sandbox.cpu_ms });
+    }
+    return Math.floor(Math.min(windowLeft, commandLeft));
+  }
+
+  private serve(cmd: Command, frame: Frame, depth: number, req: RpcRequest): Reply {
+    if (req.frame !== frame.id) return refuse('ACCESS_DENIED', 'A call arrived from a frame that is not running. Call invoke() only while your own method runs.');
+    try {
+      if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req.target, req.method, req.args);
+      if (req.op === 'view') return this.serveView(frame, req.fn, req.params);
+      return this.serveImport(cmd, frame, req.name);
+    } catch (err) {
+      if (err instanceof SandboxAborted) throw err;
+      return { ok: false, error: toKernelError(err).toJSON() };
+    }
+  }
+
+  private serveInvoke(cmd: Command, frame: Frame, depth: number, target: string, method: string, argsText: string): Reply {
+    if (frame.kind !== 'method') return refuse('ACCESS_DENIED', 'Contracts have a read-only view and cannot invoke.');
+    let args: unknown;
+    try {
+      args = JSON.parse(argsText);
+    } catch {
+      return refuse('INVALID_ARGS', 'invoke() arguments must be JSON-serialisable.');
+    }
+    // The immediate caller is the artifact whose code is running: bound here, never taken from the guest.
+    const value = this.invokeNested(cmd, frame.artifact, target, method, args, depth + 1);
+    const text = JSON.stringify(value ?? null);
+    if (text.length > this.config.limits.max_output_bytes) {
+      return refuse('LIMIT_EXCEEDED', `The result of ${target}.${method} exceeds ${this.config.limits.max_output_bytes} bytes and cannot be passed to your code.`);
+    }
+    return { ok: true, value: text };
+  }
+
+  private serveView(frame: Frame, fn: string, paramsText: string): Reply {
+    if (frame.kind !== 'contract') return refuse('ACCESS_DENIED', 'view is only available to contracts.');
+    const params = JSON.parse(paramsText) as (string | null)[];
+    if (fn === 'balance') {
+      const [principal, asset] = params;
+      if (!principal || !asset || !isAsset(asset)) return refuse('INVALID_ARGS', 'view.balance(principal, asset?) needs a principal id and a known asset.');
+      return { ok: true, value: JSON.stringify(this.s.ledger.balance(principal, asset)) };
+    }
+    if (fn === 'artifact') {
+      const [id] = params;
+      if (!id) return refuse('INVALID_ARGS', 'view.artifact(id) needs an artifact id.');
+      const a = this.s.artifacts.get(id);
+      return { ok: true, value: JSON.stringify(a ? toMeta(a) : null) };
+    }
+    return refuse('INVALID_ARGS', `Unknown view function '${fn}'. Available: balance, artifact.`);
+  }
+
+  private serveImport(cmd: Command, frame: Frame, name: string): Reply {
+    const lib = this.s.artifacts.get(name);
+    if (!lib || lib.deleted_at !== null || lib.kind !== 'library') {
+      return refuse('NOT_FOUND', `There is no library artifact '${name}'. Only artifacts of kind 'library' can be imported; there are no Node built-ins or npm modules in the sandbox.`);
+    }
+    const d = this.decide(cmd, { caller: frame.artifact, action: 'read', target: toMeta(lib) });
+    if (!d.allowed || d.cost > 0) return refuse('ACCESS_DENIED', `'${frame.artifact}' may not import '${name}': ${d.allowed ? 'its contract charges for reads' : d.reason}.`);
+    return { ok: true, value: JSON.stringify(lib.code) };
+  }
+}
+
+function refuse(code: ErrorCode, message: string): Reply {
+  return { ok: false, error: { code, message, details: {} } };
+}
+
+const CODES = new Set<string>(ERROR_CODES);
+
+function fromGuest(e: GuestError): KernelError {
+  const code = (CODES.has(e.code) ? e.code : 'EXECUTION_ERROR') as ErrorCode;
+  const opts: { retriable?: boolean; retryAfterMs?: number } = {};
+  if (e.retriable !== undefined) opts.retriable = e.retriable;
+  if (e.retry_after_ms !== undefined) opts.retryAfterMs = e.retry_after_ms;
+  return new KernelError(code, e.message, e.details ?? {}, opts);
+}

@@ -1,0 +1,180 @@
+import { Artifacts } from './artifacts.ts';
+import { canonicalJson, sha256 } from './canonical.ts';
+import { Command } from './command.ts';
+import { Door } from './door.ts';
+import { KernelError, invalidArgs, notFound, toKernelError, type KernelErrorJSON } from './errors.ts';
+import { EventLog } from './events.ts';
+import { Guest } from './guest.ts';
+import { Ledger } from './ledger.ts';
+import { Rates } from './rates.ts';
+import { Scheduler } from './scheduler.ts';
+import { Search } from './search.ts';
+import { Stats } from './stats.ts';
+import { deletedError } from './artifacts.ts';
+import type { Clock } from './clock.ts';
+import type { Config } from './config.ts';
+import type { Store } from './db/store.ts';
+import type { GenesisRegistry } from './genesis.ts';
+import type { Services } from './services.ts';
+import type { Sandbox } from '../sandbox/host.ts';
+
+export interface InvokeOptions {
+  /** Same key and same request: the first result, no second effect. Same key, other request: IDEMPOTENCY_CONFLICT. */
+  idempotencyKey?: string;
+}
+
+export type InvokeResult =
+  | { ok: true; value: unknown; command_id: string; replayed: boolean; logs: string[] }
+  | { ok: false; error: KernelErrorJSON; command_id: string; logs: string[] };
+
+const MAX_KEY_CHARS = 128;
+
+/**
+ * The world state machine. `invoke` is the only way to change anything: each call is one command,
+ * one transaction. Burned resources (CPU) and the failure record are written in a second transaction
+ * when the command fails, so failing is never free and never silent.
+ */
+export class Kernel {
+  readonly services: Services;
+  readonly scheduler: Scheduler;
+  private readonly door: Door;
+
+  constructor(
+    readonly store: Store,
+    readonly config: Config,
+    readonly clock: Clock,
+    readonly sandbox: Sandbox,
+    readonly registry: GenesisRegistry,
+  ) {
+    const ledger = new Ledger(store);
+    const artifacts = new Artifacts(store, ledger);
+    this.services = {
+      store,
+      ledger,
+      artifacts,
+      rates: new Rates(store, config.rates.window_ms),
+      events: new EventLog(store),
+      stats: new Stats(store),
+      search: new Search(store, artifacts),
+    };
+    this.scheduler = new Scheduler(this.services);
+    const guest = new Guest(this.services, config, sandbox);
+    this.door = new Door(this.services, config, registry, guest, this.scheduler);
+  }
+
+  /** The one door. `caller` must be the authenticated principal; nothing else names who acts. */
+  invoke(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): InvokeResult {
+    const cmd = new Command(Command.newId(), caller, this.clock.now(), this.config.limits.max_log_bytes);
+    let request = '';
+    try {
+      request = this.requestText(target, method, args);
+      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, opts));
+      return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
+    } catch (err) {
+      const e = toKernelError(err);
+      this.recordFailure(cmd, request, opts, e);
+      return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };
+    }
+  }
+
+  private top(cmd: Command, target: string, method: string, args: unknown, request: string, opts: InvokeOptions): { value: unknown; commandId: string; replayed: boolean } {
+    this.requireCaller(cmd.principal);
+    const key = opts.idempotencyKey;
+    const hash = key === undefined ? '' : sha256(request);
+    if (key !== undefined) {
+      if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) {
+        throw invalidArgs(`idempotency_key must be 1-${MAX_KEY_CHARS} characters.`, {});
+      }
+      const prior = this.store.one<{ request_hash: string; result: string; command_id: string }>(
+        'SELECT request_hash, result, command_id FROM idempotency WHERE principal = ? AND key = ?',
+        cmd.principal,
+        key,
+      );
+      if (prior) {
+        if (prior.request_hash !== hash) {
+          throw new KernelError('IDEMPOTENCY_CONFLICT', `idempotency_key '${key}' was already used for a different request (command ${prior.command_id}). Use a new key for a new request.`, {
+            key,
+            command_id: prior.command_id,
+          });
+        }
+        return { value: JSON.parse(prior.result), commandId: prior.command_id, replayed: true };
+      }
+    }
+    const value = this.door.enter(cmd, cmd.principal, target, method, args, 0);
+    const resultText = JSON.stringify(value ?? null);
+    this.chargeBurned(cmd);
+    this.logCommand(cmd, request, key, true, null, sha256(resultText));
+    if (key !== undefined) {
+      this.store.run('INSERT INTO idempotency (principal, key, request_hash, result, command_id, at) VALUES (?, ?, ?, ?, ?, ?)', cmd.principal, key, hash, resultText, cmd.id, cmd.now);
+    }
+    return { value, commandId: cmd.id, replayed: false };
+  }
+
+  private requireCaller(id: string): void {
+    if (typeof id !== 'string' || id.length === 0) throw invalidArgs('The caller must be a principal id.', {});
+    const a = this.services.artifacts.get(id);
+    if (!a) throw notFound('Principal', id, 'Only principals created by the operator (or artifacts with standing) can act.');
+    if (a.deleted_at !== null) throw deletedError(a);
+    if (!a.has_standing) throw new KernelError('ACCESS_DENIED', `'${id}' has no standing and cannot act as a principal.`, { id });
+  }
+
+  private requestText(target: string, method: string, args: unknown): string {
+    try {
+      return canonicalJson([target, method, args ?? {}]);
+    } catch (err) {
+      throw invalidArgs(`Arguments must be JSON: ${(err as Error).message}.`, {});
+    }
+  }
+
+  /** CPU and the call itself are burned whatever happens; the caller's windows record them. */
+  private chargeBurned(cmd: Command): void {
+    if (cmd.cpuUsedMs > 0) this.services.rates.charge(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs), cmd.now);
+    this.store.run('UPDATE principals SET last_action_at = ? WHERE id = ?', cmd.now, cmd.principal);
+  }
+
+  private logCommand(cmd: Command, request: string, key: string | undefined, ok: boolean, code: string | null, resultHash: string): void {
+    this.store.run(
+      `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      cmd.id,
+      cmd.now,
+      cmd.principal,
+      cmd.target ?? '',
+      cmd.method ?? '',
+      request,
+      key ?? null,
+      ok ? 1 : 0,
+      code,
+      resultHash,
+      Math.ceil(cmd.cpuUsedMs),
+    );
+  }
+
+  private recordFailure(cmd: Command, request: string, opts: InvokeOptions, e: KernelError): void {
+    try {
+      this.store.writeTx(() => {
+        const s = this.services;
+        if (s.artifacts.isPrincipal(cmd.principal)) {
+          if (cmd.callConsumed) s.rates.charge(cmd.principal, 'calls', 1, cmd.now);
+          this.chargeBurned(cmd);
+        }
+        if (cmd.target !== null) {
+          s.stats.record(cmd.target, cmd.principal, false, 0, cmd.now);
+          s.events.append('invoke_failure', cmd.now, { principal: cmd.principal, artifact: cmd.target, commandId: cmd.id }, {
+            method: cmd.method ?? '', caller: cmd.principal, depth: 0, duration_ms: Math.round(performance.now() - cmd.startedAt), code: e.code, message: e.message.slice(0, 500),
+          });
+        }
+        if (e.code === 'RATE_LIMITED') {
+          const d = e.details as { resource?: string; needed?: number; remaining?: number };
+          s.events.append('rate_limited', cmd.now, { principal: cmd.principal, artifact: cmd.target, commandId: cmd.id }, {
+            resource: String(d.resource ?? ''), needed: Number(d.needed ?? 0), remaining: Number(d.remaining ?? 0), retry_after_ms: e.retryAfterMs ?? 0,
+          });
+        }
+        if (request !== '' && s.artifacts.isPrincipal(cmd.principal)) this.logCommand(cmd, request, opts.idempotencyKey, false, e.code, sha256(JSON.stringify(e.toJSON())));
+      });
+    } catch (err) {
+      // The command already failed and rolled back; losing its failure record must not hide the original error.
+      process.stderr.write(`agent-ecology: could not record failed command ${cmd.id}: ${(err as Error).message}\n`);
+    }
+  }
+}

@@ -1,0 +1,140 @@
+import { KernelError } from './errors.ts';
+import type { Store } from './db/store.ts';
+import type { RateResource } from './ledger.ts';
+
+export interface RateStatus {
+  allocation: number;
+  used: number;
+  remaining: number;
+  window_ms: number;
+}
+
+/**
+ * Exact rolling windows: a log of (time, amount) per (principal, resource) plus a running total.
+ * Usage at time `now` is the sum of entries with `at > now - window`. Expiry is lazy and amortised:
+ * entries leave the log the first time someone looks after they fall out of the window.
+ * The allocation is the principal's ledger balance of the resource, so allocations are transferable rights.
+ * Strict: no burst, no debt. A request that does not fit fails and records nothing.
+ */
+export class Rates {
+  constructor(
+    private readonly store: Store,
+    readonly windowMs: number,
+  ) {}
+
+  status(principal: string, resource: RateResource, now: number): RateStatus {
+    const { allocation, used } = this.load(principal, resource, now);
+    return { allocation, used, remaining: Math.max(0, allocation - used), window_ms: this.windowMs };
+  }
+
+  /** Records `amount` of usage, or throws RATE_LIMITED with how long until it would fit. */
+  consume(principal: string, resource: RateResource, amount: number, now: number): void {
+    if (amount === 0) return;
+    const { allocation, used } = this.load(principal, resource, now);
+    if (used + amount > allocation) throw this.limited(principal, resource, amount, allocation, used, now);
+    this.record(principal, resource, amount, now);
+  }
+
+  /** Records usage already burned (CPU, tokens), capped to what the window still allows: never debt. */
+  charge(principal: string, resource: RateResource, amount: number, now: number): number {
+    if (amount <= 0) return 0;
+    const { allocation, used } = this.load(principal, resource, now);
+    const charged = Math.min(amount, Math.max(0, allocation - used));
+    if (charged > 0) this.record(principal, resource, charged, now);
+    return charged;
+  }
+
+  /** Milliseconds until `amount` fits, or undefined if it never can under the current allocation. */
+  retryAfter(principal: string, resource: RateResource, amount: number, allocation: number, used: number, now: number): number | undefined {
+    if (amount > allocation) return undefined;
+    let free = allocation - used;
+    const rows = this.store.all<{ at: number; amount: number }>(
+      'SELECT at, amount FROM rate_log WHERE principal = ? AND resource = ? ORDER BY at',
+      principal,
+      resource,
+    );
+    for (const r of rows) {
+      free += r.amount;
+      if (free >= amount) return Math.max(1, r.at + this.windowMs - now);
+    }
+    return undefined;
+  }
+
+  /** The RATE_LIMITED error for needing `amount` more, with when it would fit. */
+  limitedError(principal: string, resource: RateResource, amount: number, now: number): KernelError {
+    const { allocation, used } = this.load(principal, resource, now);
+    return this.limited(principal, resource, amount, allocation, used, now);
+  }
+
+  private limited(principal: string, resource: RateResource, amount: number, allocation: number, used: number, now: number): KernelError {
+    const retry = this.retryAfter(principal, resource, amount, allocation, used, now);
+    const remaining = Math.max(0, allocation - used);
+    const details = { principal, resource, needed: amount, allocation, used, remaining, window_ms: this.windowMs };
+    if (retry === undefined) {
+      return new KernelError(
+        'RATE_LIMITED',
+        `${principal} needs ${amount} ${resource} but its whole allocation is ${allocation} per ${this.windowMs} ms. Obtain more ${resource} allocation from another principal (rights_transfer).`,
+        details,
+        { retriable: false },
+      );
+    }
+    return new KernelError(
+      'RATE_LIMITED',
+      `${principal} has used ${used} of its ${allocation} ${resource} allocation in the last ${this.windowMs} ms. Retry in ${retry} ms, or obtain more allocation (rights_transfer).`,
+      details,
+      { retryAfterMs: retry },
+    );
+  }
+
+  private load(principal: string, resource: RateResource, now: number): { allocation: number; used: number } {
+    const row = this.store.one<{ allocation: number; used: number | null; oldest_at: number | null }>(
+      `SELECT COALESCE((SELECT balance FROM accounts WHERE principal = ?1 AND asset = ?2), 0) AS allocation,
+              u.used AS used, u.oldest_at AS oldest_at
+       FROM (SELECT 1) LEFT JOIN rate_usage u ON u.principal = ?1 AND u.resource = ?2`,
+      principal,
+      resource,
+    )!;
+    const cutoff = now - this.windowMs;
+    if (row.used === null) return { allocation: row.allocation, used: 0 };
+    if (row.oldest_at === null || row.oldest_at > cutoff) return { allocation: row.allocation, used: row.used };
+    return { allocation: row.allocation, used: this.expire(principal, resource, cutoff) };
+  }
+
+  private expire(principal: string, resource: RateResource, cutoff: number): number {
+    const expired = this.store.one<{ s: number }>(
+      'SELECT COALESCE(SUM(amount), 0) AS s FROM rate_log WHERE principal = ? AND resource = ? AND at <= ?',
+      principal,
+      resource,
+      cutoff,
+    )!.s;
+    this.store.run('DELETE FROM rate_log WHERE principal = ? AND resource = ? AND at <= ?', principal, resource, cutoff);
+    this.store.run(
+      `UPDATE rate_usage SET used = used - ?,
+         oldest_at = (SELECT MIN(at) FROM rate_log WHERE principal = ?2 AND resource = ?3)
+       WHERE principal = ?2 AND resource = ?3`,
+      expired,
+      principal,
+      resource,
+    );
+    return this.store.one<{ used: number }>('SELECT used FROM rate_usage WHERE principal = ? AND resource = ?', principal, resource)!.used;
+  }
+
+  private record(principal: string, resource: RateResource, amount: number, now: number): void {
+    this.store.run(
+      `INSERT INTO rate_log (principal, resource, at, amount) VALUES (?, ?, ?, ?)
+       ON CONFLICT (principal, resource, at) DO UPDATE SET amount = amount + excluded.amount`,
+      principal,
+      resource,
+      now,
+      amount,
+    );
+    this.store.run(
+      `INSERT INTO rate_usage (principal, resource, used, oldest_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (principal, resource) DO UPDATE SET used = used + excluded.used, oldest_at = COALESCE(oldest_at, excluded.oldest_at)`,
+      principal,
+      resource,
+      amount,
+      now,
+    );
+  }
+}

@@ -1,0 +1,74 @@
+import type { Artifact, ArtifactKind } from './artifact.ts';
+import type { Artifacts } from './artifacts.ts';
+import type { Store } from './db/store.ts';
+
+export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate'] as const;
+export type SearchSort = (typeof SEARCH_SORTS)[number];
+
+export interface SearchQuery {
+  query?: string;
+  kind?: ArtifactKind;
+  owner?: string;
+  has_standing?: boolean;
+  can_execute?: boolean;
+  include_deleted?: boolean;
+  sort: SearchSort;
+}
+
+const MAX_TOKENS = 16;
+
+/**
+ * Candidate artifacts for store_search, in order. Visibility is decided by contracts afterwards,
+ * so this returns raw candidates by offset and the caller pages over them.
+ */
+export class Search {
+  constructor(
+    private readonly store: Store,
+    private readonly artifacts: Artifacts,
+  ) {}
+
+  candidates(q: SearchQuery, offset: number, count: number): Artifact[] {
+    const tokens = (q.query ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, MAX_TOKENS) ?? [];
+    const where: string[] = [];
+    const params: unknown[] = [];
+    let from = 'artifacts a';
+    if (tokens.length > 0) {
+      from = 'artifacts_fts f JOIN artifacts a ON a.seq = f.rowid';
+      where.push('artifacts_fts MATCH ?');
+      // Each token quoted (no FTS syntax from users), prefix-matched, all required.
+      params.push(tokens.map((t) => `"${t}"*`).join(' '));
+    }
+    if (!q.include_deleted) where.push('a.deleted_at IS NULL');
+    if (q.kind !== undefined) {
+      where.push('a.kind = ?');
+      params.push(q.kind);
+    }
+    if (q.owner !== undefined) {
+      where.push('a.owner = ?');
+      params.push(q.owner);
+    }
+    if (q.has_standing !== undefined) {
+      where.push('a.has_standing = ?');
+      params.push(q.has_standing ? 1 : 0);
+    }
+    if (q.can_execute !== undefined) {
+      where.push('a.can_execute = ?');
+      params.push(q.can_execute ? 1 : 0);
+    }
+    const order = {
+      relevance: tokens.length > 0 ? 'f.rank, a.id' : 'a.updated_at DESC, a.id',
+      newest: 'a.updated_at DESC, a.id',
+      id: 'a.id',
+      invocations: 'COALESCE(s.invocations, 0) DESC, a.id',
+      success_rate: 'COALESCE(CAST(s.successes AS REAL) / NULLIF(s.invocations, 0), -1) DESC, COALESCE(s.invocations, 0) DESC, a.id',
+    }[q.sort];
+    const rows = this.store.all<{ id: string }>(
+      `SELECT a.id FROM ${from} LEFT JOIN artifact_stats s ON s.artifact_id = a.id
+       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      ...params,
+      count,
+      offset,
+    );
+    return rows.map((r) => this.artifacts.get(r.id)!);
+  }
+}

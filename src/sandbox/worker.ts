@@ -1,0 +1,494 @@
+/**
+ * The sandbox worker: runs guest code in QuickJS and nothing else. It holds no database handle;
+ * everything a guest asks of the world is a synchronous call to the host over the shared channel.
+ * One QuickJS runtime per session (a top-level run and the frames nested in it), one fresh context
+ * per frame, so no guest state survives a frame or leaks into another artifact's run.
+ */
+import { workerData } from 'node:worker_threads';
+import { newQuickJSWASMModuleFromVariant, Scope, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten-core';
+import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
+import { Channel, MessageTooLarge, type ChannelBuffers } from './channel.ts';
+import { seededRandom } from './random.ts';
+import { CTL, WORKER_STATE, type Frame, type FrameOutcome, type GuestError, type RpcRequest, type SessionLimits, type ToHost, type ToWorker } from './protocol.ts';
+
+const { buffers, spinUs } = workerData as { buffers: ChannelBuffers; spinUs: number };
+const channel = new Channel(buffers, spinUs);
+// The package's default export is the variant object; its ESM typings describe the module namespace.
+const qjs = await newQuickJSWASMModuleFromVariant(releaseSync as unknown as Parameters<typeof newQuickJSWASMModuleFromVariant>[0]);
+
+interface FrameState {
+  frame: Frame;
+  startMs: number;
+  logs: string[];
+  logBytes: number;
+  logsTruncated: boolean;
+  live: boolean;
+}
+
+interface Session {
+  rt: QuickJSRuntime;
+  limits: SessionLimits;
+  stack: FrameState[];
+  guestMs: number;
+  runningSince: number | null;
+  /** Why the interrupt handler fired, for an accurate error message. */
+  interruptedBy: 'session' | 'frame' | null;
+  /** A pre-built context for the session's first frame. */
+  firstContext: QuickJSContext | null;
+}
+
+let session: Session | null = null;
+
+/**
+ * QuickJS reads the time through emscripten, which calls this thread's Date.now(). Pointing it at
+ * world time while a frame runs makes Date.now(), new Date() and Date() in the guest virtual at no
+ * per-frame cost. The worker itself measures time only with performance.now().
+ */
+const machineNow = Date.now;
+let worldNow: number | null = null;
+Date.now = () => worldNow ?? machineNow();
+let hostSeq = channel.seq(CTL.TO_WORKER);
+
+// ---- stopwatch: guest CPU time excludes time spent blocked on the host --------------------------
+
+function resume(s: Session): void {
+  if (s.runningSince === null) s.runningSince = performance.now();
+}
+function pause(s: Session): void {
+  if (s.runningSince !== null) {
+    s.guestMs += performance.now() - s.runningSince;
+    s.runningSince = null;
+  }
+}
+function elapsed(s: Session): number {
+  return s.guestMs + (s.runningSince === null ? 0 : performance.now() - s.runningSince);
+}
+
+// ---- messaging ----------------------------------------------------------------------------------
+
+function send(m: ToHost): void {
+  try {
+    channel.send(CTL.TO_HOST, m);
+  } catch (err) {
+    if (!(err instanceof MessageTooLarge) || m.t !== 'done') throw err;
+    channel.send(CTL.TO_HOST, { ...m, ok: false, error: limitError(`The result is too large for the sandbox channel (${err.limit} bytes).`), logs: [] });
+  }
+}
+
+function receive(): ToWorker {
+  const m = channel.receive<ToWorker>(CTL.TO_WORKER, hostSeq)!;
+  hostSeq = channel.seq(CTL.TO_WORKER);
+  return m;
+}
+
+/** Serves host requests until the host replies to our call; nested runs arrive here. */
+function rpc(s: Session, req: RpcRequest): { ok: true; value: string } | { ok: false; error: GuestError } {
+  pause(s);
+  send({ t: 'rpc', ...req });
+  for (;;) {
+    const m = receive();
+    if (m.t === 'reply') {
+      resume(s);
+      return m.ok ? { ok: true, value: m.value } : { ok: false, error: m.error };
+    }
+    handle(m);
+  }
+}
+
+function handle(m: ToWorker): void {
+  if (m.t === 'run') {
+    send(runFrame(m.frame, m.session));
+    // Tear-down and the next runtime's set-up happen after the host has its answer.
+    if (m.session !== undefined && session) {
+      closeSession(session);
+      prepareWarm();
+    }
+  }
+  else if (m.t === 'compile') send({ t: 'compiled', error: compile(m.code, m.filename) });
+  else send({ t: 'done', frame: -1, ok: false, error: internalError('unexpected reply with no call pending'), logs: [], cpuMs: 0 });
+}
+
+// ---- sessions and frames ------------------------------------------------------------------------
+
+/**
+ * The next session's runtime and first context, built while the worker is idle so that creating
+ * them (~250 µs) is off the command's critical path. Never used before, so still fresh per command.
+ */
+let warm: { rt: QuickJSRuntime; ctx: QuickJSContext } | null = null;
+
+function prepareWarm(): void {
+  if (warm) return;
+  const rt = qjs.newRuntime();
+  warm = { rt, ctx: rt.newContext() };
+}
+
+function openSession(limits: SessionLimits): Session {
+  const rt = warm?.rt ?? qjs.newRuntime();
+  const firstContext = warm?.ctx ?? null;
+  warm = null;
+  rt.setMemoryLimit(limits.memoryBytes);
+  rt.setMaxStackSize(limits.stackBytes);
+  const s: Session = { rt, limits, stack: [], guestMs: 0, runningSince: null, interruptedBy: null, firstContext };
+  rt.setInterruptHandler(() => {
+    const t = elapsed(s);
+    if (t > s.limits.cpuMs) {
+      s.interruptedBy = 'session';
+      return true;
+    }
+    const top = s.stack[s.stack.length - 1];
+    if (top && t - top.startMs > top.frame.cpuMs) {
+      s.interruptedBy = 'frame';
+      return true;
+    }
+    return false;
+  });
+  rt.setModuleLoader(
+    (name) => {
+      const top = s.stack[s.stack.length - 1];
+      if (!top) return { error: new Error('no frame is running') };
+      const r = rpc(s, { op: 'import', frame: top.frame.id, name });
+      if (!r.ok) return { error: new Error(`import '${name}' failed: ${r.error.message}`) };
+      return { value: JSON.parse(r.value) as string };
+    },
+    (_base, requested) => requested,
+  );
+  return s;
+}
+
+function closeSession(s: Session): void {
+  session = null;
+  try {
+    s.firstContext?.dispose();
+    s.rt.dispose();
+  } catch {
+    // A leaked handle or a WASM abort: this module instance can no longer be trusted.
+    Atomics.store(channel.ctl, CTL.STATE, WORKER_STATE.POISONED);
+  }
+}
+
+function runFrame(frame: Frame, limits: SessionLimits | undefined): ToHost {
+  const top = limits !== undefined;
+  if (top && session) return done(frame, { ok: false, error: internalError('a session is already open') }, [], 0);
+  if (!top && !session) return done(frame, { ok: false, error: internalError('nested run with no open session') }, [], 0);
+  const s = top ? (session = openSession(limits)) : session!;
+  worldNow = frame.now;
+  resume(s);
+  const fs: FrameState = { frame, startMs: elapsed(s), logs: [], logBytes: 0, logsTruncated: false, live: true };
+  s.stack.push(fs);
+  let outcome: FrameOutcome;
+  try {
+    outcome = execute(s, fs);
+  } catch (err) {
+    outcome = { ok: false, error: internalError(err instanceof Error ? err.message : String(err)) };
+    if (/abort|unreachable|RuntimeError/i.test(String(err))) Atomics.store(channel.ctl, CTL.STATE, WORKER_STATE.POISONED);
+  } finally {
+    fs.live = false;
+    s.stack.pop();
+    if (!top) pause(s);
+  }
+  if (fs.logsTruncated) fs.logs.push(`[console output truncated at ${s.limits.maxLogBytes} bytes]`);
+  if (!top) return done(frame, outcome, fs.logs, 0);
+  worldNow = null;
+  pause(s);
+  return done(frame, outcome, fs.logs, s.guestMs);
+}
+
+function done(frame: Frame, outcome: FrameOutcome, logs: string[], cpuMs: number): ToHost {
+  return { t: 'done', frame: frame.id, logs, cpuMs, ...outcome };
+}
+
+function execute(s: Session, fs: FrameState): FrameOutcome {
+  const { frame } = fs;
+  const ctx = s.firstContext ?? s.rt.newContext();
+  s.firstContext = null;
+  const scope = new Scope();
+  try {
+    // Taken before any guest code runs, so the guest cannot replace them.
+    const json = scope.manage(ctx.getProp(ctx.global, 'JSON'));
+    const g: Guest = { ctx, parse: scope.manage(ctx.getProp(json, 'parse')), stringify: scope.manage(ctx.getProp(json, 'stringify')) };
+    installGlobals(g, s, fs, scope);
+    const fail = (h: QuickJSHandle): FrameOutcome => ({ ok: false, error: guestError(g, s, fs, h) });
+
+    const modResult = ctx.evalCode(frame.code, `${frame.artifact}.js`, { type: 'module', strict: true });
+    if (modResult.error) return fail(scope.manage(modResult.error));
+    const ns = settle(ctx, s, scope.manage(modResult.value), scope);
+    if ('error' in ns) return fail(ns.error);
+
+    const fn = scope.manage(ctx.getProp(ns.value, frame.entry));
+    if (ctx.typeof(fn) !== 'function') {
+      return {
+        ok: false,
+        error: { code: 'EXECUTION_ERROR', message: `The code of '${frame.artifact}' does not export a function named '${frame.entry}'. Export one function per interface method: export function ${frame.entry}(args, ctx) { … }.`, details: { artifact: frame.artifact, export: frame.entry } },
+      };
+    }
+    const args = fromJson(g, frame.args, scope);
+    if ('error' in args) return fail(args.error);
+    const guestCtx = fromJson(g, JSON.stringify({ caller: frame.caller, self: frame.artifact, now: frame.now }), scope);
+    if ('error' in guestCtx) return fail(guestCtx.error);
+
+    const callR = ctx.callFunction(fn, ctx.undefined, args.value, guestCtx.value);
+    if (callR.error) return fail(scope.manage(callR.error));
+    const value = settle(ctx, s, scope.manage(callR.value), scope);
+    if ('error' in value) return fail(value.error);
+
+    const text = toJson(g, value.value, s.limits.maxOutputBytes);
+    if (text.ok) return { ok: true, value: text.value };
+    if (text.tooLarge) return { ok: false, error: limitError(`The return value exceeds ${s.limits.maxOutputBytes} bytes of JSON. Return less data, or store it in an artifact and return its id.`) };
+    const e = fail(scope.manage(text.error));
+    if (!e.ok && e.error.code === 'EXECUTION_ERROR') e.error.message = `The return value of '${frame.artifact}' could not be serialised to JSON (${e.error.message}). Return plain data without cycles, functions or BigInts.`;
+    return e;
+  } finally {
+    scope.dispose();
+    ctx.dispose();
+  }
+}
+
+interface Guest {
+  ctx: QuickJSContext;
+  parse: QuickJSHandle;
+  stringify: QuickJSHandle;
+}
+
+function fromJson(g: Guest, text: string, scope: Scope): { value: QuickJSHandle } | { error: QuickJSHandle } {
+  const t = scope.manage(g.ctx.newString(text));
+  const r = g.ctx.callFunction(g.parse, g.ctx.undefined, t);
+  return r.error ? { error: scope.manage(r.error) } : { value: scope.manage(r.value) };
+}
+
+/** JSON text of a guest value (undefined becomes null), refusing output longer than `max`. */
+function toJson(g: Guest, h: QuickJSHandle, max: number): { ok: true; value: string } | { ok: false; tooLarge: true } | { ok: false; tooLarge: false; error: QuickJSHandle } {
+  if (g.ctx.typeof(h) === 'undefined') return { ok: true, value: 'null' };
+  const r = g.ctx.callFunction(g.stringify, g.ctx.undefined, h);
+  if (r.error) return { ok: false, tooLarge: false, error: r.error };
+  try {
+    if (g.ctx.typeof(r.value) === 'undefined') return { ok: true, value: 'null' };
+    const text = readString(g.ctx, r.value, max);
+    return text === null ? { ok: false, tooLarge: true } : { ok: true, value: text };
+  } finally {
+    r.value.dispose();
+  }
+}
+
+/** Resolves a possibly-promised value by running pending jobs; a promise nothing can settle is an error. */
+function settle(ctx: QuickJSContext, s: Session, h: QuickJSHandle, scope: Scope): { value: QuickJSHandle } | { error: QuickJSHandle } {
+  for (;;) {
+    const state = ctx.getPromiseState(h);
+    if (state.type === 'fulfilled') {
+      if (state.notAPromise) return { value: h };
+      return { value: scope.manage(state.value) };
+    }
+    if (state.type === 'rejected') return { error: scope.manage(state.error) };
+    const ran = s.rt.executePendingJobs();
+    if (ran.error) return { error: scope.manage(ran.error) };
+    if (ran.value === 0) {
+      return {
+        error: scope.manage(ctx.newError({ name: 'PendingForever', message: 'The returned promise can never settle: the sandbox has no timers or I/O. Await only invoke() results or already-resolved values.' })),
+      };
+    }
+  }
+}
+
+/** Installs what the guest may use. All of it is host functions except the Date wrapper. */
+function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): void {
+  const { ctx } = g;
+  const { frame } = fs;
+  const constant = (name: string, value: QuickJSHandle) => ctx.defineProp(ctx.global, name, { value, configurable: false, enumerable: false });
+  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | void) => scope.manage(ctx.newFunction(name, impl));
+
+  const host = (req: RpcRequest): QuickJSHandle | { error: QuickJSHandle } => {
+    if (!fs.live || s.stack[s.stack.length - 1] !== fs) {
+      return { error: invokeError(g, { code: 'ACCESS_DENIED', message: 'This call came from code that is not the running frame (for example a leftover promise job). Call invoke() only while your own method runs.', details: {} }) };
+    }
+    const r = rpc(s, req);
+    if (!r.ok) return { error: invokeError(g, r.error) };
+    const text = g.ctx.newString(r.value);
+    try {
+      const parsed = g.ctx.callFunction(g.parse, g.ctx.undefined, text);
+      return parsed.error ? { error: parsed.error } : parsed.value;
+    } finally {
+      text.dispose();
+    }
+  };
+
+  if (frame.kind === 'method') {
+    constant(
+      'invoke',
+      fn('invoke', (t, m, a) => {
+        const target = t ? readString(ctx, t, 256) : null;
+        const method = m ? readString(ctx, m, 256) : null;
+        if (!target || !method) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args) needs an artifact id and a method name as strings.', details: {} }) };
+        const args = a === undefined ? { ok: true as const, value: '{}' } : toJson(g, a, s.limits.maxOutputBytes);
+        if (!args.ok) {
+          if (!args.tooLarge) return { error: args.error };
+          return { error: invokeError(g, limitError(`invoke() arguments exceed ${s.limits.maxOutputBytes} bytes of JSON.`)) };
+        }
+        return host({ op: 'invoke', frame: frame.id, target, method, args: args.value });
+      }),
+    );
+  } else {
+    const view = scope.manage(ctx.newObject());
+    const viewFn = (name: string) =>
+      fn(name, (...params) => {
+        const texts = params.slice(0, 2).map((p) => (ctx.typeof(p) === 'string' ? readString(ctx, p, 256) : null));
+        return host({ op: 'view', frame: frame.id, fn: name, params: JSON.stringify(texts) });
+      });
+    ctx.setProp(view, 'balance', viewFn('balance'));
+    ctx.setProp(view, 'artifact', viewFn('artifact'));
+    constant('view', view);
+  }
+
+  constant('caller', scope.manage(ctx.newString(frame.caller)));
+  constant('self', scope.manage(ctx.newString(frame.artifact)));
+  const world = scope.manage(ctx.newObject());
+  ctx.setProp(world, 'now', fn('now', () => ctx.newNumber(frame.now)));
+  constant('world', world);
+
+  const random = seededRandom(frame.seed);
+  const math = scope.manage(ctx.getProp(ctx.global, 'Math'));
+  ctx.setProp(math, 'random', fn('random', () => ctx.newNumber(random())));
+
+  // One host function serves every console level: each costs ~5 µs to create per frame.
+  const console = scope.manage(ctx.newObject());
+  const log = fn('log', (...args) => appendLog(g, s, fs, args));
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) ctx.setProp(console, level, log);
+  ctx.setProp(ctx.global, 'console', console);
+}
+
+function appendLog(g: Guest, s: Session, fs: FrameState, args: QuickJSHandle[]): void {
+  if (fs.logsTruncated) return;
+  const parts: string[] = [];
+  let room = s.limits.maxLogBytes - fs.logBytes;
+  for (const a of args) {
+    let text: string | null;
+    if (g.ctx.typeof(a) === 'string') text = readString(g.ctx, a, Math.max(0, room));
+    else {
+      const j = toJson(g, a, Math.max(0, room));
+      if (j.ok) text = j.value;
+      else {
+        if (!j.tooLarge) j.error.dispose();
+        text = j.tooLarge ? null : `[${g.ctx.typeof(a)}]`;
+      }
+    }
+    if (text === null) {
+      fs.logsTruncated = true;
+      return;
+    }
+    parts.push(text);
+    room -= text.length + 1;
+  }
+  const line = parts.join(' ');
+  fs.logs.push(line);
+  fs.logBytes += line.length;
+}
+
+/** An Error for the guest carrying a stable code, like the host's KernelError. */
+function invokeError(g: Guest, e: GuestError): QuickJSHandle {
+  const { ctx } = g;
+  const h = ctx.newError({ name: 'InvokeError', message: e.message });
+  const scope = new Scope();
+  try {
+    ctx.setProp(h, 'code', scope.manage(ctx.newString(e.code)));
+    ctx.setProp(h, 'retriable', e.retriable ? ctx.true : ctx.false);
+    if (e.retry_after_ms !== undefined) ctx.setProp(h, 'retry_after_ms', scope.manage(ctx.newNumber(e.retry_after_ms)));
+    const details = ctx.callFunction(g.parse, ctx.undefined, scope.manage(ctx.newString(JSON.stringify(e.details ?? {}))));
+    if (details.error) details.error.dispose();
+    else ctx.setProp(h, 'details', scope.manage(details.value));
+  } finally {
+    scope.dispose();
+  }
+  return h;
+}
+
+/** Reads a guest string, or null if it is longer than `max` UTF-16 units (checked before copying). */
+function readString(ctx: QuickJSContext, h: QuickJSHandle, max: number): string | null {
+  if (ctx.typeof(h) !== 'string') return null;
+  const lenH = ctx.getProp(h, 'length');
+  const len = ctx.getNumber(lenH);
+  lenH.dispose();
+  if (len > max) return null;
+  return ctx.getString(h);
+}
+
+/** A property of a thrown value as a short string; guest getters run under the same CPU deadline. */
+function readProp(ctx: QuickJSContext, h: QuickJSHandle, key: string, max: number): string | undefined {
+  try {
+    const p = ctx.getProp(h, key);
+    try {
+      const t = ctx.typeof(p);
+      if (t === 'string') return readString(ctx, p, max) ?? '(too long)';
+      if (t === 'number' || t === 'boolean') return String(ctx.dump(p));
+      return undefined;
+    } finally {
+      p.dispose();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+const KNOWN_CODES = new Set(['NOT_FOUND', 'ACCESS_DENIED', 'INSUFFICIENT_FUNDS', 'RATE_LIMITED', 'INVALID_ARGS', 'EXECUTION_ERROR', 'TIMEOUT', 'DELETED', 'QUOTA_EXCEEDED', 'IDEMPOTENCY_CONFLICT', 'LIMIT_EXCEEDED', 'CONFLICT']);
+
+function guestError(g: Guest, s: Session, fs: FrameState, h: QuickJSHandle): GuestError {
+  const { ctx } = g;
+  const { frame } = fs;
+  if (s.interruptedBy !== null) {
+    const by = s.interruptedBy;
+    if (by === 'frame') s.interruptedBy = null;
+    const budget = by === 'session' ? s.limits.cpuMs : frame.cpuMs;
+    return { code: 'TIMEOUT', message: `'${frame.artifact}' ran out of its CPU budget (${budget} ms). Make the code do less work per call.`, details: { artifact: frame.artifact, cpu_ms: budget }, retriable: false };
+  }
+  const isObject = ctx.typeof(h) === 'object';
+  const name = (isObject && readProp(ctx, h, 'name', 100)) || 'Thrown';
+  let message = isObject ? readProp(ctx, h, 'message', 2000) : undefined;
+  if (message === undefined) {
+    const j = toJson(g, h, 2000);
+    message = j.ok ? j.value : '(an unprintable value was thrown)';
+    if (!j.ok && !j.tooLarge) j.error.dispose();
+  }
+  if (/out of memory/i.test(message)) {
+    return limitError(`'${frame.artifact}' exceeded the sandbox memory limit (${s.limits.memoryBytes} bytes). Use less memory per call.`);
+  }
+  const code = isObject ? readProp(ctx, h, 'code', 64) : undefined;
+  if (name === 'InvokeError' && code && KNOWN_CODES.has(code)) {
+    return { code, message: `A nested call failed and '${frame.artifact}' did not handle it: ${message}`, details: { artifact: frame.artifact } };
+  }
+  const where = frame.kind === 'contract' ? 'contract' : 'code';
+  return { code: 'EXECUTION_ERROR', message: `The ${where} of '${frame.artifact}' threw ${name}: ${message}`, details: { artifact: frame.artifact, name } };
+}
+
+function limitError(message: string): GuestError {
+  return { code: 'LIMIT_EXCEEDED', message, details: {} };
+}
+
+function internalError(message: string): GuestError {
+  return { code: 'INTERNAL', message: `Sandbox failure: ${message}`, details: {} };
+}
+
+// ---- syntax check for writes ----------------------------------------------------------------------
+
+function compile(code: string, filename: string): string | null {
+  const rt = qjs.newRuntime();
+  rt.setMemoryLimit(16 * 1024 * 1024);
+  rt.setMaxStackSize(256 * 1024);
+  const ctx = rt.newContext();
+  try {
+    const r = ctx.evalCode(code, filename, { type: 'module', compileOnly: true });
+    if (r.error) {
+      const e = ctx.dump(r.error) as { name?: string; message?: string };
+      r.error.dispose();
+      return `${e?.name ?? 'SyntaxError'}: ${e?.message ?? 'invalid module'}`;
+    }
+    r.value.dispose();
+    return null;
+  } finally {
+    ctx.dispose();
+    rt.dispose();
+  }
+}
+
+// ---- main loop ----------------------------------------------------------------------------------
+
+prepareWarm();
+Atomics.store(channel.ctl, CTL.STATE, WORKER_STATE.READY);
+Atomics.notify(channel.ctl, CTL.STATE);
+for (;;) handle(receive());

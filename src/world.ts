@@ -1,0 +1,103 @@
+import { createRegistry } from '../genesis/index.ts';
+import { canonicalJson, sha256 } from './kernel/canonical.ts';
+import { checkInvariants, type InvariantReport } from './kernel/checker.ts';
+import { RealClock, type Clock } from './kernel/clock.ts';
+import { loadConfigFile, parseConfig, type Config, type ConfigInput } from './kernel/config.ts';
+import { Store } from './kernel/db/store.ts';
+import { OPERATOR } from './kernel/door.ts';
+import { EventLog } from './kernel/events.ts';
+import { Kernel, type InvokeOptions, type InvokeResult } from './kernel/kernel.ts';
+import { seedGenesis } from './kernel/seed.ts';
+import { Sandbox } from './sandbox/host.ts';
+import type { Grant } from './kernel/config.ts';
+import type { Asset } from './kernel/ledger.ts';
+
+export interface OpenWorldOptions {
+  /** Database file, or ':memory:' (the default) for a throw-away world. */
+  path?: string;
+  /** Config values; omitted keys take their defaults. Stored in the world and shared by every process. */
+  config?: ConfigInput;
+  /** A JSON config file; used when `config` is not given. */
+  configFile?: string;
+  clock?: Clock;
+  /** 'shared' (default): the process-wide sandbox worker; 'own': a worker closed with this world. */
+  sandbox?: 'shared' | 'own';
+}
+
+/**
+ * A world: the database, the kernel over it, the sandbox worker and the genesis services. Every
+ * process that opens the same file sees the same world; none keeps state the database lacks.
+ */
+export class World {
+  private closed = false;
+
+  private constructor(
+    readonly kernel: Kernel,
+    readonly store: Store,
+    readonly sandbox: Sandbox,
+    readonly config: Config,
+    readonly clock: Clock,
+    private readonly ownsSandbox: boolean,
+  ) {}
+
+  static async open(opts: OpenWorldOptions = {}): Promise<World> {
+    const clock = opts.clock ?? new RealClock();
+    const given = opts.config !== undefined ? parseConfig(opts.config) : opts.configFile !== undefined ? loadConfigFile(opts.configFile) : undefined;
+    // Store settings are needed before the stored config can be read.
+    const boot = given ?? parseConfig({});
+    const store = new Store({ path: opts.path ?? ':memory:', busyTimeoutMs: boot.store.busy_timeout_ms, synchronous: boot.store.synchronous, now: () => clock.now() });
+    try {
+      const config = resolveConfig(store, given, clock.now());
+      const registry = createRegistry();
+      seedGenesis(store, registry, config, clock.now());
+      const sandboxOpts = { messageBytes: config.sandbox.message_bytes, spinUs: config.sandbox.spin_us, workerStartMs: config.sandbox.worker_start_ms };
+      const own = opts.sandbox === 'own';
+      const sandbox = own ? new Sandbox(sandboxOpts) : Sandbox.shared(sandboxOpts);
+      await sandbox.start();
+      return new World(new Kernel(store, config, clock, sandbox, registry), store, sandbox, config, clock, own);
+    } catch (err) {
+      store.close();
+      throw err;
+    }
+  }
+
+  /** The one door, as `caller`. The caller must be authenticated by whoever calls this. */
+  invoke(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): InvokeResult {
+    return this.kernel.invoke(caller, target, method, args, opts);
+  }
+
+  /** Operator: creates a principal with its starting allocation (config defaults, overridden by `grants`). */
+  createPrincipal(id: string, grants: Partial<Grant> = {}, description?: string): InvokeResult {
+    return this.invoke(OPERATOR, 'genesis_world', 'create_principal', { id, grants, ...(description === undefined ? {} : { description }) });
+  }
+
+  /** Operator: issues new units of an asset to a principal. */
+  grant(to: string, asset: Asset, amount: number): InvokeResult {
+    return this.invoke(OPERATOR, 'genesis_world', 'grant', { to, asset, amount });
+  }
+
+  check(): InvariantReport {
+    return checkInvariants(this.store);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.ownsSandbox) await this.sandbox.close();
+    this.store.close();
+  }
+}
+
+/** The world's config: the one given (recorded, with an event if it changed) or the one recorded. */
+function resolveConfig(store: Store, given: Config | undefined, now: number): Config {
+  const stored = store.one<{ value: string }>("SELECT value FROM meta WHERE key = 'config'");
+  if (given === undefined) return stored ? parseConfig(JSON.parse(stored.value), 'stored config') : parseConfig({});
+  const text = canonicalJson(given);
+  if (stored?.value !== text) {
+    store.writeTx(() => {
+      store.run("INSERT INTO meta (key, value) VALUES ('config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", text);
+      if (stored) new EventLog(store).append('config_changed', now, {}, { hash: sha256(text).slice(0, 16) });
+    });
+  }
+  return given;
+}

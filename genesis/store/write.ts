@@ -74,7 +74,7 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
   const contract = args.access_contract_id ?? ctx.config.contracts.default;
   checkContract(ctx, contract);
   validateFields(fields, ctx.config.limits);
-  checkCode(ctx, args.id, fields.code);
+  checkCode(ctx, args.id, fields);
   return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract }, ctx.now);
 }
 
@@ -97,7 +97,9 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
   };
   if (next.access_contract_id !== prev.access_contract_id) checkContract(ctx, next.access_contract_id);
   validateFields(next, ctx.config.limits);
-  if (next.code !== prev.code) checkCode(ctx, prev.id, next.code);
+  if (next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute) {
+    checkCode(ctx, prev.id, next);
+  }
   return ctx.services.artifacts.update(prev, next, ctx.now);
 }
 
@@ -109,8 +111,16 @@ function checkContract(ctx: HandlerContext, id: string): void {
   if (why !== null) throw invalidArgs(`'${id}' cannot serve as a contract: it ${why}.`, { contract: id });
 }
 
-function checkCode(ctx: HandlerContext, id: string, code: string): void {
-  if (code.trim() === '') return;
-  const error = ctx.compile(code, `${id}.js`);
-  if (error) throw invalidArgs(`The code does not compile as an ES module: ${error}. Fix the syntax and write again.`, { error });
+/** Loads the module and checks it exports what the artifact promises: each method, or check_permission. */
+function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): void {
+  if (f.code.trim() === '') return;
+  const exports = ctx.inspectModule(id, f.code);
+  const needed = [...(f.can_execute ? (f.interface ?? []).map((m) => m.name) : []), ...(f.kind === 'contract' ? ['check_permission'] : [])];
+  const missing = needed.filter((name) => exports[name] !== 'function');
+  if (missing.length > 0) {
+    throw invalidArgs(`The code does not export ${missing.map((m) => `function ${m}`).join(', ')}. Export one function per ${f.kind === 'contract' ? 'contract entry point' : 'interface method'}: export function ${missing[0]}(args, ctx) { … }.`, {
+      missing,
+      exports: Object.keys(exports),
+    });
+  }
 }

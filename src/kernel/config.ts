@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { BUILTIN_CONTRACTS } from './contracts.ts';
 import { KernelError } from './errors.ts';
 
 /**
@@ -32,7 +33,7 @@ export const ConfigSchema = z
       .prefault({}),
     limits: z
       .object({
-        max_args_bytes: int(64, 16 * 1024 * 1024).default(64 * 1024),
+        max_args_bytes: int(64, 64 * 1024 * 1024).default(512 * 1024),
         max_content_bytes: int(0, 64 * 1024 * 1024).default(256 * 1024),
         max_code_bytes: int(0, 16 * 1024 * 1024).default(128 * 1024),
         max_description_chars: int(1, 10_000).default(500),
@@ -70,7 +71,7 @@ export const ConfigSchema = z
     contracts: z
       .object({
         /** Used when an artifact names no contract, or its contract is missing or deleted. */
-        default: z.string().default('genesis_contract_freeware'),
+        default: z.enum(Object.keys(BUILTIN_CONTRACTS) as [string, ...string[]]).default('genesis_contract_freeware'),
         max_cost: int(0).default(1_000_000),
       })
       .strict()
@@ -102,6 +103,10 @@ export function parseConfig(input: unknown, source = 'config'): Config {
   const cfg = parsed.data;
   if (cfg.limits.default_list_limit > cfg.limits.max_list_limit) {
     throw new KernelError('INVALID_ARGS', `Invalid ${source}: limits.default_list_limit (${cfg.limits.default_list_limit}) exceeds limits.max_list_limit (${cfg.limits.max_list_limit}).`);
+  }
+  const largestWrite = cfg.limits.max_content_bytes + cfg.limits.max_code_bytes + cfg.limits.max_interface_bytes;
+  if (cfg.limits.max_args_bytes < largestWrite) {
+    throw new KernelError('INVALID_ARGS', `Invalid ${source}: limits.max_args_bytes (${cfg.limits.max_args_bytes}) must fit the largest artifact write (content + code + interface = ${largestWrite}).`);
   }
   if (cfg.sandbox.contract_cpu_ms > cfg.sandbox.hard_kill_ms || cfg.sandbox.cpu_ms > cfg.sandbox.hard_kill_ms) {
     throw new KernelError('INVALID_ARGS', `Invalid ${source}: sandbox.hard_kill_ms must be at least sandbox.cpu_ms and sandbox.contract_cpu_ms.`);

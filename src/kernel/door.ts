@@ -187,7 +187,7 @@ export class Door {
       emit: (type, refs, payload) => {
         this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload);
       },
-      compile: (code, filename) => this.guest.compile(code, filename),
+      inspectModule: (id, code) => this.guest.inspectModule(cmd, caller, id, code),
     };
     return def.handler(ctx, args as never);
   }

@@ -31,8 +31,8 @@ export interface HandlerContext {
   canSee(target: Artifact): boolean;
   posting(cause: string): Posting;
   emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
-  /** Syntax-checks an ES module in the sandbox; returns the error text or null. */
-  compile(code: string, filename: string): string | null;
+  /** Loads an ES module in the sandbox (no invoke) and lists its exports with their types; INVALID_ARGS if it fails. */
+  inspectModule(id: string, code: string): Record<string, string>;
 }
 
 export interface GenesisMethod {

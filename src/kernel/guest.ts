@@ -68,13 +68,19 @@ export class Guest {
     return parseContractDecision(id, JSON.parse(r.outcome.value), this.config.contracts.max_cost);
   }
 
-  compile(code: string, filename: string): string | null {
-    try {
-      return this.sandbox.compile(code, filename);
-    } catch (err) {
-      if (err instanceof SandboxAborted) throw new KernelError('TIMEOUT', 'Checking the code took too long. Simplify the module.', {});
-      throw err;
+  /**
+   * Evaluates a module as it would run (top-level code included, with no invoke) and lists its exports
+   * and their types, so a write can check the code against its interface. Throws INVALID_ARGS if the
+   * module does not load.
+   */
+  inspectModule(cmd: Command, writer: string, id: string, code: string): Record<string, string> {
+    const probe = { id, code } as Artifact;
+    const frame = this.frame(cmd, 'module', probe, writer, '', {}, this.config.sandbox.cpu_ms);
+    const r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), '');
+    if (!r.outcome.ok) {
+      throw new KernelError('INVALID_ARGS', `The code does not load as an ES module: ${r.outcome.error.message}. Fix it and write again.`, { error: r.outcome.error.message });
     }
+    return JSON.parse(r.outcome.value) as Record<string, string>;
   }
 
   private frame(cmd: Command, kind: Frame['kind'], a: Artifact, caller: string, entry: string, args: unknown, cpuMs: number): Frame {
@@ -142,7 +148,7 @@ export class Guest {
   }
 
   private serveInvoke(cmd: Command, frame: Frame, depth: number, target: string, method: string, argsText: string): Reply {
-    if (frame.kind !== 'method') return refuse('ACCESS_DENIED', 'Contracts have a read-only view and cannot invoke.');
+    if (frame.kind !== 'method') return refuse('ACCESS_DENIED', 'Only a running method can invoke; contracts and module loading cannot.');
     let args: unknown;
     try {
       args = JSON.parse(argsText);
@@ -162,8 +168,8 @@ export class Guest {
     if (frame.kind !== 'contract') return refuse('ACCESS_DENIED', 'view is only available to contracts.');
     const params = JSON.parse(paramsText) as (string | null)[];
     if (fn === 'balance') {
-      const [principal, asset] = params;
-      if (!principal || !asset || !isAsset(asset)) return refuse('INVALID_ARGS', 'view.balance(principal, asset?) needs a principal id and a known asset.');
+      const [principal, asset = 'scrip'] = params.map((p) => p ?? undefined);
+      if (!principal || !isAsset(asset)) return refuse('INVALID_ARGS', 'view.balance(principal, asset?) needs a principal id and, optionally, a known asset (default scrip).');
       return { ok: true, value: JSON.stringify(this.s.ledger.balance(principal, asset)) };
     }
     if (fn === 'artifact') {

@@ -114,29 +114,10 @@ export class Sandbox {
           this.send(slot, reply);
           continue;
         }
-        throw this.crash(slot, `unexpected message '${m.t}'`);
+        throw this.crash(slot, `unexpected message '${(m as { t: string }).t}'`);
       }
     } finally {
       if (top) this.session = null;
-    }
-  }
-
-  /** Syntax-checks an ES module. Returns the error text, or null if it compiles. */
-  compile(code: string, filename: string): string | null {
-    if (this.session?.aborted) throw this.session.aborted;
-    const slot = this.ensureWorker(true);
-    const own = this.session === null;
-    if (own) {
-      const started = performance.now();
-      this.session = { started, deadline: started + 10_000, aborted: null };
-    }
-    try {
-      this.send(slot, { t: 'compile', code, filename });
-      const m = this.receive(slot);
-      if (m.t !== 'compiled') throw this.crash(slot, `unexpected message '${m.t}' to compile`);
-      return m.error;
-    } finally {
-      if (own) this.session = null;
     }
   }
 

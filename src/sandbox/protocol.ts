@@ -4,7 +4,8 @@
  * data area suffices. The host blocks in Atomics.wait while the guest runs and serves its calls.
  */
 
-export type FrameKind = 'method' | 'contract';
+/** method: call an export; contract: call check_permission with a read-only view; module: evaluate and list exports. */
+export type FrameKind = 'method' | 'contract' | 'module';
 
 /** One artifact execution: a fresh QuickJS context inside the command's runtime. */
 export interface Frame {
@@ -40,8 +41,7 @@ export interface SessionLimits {
 export type ToWorker =
   | { t: 'run'; frame: Frame; session?: SessionLimits }
   | { t: 'reply'; ok: true; value: string }
-  | { t: 'reply'; ok: false; error: GuestError }
-  | { t: 'compile'; code: string; filename: string };
+  | { t: 'reply'; ok: false; error: GuestError };
 
 export type RpcRequest =
   | { op: 'invoke'; frame: number; target: string; method: string; args: string }
@@ -60,8 +60,7 @@ export type FrameOutcome = { ok: true; value: string } | { ok: false; error: Gue
 
 export type ToHost =
   | ({ t: 'rpc' } & RpcRequest)
-  | ({ t: 'done'; frame: number; logs: string[]; cpuMs: number } & FrameOutcome)
-  | { t: 'compiled'; error: string | null };
+  | ({ t: 'done'; frame: number; logs: string[]; cpuMs: number } & FrameOutcome);
 
 /** Control words in the shared Int32Array. */
 export const CTL = {

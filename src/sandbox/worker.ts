@@ -104,7 +104,6 @@ function handle(m: ToWorker): void {
       prepareWarm();
     }
   }
-  else if (m.t === 'compile') send({ t: 'compiled', error: compile(m.code, m.filename) });
   else send({ t: 'done', frame: -1, ok: false, error: internalError('unexpected reply with no call pending'), logs: [], cpuMs: 0 });
 }
 
@@ -214,6 +213,8 @@ function execute(s: Session, fs: FrameState): FrameOutcome {
     const ns = settle(ctx, s, scope.manage(modResult.value), scope);
     if ('error' in ns) return fail(ns.error);
 
+    if (frame.kind === 'module') return { ok: true, value: JSON.stringify(exportsOf(ctx, ns.value)) };
+
     const fn = scope.manage(ctx.getProp(ns.value, frame.entry));
     if (ctx.typeof(fn) !== 'function') {
       return {
@@ -241,6 +242,27 @@ function execute(s: Session, fs: FrameState): FrameOutcome {
     scope.dispose();
     ctx.dispose();
   }
+}
+
+/** The module's exports and their types, for checking an interface against the code at write time. */
+function exportsOf(ctx: QuickJSContext, ns: QuickJSHandle): Record<string, string> {
+  const out: Record<string, string> = {};
+  const keys = ctx.getOwnPropertyNames(ns, { strings: true });
+  if (keys.error) {
+    keys.error.dispose();
+    return out;
+  }
+  try {
+    for (const k of keys.value) {
+      const name = ctx.getString(k);
+      const v = ctx.getProp(ns, name);
+      out[name] = ctx.typeof(v);
+      v.dispose();
+    }
+  } finally {
+    keys.value.dispose();
+  }
+  return out;
 }
 
 interface Guest {
@@ -462,28 +484,6 @@ function limitError(message: string): GuestError {
 
 function internalError(message: string): GuestError {
   return { code: 'INTERNAL', message: `Sandbox failure: ${message}`, details: {} };
-}
-
-// ---- syntax check for writes ----------------------------------------------------------------------
-
-function compile(code: string, filename: string): string | null {
-  const rt = qjs.newRuntime();
-  rt.setMemoryLimit(16 * 1024 * 1024);
-  rt.setMaxStackSize(256 * 1024);
-  const ctx = rt.newContext();
-  try {
-    const r = ctx.evalCode(code, filename, { type: 'module', compileOnly: true });
-    if (r.error) {
-      const e = ctx.dump(r.error) as { name?: string; message?: string };
-      r.error.dispose();
-      return `${e?.name ?? 'SyntaxError'}: ${e?.message ?? 'invalid module'}`;
-    }
-    r.value.dispose();
-    return null;
-  } finally {
-    ctx.dispose();
-    rt.dispose();
-  }
 }
 
 // ---- main loop ----------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ export const createPrincipal = defineMethod({
   name: 'create_principal',
   tool: 'operator_create_principal',
   title: 'Create a principal',
-  description: "Operator only. Creates a principal (an agent artifact with standing that owns itself) and issues its starting allocation, the config's principal_defaults overridden by grants.",
+  description: "Operator only. Creates a principal (an agent artifact with standing that owns itself, readable by all) and issues its starting allocation, the config's principal_defaults overridden by grants.",
   input: z.object({
     id: principalArg('New principal id.'),
     description: z.string().max(500).optional(),
@@ -32,7 +32,7 @@ export const createPrincipal = defineMethod({
       grants[asset] = amount;
       if (amount > 0) ledger.issue(args.id, asset, amount, ctx.posting('grant'));
     }
-    // Self-owned: the principal controls its own artifact, not the operator.
+    // The principal owns itself (not the operator); freeware keeps it discoverable while only it may change it.
     artifacts.insert(
       {
         id: args.id,
@@ -45,7 +45,7 @@ export const createPrincipal = defineMethod({
         can_execute: false,
         owner: args.id,
         created_by: ctx.caller,
-        access_contract_id: 'genesis_contract_self_owned',
+        access_contract_id: 'genesis_contract_freeware',
       },
       ctx.now,
     );

@@ -359,8 +359,9 @@ function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): voi
     constant('view', view);
   }
 
-  constant('caller', scope.manage(ctx.newString(frame.caller)));
-  constant('self', scope.manage(ctx.newString(frame.artifact)));
+  // Accessors without setters on non-configurable properties: the guest cannot even pretend to be someone else.
+  ctx.defineProp(ctx.global, 'caller', { get: () => ctx.newString(frame.caller), configurable: false, enumerable: false });
+  ctx.defineProp(ctx.global, 'self', { get: () => ctx.newString(frame.artifact), configurable: false, enumerable: false });
   const world = scope.manage(ctx.newObject());
   ctx.setProp(world, 'now', fn('now', () => ctx.newNumber(frame.now)));
   constant('world', world);

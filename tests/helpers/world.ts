@@ -17,6 +17,8 @@ export interface TestWorld {
   call(caller: string, target: string, method: string, args?: unknown, opts?: { idempotencyKey?: string }): InvokeResult;
   /** invoke and expect success; returns the value. */
   ok<T = any>(caller: string, target: string, method: string, args?: unknown): T;
+  /** Read-only look as the operator (not rate-limited), so inspecting never uses a test principal's window. */
+  peek<T = any>(target: string, method: string, args?: unknown): T;
   /** invoke and expect failure with `code`; returns the error. */
   fail(caller: string, target: string, method: string, args: unknown, code: ErrorCode): Extract<InvokeResult, { ok: false }>['error'];
 }
@@ -33,6 +35,11 @@ export async function openTestWorld(opts: { config?: ConfigInput; path?: string;
     ok: (caller, target, method, args = {}) => {
       const r = world.invoke(caller, target, method, args);
       if (!r.ok) throw new Error(`expected ${target}.${method} as ${caller} to succeed, got ${r.error.code}: ${r.error.message}`);
+      return r.value as never;
+    },
+    peek: (target, method, args = {}) => {
+      const r = world.invoke('genesis_operator', target, method, args);
+      if (!r.ok) throw new Error(`operator peek at ${target}.${method} failed: ${r.error.code}: ${r.error.message}`);
       return r.value as never;
     },
     fail: (caller, target, method, args, code) => {

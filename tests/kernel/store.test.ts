@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import Database from 'libsql';
+import { describe, expect, it } from 'vitest';
+import { Store } from '../../src/kernel/db/store.ts';
+import { MIGRATIONS } from '../../src/kernel/db/migrations.ts';
+import { VirtualClock } from '../../src/kernel/clock.ts';
+import { tempDir } from '../helpers/world.ts';
+
+const open = (path: string) => new Store({ path, busyTimeoutMs: 1000, synchronous: 'NORMAL', now: () => 1 });
+
+describe('store', () => {
+  it('applies numbered migrations at open and records the schema version', () => {
+    const s = open(':memory:');
+    expect(s.schemaVersion()).toBe(MIGRATIONS.length);
+    expect(s.all<{ version: number }>('SELECT version FROM schema_version').map((r) => r.version)).toEqual(MIGRATIONS.map((_, i) => i + 1));
+    s.close();
+  });
+
+  it('uses WAL for files and re-opening does not re-apply migrations', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'w.db');
+      open(path).close();
+      const s = open(path);
+      expect(s.one<{ journal_mode: string }>('PRAGMA journal_mode')?.journal_mode).toBe('wal');
+      expect(s.all('SELECT * FROM schema_version')).toHaveLength(MIGRATIONS.length);
+      s.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('refuses a database from a newer build with a clear error', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'w.db');
+      open(path).close();
+      const raw = new Database(path);
+      raw.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, 0)').run(MIGRATIONS.length + 1);
+      raw.close();
+      expect(() => open(path)).toThrow(/newer than this build/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('a throw at any point rolls back everything, including nested savepoints', () => {
+    const s = open(':memory:');
+    s.db.exec('CREATE TABLE t (x INTEGER)');
+    expect(() =>
+      s.writeTx(() => {
+        s.run('INSERT INTO t VALUES (1)');
+        s.writeTx(() => s.run('INSERT INTO t VALUES (2)'));
+        throw new Error('late failure');
+      }),
+    ).toThrow('late failure');
+    expect(s.all('SELECT * FROM t')).toEqual([]);
+    // A failed savepoint undoes only itself.
+    s.writeTx(() => {
+      s.run('INSERT INTO t VALUES (1)');
+      expect(() => s.writeTx(() => { s.run('INSERT INTO t VALUES (2)'); throw new Error('inner'); })).toThrow('inner');
+      s.run('INSERT INTO t VALUES (3)');
+    });
+    expect(s.all<{ x: number }>('SELECT x FROM t ORDER BY x').map((r) => r.x)).toEqual([1, 3]);
+    s.close();
+  });
+
+  it('refuses an async transaction body, which would commit too early', () => {
+    const s = open(':memory:');
+    s.db.exec('CREATE TABLE t (x INTEGER)');
+    expect(() => s.writeTx(async () => s.run('INSERT INTO t VALUES (1)'))).toThrow(/synchronous/);
+    expect(s.all('SELECT * FROM t')).toEqual([]);
+    s.close();
+  });
+
+  it('a second writer waits for the lock and then proceeds (BEGIN IMMEDIATE + busy timeout)', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'w.db');
+      const a = open(path);
+      const b = new Store({ path, busyTimeoutMs: 50, synchronous: 'NORMAL', now: () => 1 });
+      a.db.exec('BEGIN IMMEDIATE');
+      expect(() => b.writeTx(() => b.run("INSERT INTO meta VALUES ('k', 'v')"))).toThrow(/busy/);
+      a.db.exec('COMMIT');
+      b.writeTx(() => b.run("INSERT INTO meta VALUES ('k', 'v')"));
+      expect(a.one<{ value: string }>("SELECT value FROM meta WHERE key = 'k'")?.value).toBe('v');
+      a.close();
+      b.close();
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('clock', () => {
+  it('is virtual in tests and never goes backwards', () => {
+    const c = new VirtualClock(1000);
+    expect(c.advance(5)).toBe(1005);
+    expect(() => c.set(10)).toThrow(/backwards/);
+    expect(() => c.advance(-1)).toThrow();
+    expect(c.set(2000)).toBe(2000);
+  });
+});

@@ -50,7 +50,7 @@ export class World {
       const config = resolveConfig(store, given, clock.now());
       const registry = createRegistry();
       seedGenesis(store, registry, config, clock.now());
-      const sandboxOpts = { messageBytes: config.sandbox.message_bytes, spinUs: config.sandbox.spin_us, workerStartMs: config.sandbox.worker_start_ms };
+      const sandboxOpts = { messageBytes: config.sandbox.message_bytes, spinUs: config.sandbox.spin_us, workerStartMs: config.sandbox.worker_start_ms, workers: config.sandbox.workers };
       const own = opts.sandbox === 'own';
       const sandbox = own ? new Sandbox(sandboxOpts) : Sandbox.shared(sandboxOpts);
       await sandbox.start();

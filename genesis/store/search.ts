@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { SEARCH_SORTS } from '../../src/kernel/search.ts';
-import type { Artifact } from '../../src/kernel/artifact.ts';
+import type { ArtifactMeta } from '../../src/kernel/artifact.ts';
 import { READ, cursorArg, kindEnum, limitArg, pageSize, principalArg, statsSchema, statsView } from '../shared.ts';
 
 /** Candidates scanned per page, as a multiple of the page size, before giving up on filling it. */
@@ -56,7 +56,7 @@ export const search = defineMethod({
       include_deleted: args.include_deleted ?? false,
       sort: args.sort ?? 'relevance',
     };
-    const found: Artifact[] = [];
+    const found: ArtifactMeta[] = [];
     let offset = args.cursor ?? 0;
     let scanned = 0;
     let exhausted = false;

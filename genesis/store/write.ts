@@ -57,7 +57,7 @@ type WriteArgs = {
 
 function create(ctx: HandlerContext, args: WriteArgs): Artifact {
   validateNewId(args.id);
-  const owner = ctx.services.artifacts.get(ctx.caller);
+  const owner = ctx.services.artifacts.meta(ctx.caller);
   if (!owner?.has_standing) {
     throw new KernelError('ACCESS_DENIED', `'${ctx.caller}' has no standing, so it cannot own artifacts. Give the calling artifact standing, or write from a principal.`, { caller: ctx.caller });
   }

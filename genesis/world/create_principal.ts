@@ -24,8 +24,9 @@ export const createPrincipal = defineMethod({
   handler: (ctx, args) => {
     validateNewId(args.id);
     const { artifacts, ledger } = ctx.services;
-    if (artifacts.get(args.id)) throw new KernelError('CONFLICT', `'${args.id}' already exists. Choose another id.`, { id: args.id });
+    if (artifacts.meta(args.id)) throw new KernelError('CONFLICT', `'${args.id}' already exists. Choose another id.`, { id: args.id });
     // Grants first: the principal's own artifact counts against the disk quota they include.
+    artifacts.openAccount(args.id, ctx.now);
     const grants: Record<string, number> = {};
     for (const asset of GRANT_ASSETS) {
       const amount = args.grants?.[asset] ?? ctx.config.principal_defaults[asset];

@@ -43,8 +43,9 @@ export interface Artifact {
 /** What anyone allowed to see an artifact learns about it: everything but content and code. */
 export type ArtifactMeta = Omit<Artifact, 'content' | 'code'>;
 
-export function toMeta(a: Artifact): ArtifactMeta {
-  const { content: _c, code: _k, ...meta } = a;
+export function toMeta(a: ArtifactMeta | Artifact): ArtifactMeta {
+  if (!('content' in a) && !('code' in a)) return a;
+  const { content: _c, code: _k, ...meta } = a as Artifact;
   return meta;
 }
 

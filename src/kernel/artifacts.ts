@@ -1,5 +1,5 @@
 import { KernelError, assert, notFound } from './errors.ts';
-import { sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type InterfaceMethod } from './artifact.ts';
+import { sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import type { Store } from './db/store.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -23,16 +23,45 @@ interface ArtifactRow {
   deleted_by: string | null;
 }
 
-const COLUMNS =
-  'id, kind, description, content, code, interface, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by';
+const HEAD_COLUMNS =
+  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by';
+const COLUMNS = `${HEAD_COLUMNS}, interface, content, code`;
 
-function fromRow(r: ArtifactRow): Artifact {
-  return {
-    ...r,
-    interface: r.interface === null ? null : (JSON.parse(r.interface) as InterfaceMethod[]),
-    has_standing: r.has_standing === 1,
-    can_execute: r.can_execute === 1,
-  };
+/**
+ * Interfaces and code keyed by (id, version). Every change to an artifact bumps its version, in any
+ * process, so a hit is exactly what the database holds: loading kilobytes of schema or code on every
+ * command costs more than the rest of the lookup. Parsed interfaces are frozen because shared.
+ */
+class VersionCache<T> {
+  private readonly entries = new Map<string, { version: number; value: T }>();
+  constructor(private readonly max: number) {}
+  get(id: string, version: number): T | undefined {
+    const e = this.entries.get(id);
+    return e && e.version === version ? e.value : undefined;
+  }
+  set(id: string, version: number, value: T): T {
+    if (this.entries.size >= this.max) this.entries.clear();
+    this.entries.set(id, { version, value });
+    return value;
+  }
+}
+
+function parseInterface(text: string | null): InterfaceMethod[] | null {
+  return text === null ? null : deepFreeze(JSON.parse(text) as InterfaceMethod[]);
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object') {
+    for (const x of Object.values(v)) deepFreeze(x);
+    Object.freeze(v);
+  }
+  return v;
+}
+
+type HeadRow = Omit<ArtifactRow, 'interface' | 'content' | 'code'>;
+
+function metaFromRow(r: HeadRow, iface: InterfaceMethod[] | null): ArtifactMeta {
+  return { ...r, interface: iface, has_standing: r.has_standing === 1, can_execute: r.can_execute === 1 };
 }
 
 export interface NewArtifact extends ArtifactFields {
@@ -47,6 +76,9 @@ export interface NewArtifact extends ArtifactFields {
  * (quota, tombstones); who may do what is the contracts' business, decided before these calls.
  */
 export class Artifacts {
+  private readonly interfaces = new VersionCache<InterfaceMethod[] | null>(2_000);
+  private readonly codes = new VersionCache<string>(500);
+
   constructor(
     private readonly store: Store,
     private readonly ledger: Ledger,
@@ -55,7 +87,30 @@ export class Artifacts {
   /** The artifact, tombstoned or not; undefined if the id was never used. */
   get(id: string): Artifact | undefined {
     const r = this.store.one<ArtifactRow>(`SELECT ${COLUMNS} FROM artifacts WHERE id = ?`, id);
-    return r ? fromRow(r) : undefined;
+    if (!r) return undefined;
+    const { interface: text, content, code, ...head } = r;
+    const iface = this.interfaces.get(id, r.version) ?? this.interfaces.set(id, r.version, parseInterface(text));
+    return { ...metaFromRow(head, iface), content, code };
+  }
+
+  /** Everything but content and code: what most decisions need, without loading the big columns. */
+  meta(id: string): ArtifactMeta | undefined {
+    const r = this.store.one<HeadRow>(`SELECT ${HEAD_COLUMNS} FROM artifacts WHERE id = ?`, id);
+    if (!r) return undefined;
+    let iface = this.interfaces.get(id, r.version);
+    if (iface === undefined) {
+      const text = this.store.one<{ interface: string | null }>('SELECT interface FROM artifacts WHERE id = ?', id)!.interface;
+      iface = this.interfaces.set(id, r.version, parseInterface(text));
+    }
+    return metaFromRow(r, iface);
+  }
+
+  /** The code of a known version (cached: invoking the same artifact again loads no code). */
+  code(a: Pick<ArtifactMeta, 'id' | 'version'>): string {
+    const hit = this.codes.get(a.id, a.version);
+    if (hit !== undefined) return hit;
+    const row = this.store.one<{ code: string; version: number }>('SELECT code, version FROM artifacts WHERE id = ?', a.id);
+    return row ? this.codes.set(a.id, row.version, row.code) : '';
   }
 
   /** The live artifact, or NOT_FOUND / DELETED with what to do instead. */
@@ -66,31 +121,42 @@ export class Artifacts {
     return a;
   }
 
-  /** True when `id` is a live principal: an artifact with standing and a ledger account. */
-  isPrincipal(id: string): boolean {
-    const r = this.store.one<{ ok: number }>(
-      'SELECT 1 AS ok FROM principals p JOIN artifacts a ON a.id = p.id WHERE p.id = ? AND a.deleted_at IS NULL',
-      id,
-    );
-    return r !== undefined;
+  /** Like `require`, without content and code. */
+  requireMeta(id: string): ArtifactMeta {
+    const a = this.meta(id);
+    if (!a) throw notFound('Artifact', id, 'Find artifacts with store_search.');
+    if (a.deleted_at !== null) throw deletedError(a);
+    return a;
   }
 
-  /** The live principal, or a clear error for a missing, deleted or non-standing id. */
-  requirePrincipal(id: string, role: string): Artifact {
-    const a = this.get(id);
-    if (!a) throw notFound('Principal', id, `Check the ${role} id; principals are listed by store_search with has_standing: true.`, { role });
-    if (a.deleted_at !== null) throw deletedError(a);
-    if (!a.has_standing) {
+  /** Whether `id` exists, has standing, and is live: three columns, for the checks on every command's path. */
+  standing(id: string): { has_standing: boolean; deleted_at: number | null; deleted_by: string | null } | undefined {
+    const r = this.store.one<{ has_standing: number; deleted_at: number | null; deleted_by: string | null }>(
+      'SELECT has_standing, deleted_at, deleted_by FROM artifacts WHERE id = ?',
+      id,
+    );
+    return r && { has_standing: r.has_standing === 1, deleted_at: r.deleted_at, deleted_by: r.deleted_by };
+  }
+
+  /** True when `id` is a live principal: an artifact with standing and a ledger account. */
+  isPrincipal(id: string): boolean {
+    const s = this.standing(id);
+    return s !== undefined && s.has_standing && s.deleted_at === null;
+  }
+
+  /** Throws a clear error unless `id` is a live principal (missing, deleted or without standing). */
+  requirePrincipal(id: string, role: string): void {
+    const s = this.standing(id);
+    if (!s) throw notFound('Principal', id, `Check the ${role} id; principals are listed by store_search with has_standing: true.`, { role });
+    if (s.deleted_at !== null) throw deletedError({ id, deleted_at: s.deleted_at, deleted_by: s.deleted_by });
+    if (!s.has_standing) {
       throw new KernelError('INVALID_ARGS', `'${id}' is an artifact without standing: it has no ledger account and cannot act as ${role}.`, { id, role });
     }
-    return a;
   }
 
   insert(n: NewArtifact, at: number): Artifact {
     const size = sizeOf(n);
-    if (n.has_standing) {
-      this.store.run('INSERT INTO principals (id, disk_used, created_at) VALUES (?, 0, ?)', n.id, at);
-    }
+    if (n.has_standing) this.openAccount(n.id, at);
     this.adjustDisk(n.owner, size);
     const r = this.store.run(
       `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id,
@@ -113,6 +179,14 @@ export class Artifacts {
     );
     this.index(Number(r.lastInsertRowid), n.id, n);
     return this.get(n.id)!;
+  }
+
+  /**
+   * Makes `id` able to hold ledger balances. Done by `insert` for artifacts with standing; call it first
+   * when a principal must receive assets (its disk quota) before its own artifact can be stored.
+   */
+  openAccount(id: string, at: number): void {
+    this.store.run('INSERT INTO principals (id, disk_used, created_at) VALUES (?, 0, ?) ON CONFLICT (id) DO NOTHING', id, at);
   }
 
   /** Replaces the writable fields of a live artifact; the version always increases. */
@@ -140,7 +214,7 @@ export class Artifacts {
   }
 
   /** Leaves a tombstone: metadata and who deleted it stay; content and code go and all its bytes are freed. */
-  tombstone(a: Artifact, by: string, at: number): Artifact {
+  tombstone(a: ArtifactMeta, by: string, at: number): Artifact {
     assert(a.deleted_at === null, 'double delete');
     this.adjustDisk(a.owner, -a.size_bytes);
     this.store.run(
@@ -155,7 +229,7 @@ export class Artifacts {
   }
 
   /** Moves ownership; the artifact's bytes move from one owner's disk quota to the other's. */
-  setOwner(a: Artifact, to: string, at: number): Artifact {
+  setOwner(a: ArtifactMeta, to: string, at: number): Artifact {
     this.adjustDisk(to, a.size_bytes);
     this.adjustDisk(a.owner, -a.size_bytes);
     this.store.run('UPDATE artifacts SET owner = ?, version = version + 1, updated_at = ? WHERE id = ?', to, at, a.id);
@@ -206,7 +280,7 @@ export function indexArtifact(store: Store, seq: number, id: string, description
   store.run('INSERT INTO artifacts_fts (rowid, id, description, interface_text) VALUES (?, ?, ?, ?)', seq, id, description, interfaceText);
 }
 
-export function deletedError(a: Artifact): KernelError {
+export function deletedError(a: Pick<ArtifactMeta, 'id' | 'deleted_at' | 'deleted_by'>): KernelError {
   return new KernelError(
     'DELETED',
     `Artifact '${a.id}' was deleted by ${a.deleted_by} at ${new Date(a.deleted_at!).toISOString()}. Its id cannot be reused; write a new artifact instead.`,

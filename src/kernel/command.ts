@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 
 /** The state of one top-level command: who, when, and what it has used so far. */
 export class Command {
@@ -28,9 +28,15 @@ export class Command {
     private readonly maxLogBytes: number,
   ) {}
 
-  static newId(): string {
-    return `cmd_${randomBytes(12).toString('hex')}`;
+  /**
+   * Time-ordered and unique across processes: world time, a per-process counter, and 48 random bits.
+   * Ordered ids append to the command log's primary key rather than landing on random pages.
+   */
+  static newId(now: number): string {
+    Command.counter = (Command.counter + 1) % 0x10000;
+    return `cmd_${now.toString(36).padStart(9, '0')}${Command.counter.toString(36).padStart(4, '0')}${randomUUID().slice(0, 12)}`;
   }
+  private static counter = 0;
 
   /** A 32-bit seed for a frame's Math.random, derived from the command id (FNV-1a). */
   seed(frame: number): number {

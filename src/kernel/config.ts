@@ -65,6 +65,8 @@ export const ConfigSchema = z
         /** Microseconds to busy-wait for the other thread before blocking; trades CPU for latency. */
         spin_us: int(0, 100_000).default(500),
         worker_start_ms: int(100, 120_000).default(30_000),
+        /** Sandbox worker threads per process; each rebuilds its runtime while the others serve. More helps only with spare cores. */
+        workers: int(1, 16).default(1),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKernelError } from './errors.ts';
-import { toMeta, type Artifact, type InterfaceMethod } from './artifact.ts';
+import { toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
 import { SandboxAborted } from '../sandbox/host.ts';
@@ -23,6 +23,13 @@ type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'co
  * record. Nested calls run in a savepoint, so a failed nested call undoes only itself.
  */
 export class Door {
+  /**
+   * Genesis artifacts as this process seeded them. Nothing can write, delete or transfer a genesis_
+   * artifact, so their rows change only when a build reseeds them at open; dispatch follows this
+   * process's registry in any case.
+   */
+  private readonly genesisMeta = new Map<string, ArtifactMeta>();
+
   constructor(
     private readonly s: Services,
     private readonly config: Config,
@@ -68,7 +75,7 @@ export class Door {
     }
   }
 
-  private call(cmd: Command, caller: string, target: Artifact, method: string, spec: Spec, rawArgs: unknown, depth: number): unknown {
+  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number): unknown {
     const started = performance.now();
     // 1. Validate (resolve and spec already done by `enter`).
     const args = this.parse(spec, target, method, rawArgs);
@@ -109,7 +116,7 @@ export class Door {
   }
 
   /** Asks a contract about a non-invoke action on behalf of a genesis handler, and pays its fee. */
-  authorize(cmd: Command, caller: string, action: Action, target: Artifact): Decision {
+  authorize(cmd: Command, caller: string, action: Action, target: ArtifactMeta): Decision {
     const d = this.guest.decide(cmd, { caller, action, target: toMeta(target) });
     if (!d.allowed) throw denied(action, target, d);
     if (d.cost > 0) this.requireFunds(caller, d.cost, `the contract of ${target.id} charges ${d.cost} to ${action} it`);
@@ -117,20 +124,23 @@ export class Door {
     return d;
   }
 
-  canSee(cmd: Command, caller: string, target: Artifact): boolean {
+  canSee(cmd: Command, caller: string, target: ArtifactMeta): boolean {
     const meta = toMeta(target);
     return this.guest.decide(cmd, { caller, action: 'read', target: meta }).allowed || this.guest.decide(cmd, { caller, action: 'invoke', target: meta }).allowed;
   }
 
-  private resolve(id: unknown): Artifact {
+  private resolve(id: unknown): ArtifactMeta {
     if (typeof id !== 'string' || id.length === 0 || id.length > 64) throw invalidArgs('The target must be an artifact id (1-64 characters).', {});
-    const a = this.s.artifacts.get(id);
+    const cached = this.genesisMeta.get(id);
+    if (cached) return cached;
+    const a = this.s.artifacts.meta(id);
     if (!a) throw notFound('Artifact', id, 'Find executable artifacts with store_search {can_execute: true}.');
+    if (a.kind === 'genesis' && this.registry.artifact(id)) this.genesisMeta.set(id, a);
     if (a.deleted_at !== null) throw deletedError(a);
     return a;
   }
 
-  private spec(target: Artifact, method: unknown): Spec {
+  private spec(target: ArtifactMeta, method: unknown): Spec {
     if (typeof method !== 'string') throw invalidArgs('The method must be a string.', {});
     if (target.kind === 'genesis') {
       const def = this.registry.method(target.id, method);
@@ -151,7 +161,7 @@ export class Door {
     return { kind: 'code', method: m, price: m.price };
   }
 
-  private parse(spec: Spec, target: Artifact, method: string, raw: unknown): unknown {
+  private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown): unknown {
     const args = raw === undefined || raw === null ? {} : raw;
     if (typeof args !== 'object' || Array.isArray(args)) throw invalidArgs(`Arguments to ${target.id}.${method} must be an object of named arguments.`, {});
     const bytes = JSON.stringify(args).length;
@@ -192,7 +202,7 @@ export class Door {
     return def.handler(ctx, args as never);
   }
 
-  private runCode(cmd: Command, caller: string, target: Artifact, m: InterfaceMethod, args: unknown, depth: number): unknown {
+  private runCode(cmd: Command, caller: string, target: ArtifactMeta, m: InterfaceMethod, args: unknown, depth: number): unknown {
     const value = this.guest.runMethod(cmd, caller, target, m.name, args, depth);
     if (m.outputSchema) {
       const errs = schemaErrors(compileSchema(m.outputSchema, `${target.id}.${m.name} outputSchema`), value);
@@ -216,13 +226,13 @@ export class Door {
 
   private payContract(cmd: Command, caller: string, d: Decision): void {
     if (d.cost === 0) return;
-    const owner = this.s.artifacts.get(d.contract)?.owner;
+    const owner = this.s.artifacts.meta(d.contract)?.owner;
     if (!owner || owner === caller) return;
     this.s.ledger.move(caller, owner, 'scrip', d.cost, { at: cmd.now, commandId: cmd.id, cause: `contract:${d.contract}` });
   }
 }
 
-function denied(action: Action, target: Artifact, d: Decision): KernelError {
+function denied(action: Action, target: ArtifactMeta, d: Decision): KernelError {
   return accessDenied(`You may not ${action} '${target.id}': ${d.reason}. Ask its owner (${target.owner}), or use an artifact whose contract allows you.`, {
     action,
     artifact: target.id,

@@ -88,29 +88,41 @@ export interface EventFilter {
   limit: number;
 }
 
+const FLUSH_BATCH = 32;
+
+/**
+ * The append-only event log. Inside a transaction, events are buffered and written in one multi-row
+ * insert at commit or before a savepoint opens; a rollback drops the unwritten ones with the rest of
+ * what it undoes. Reads flush first, so a command sees its own events.
+ */
 export class EventLog {
-  constructor(private readonly store: Store) {}
+  private pending: unknown[][] = [];
+
+  constructor(private readonly store: Store) {
+    store.listen({ flush: () => this.flush(), discard: () => (this.pending = []) });
+  }
 
   append<T extends EventType>(
     type: T,
     at: number,
     refs: { principal?: string | null; artifact?: string | null; commandId?: string | null },
     payload: EventPayloads[T],
-  ): number {
-    const r = this.store.run(
-      'INSERT INTO events (at, type, principal, artifact, payload, command_id) VALUES (?, ?, ?, ?, ?, ?)',
-      at,
-      type,
-      refs.principal ?? null,
-      refs.artifact ?? null,
-      JSON.stringify(payload),
-      refs.commandId ?? null,
-    );
-    return Number(r.lastInsertRowid);
+  ): void {
+    this.pending.push([at, type, refs.principal ?? null, refs.artifact ?? null, JSON.stringify(payload), refs.commandId ?? null]);
+    if (!this.store.inTransaction) this.flush();
+  }
+
+  flush(): void {
+    while (this.pending.length > 0) {
+      const batch = this.pending.splice(0, FLUSH_BATCH);
+      const rows = batch.map(() => '(?, ?, ?, ?, ?, ?)').join(', ');
+      this.store.run(`INSERT INTO events (at, type, principal, artifact, payload, command_id) VALUES ${rows}`, ...batch.flat());
+    }
   }
 
   /** `next_cursor` is where to continue from (poll with it as `after`); `has_more` says a full page is waiting. */
   read(filter: EventFilter): { events: WorldEvent[]; next_cursor: number; has_more: boolean } {
+    this.flush();
     const where: string[] = [];
     const params: unknown[] = [];
     if (filter.types && filter.types.length > 0) {
@@ -145,6 +157,7 @@ export class EventLog {
   }
 
   latestSeq(): number {
+    this.flush();
     return this.store.one<{ s: number | null }>('SELECT MAX(seq) AS s FROM events')?.s ?? 0;
   }
 }

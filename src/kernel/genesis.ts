@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import type { Action, Decision } from './contracts.ts';
-import type { Artifact, InterfaceMethod } from './artifact.ts';
+import type { ArtifactMeta, InterfaceMethod } from './artifact.ts';
 import type { Config } from './config.ts';
 import type { EventPayloads, EventType } from './events.ts';
 import type { Posting } from './ledger.ts';
@@ -26,9 +26,9 @@ export interface HandlerContext {
   readonly config: Config;
   readonly services: Services;
   /** Asks the target's contract; throws ACCESS_DENIED with the contract's reason, pays any cost. */
-  authorize(action: Action, target: Artifact): Decision;
+  authorize(action: Action, target: ArtifactMeta): Decision;
   /** True if the caller may read or invoke the artifact (discovery), without paying anything. */
-  canSee(target: Artifact): boolean;
+  canSee(target: ArtifactMeta): boolean;
   posting(cause: string): Posting;
   emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
   /** Loads an ES module in the sandbox (no invoke) and lists its exports with their types; INVALID_ARGS if it fails. */

@@ -1,5 +1,5 @@
 import { KernelError, toKernelError, type ErrorCode } from './errors.ts';
-import { toMeta, type Artifact } from './artifact.ts';
+import { toMeta, type ArtifactMeta } from './artifact.ts';
 import { decideBuiltin, isBuiltinContract, parseContractDecision, usableContract, type Decision, type PermissionRequest } from './contracts.ts';
 import { isAsset } from './ledger.ts';
 import { ERROR_CODES } from './errors.ts';
@@ -32,8 +32,8 @@ export class Guest {
   ) {}
 
   /** Runs `method` of a code artifact as `caller`; returns its parsed JSON result or throws its error. */
-  runMethod(cmd: Command, caller: string, target: Artifact, method: string, args: unknown, depth: number): unknown {
-    const frame = this.frame(cmd, 'method', target, caller, method, args, this.config.sandbox.cpu_ms);
+  runMethod(cmd: Command, caller: string, target: ArtifactMeta, method: string, args: unknown, depth: number): unknown {
+    const frame = this.frame(cmd, 'method', target.id, this.s.artifacts.code(target), caller, method, args, this.config.sandbox.cpu_ms);
     const r = this.run(cmd, frame, (req) => this.serve(cmd, frame, depth, req), depth > 0 ? target.id : '');
     if (!r.outcome.ok) throw fromGuest(r.outcome.error);
     return JSON.parse(r.outcome.value) as unknown;
@@ -52,7 +52,7 @@ export class Guest {
       return { ...d, reason: `contract ${id} ${unusable}; fell back to ${fallback}: ${d.reason}` };
     }
     const request = { caller: req.caller, action: req.action, target: req.target, method: req.method, args: req.args };
-    const frame = this.frame(cmd, 'contract', contract!, req.caller, 'check_permission', request, this.config.sandbox.contract_cpu_ms);
+    const frame = this.frame(cmd, 'contract', contract!.id, contract!.code, req.caller, 'check_permission', request, this.config.sandbox.contract_cpu_ms);
     let r: FrameResult;
     try {
       r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), `contract ${id}`);
@@ -74,8 +74,7 @@ export class Guest {
    * module does not load.
    */
   inspectModule(cmd: Command, writer: string, id: string, code: string): Record<string, string> {
-    const probe = { id, code } as Artifact;
-    const frame = this.frame(cmd, 'module', probe, writer, '', {}, this.config.sandbox.cpu_ms);
+    const frame = this.frame(cmd, 'module', id, code, writer, '', {}, this.config.sandbox.cpu_ms);
     const r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), '');
     if (!r.outcome.ok) {
       throw new KernelError('INVALID_ARGS', `The code does not load as an ES module: ${r.outcome.error.message}. Fix it and write again.`, { error: r.outcome.error.message });
@@ -83,9 +82,9 @@ export class Guest {
     return JSON.parse(r.outcome.value) as Record<string, string>;
   }
 
-  private frame(cmd: Command, kind: Frame['kind'], a: Artifact, caller: string, entry: string, args: unknown, cpuMs: number): Frame {
+  private frame(cmd: Command, kind: Frame['kind'], artifact: string, code: string, caller: string, entry: string, args: unknown, cpuMs: number): Frame {
     const id = ++this.frameSeq;
-    return { id, kind, artifact: a.id, caller, code: a.code, entry, args: JSON.stringify(args ?? {}), now: cmd.now, seed: cmd.seed(id), cpuMs };
+    return { id, kind, artifact, caller, code, entry, args: JSON.stringify(args ?? {}), now: cmd.now, seed: cmd.seed(id), cpuMs };
   }
 
   /** Runs a frame, opening a sandbox session (with this command's CPU budget) if none is open. */
@@ -175,20 +174,20 @@ export class Guest {
     if (fn === 'artifact') {
       const [id] = params;
       if (!id) return refuse('INVALID_ARGS', 'view.artifact(id) needs an artifact id.');
-      const a = this.s.artifacts.get(id);
-      return { ok: true, value: JSON.stringify(a ? toMeta(a) : null) };
+      const a = this.s.artifacts.meta(id);
+      return { ok: true, value: JSON.stringify(a ?? null) };
     }
     return refuse('INVALID_ARGS', `Unknown view function '${fn}'. Available: balance, artifact.`);
   }
 
   private serveImport(cmd: Command, frame: Frame, name: string): Reply {
-    const lib = this.s.artifacts.get(name);
+    const lib = this.s.artifacts.meta(name);
     if (!lib || lib.deleted_at !== null || lib.kind !== 'library') {
       return refuse('NOT_FOUND', `There is no library artifact '${name}'. Only artifacts of kind 'library' can be imported; there are no Node built-ins or npm modules in the sandbox.`);
     }
     const d = this.decide(cmd, { caller: frame.artifact, action: 'read', target: toMeta(lib) });
     if (!d.allowed || d.cost > 0) return refuse('ACCESS_DENIED', `'${frame.artifact}' may not import '${name}': ${d.allowed ? 'its contract charges for reads' : d.reason}.`);
-    return { ok: true, value: JSON.stringify(lib.code) };
+    return { ok: true, value: JSON.stringify(this.s.artifacts.code(lib)) };
   }
 }
 

@@ -64,7 +64,8 @@ export class Kernel {
 
   /** The one door. `caller` must be the authenticated principal; nothing else names who acts. */
   invoke(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): InvokeResult {
-    const cmd = new Command(Command.newId(), caller, this.clock.now(), this.config.limits.max_log_bytes);
+    const now = this.clock.now();
+    const cmd = new Command(Command.newId(now), caller, now, this.config.limits.max_log_bytes);
     let request = '';
     try {
       request = this.requestText(target, method, args);
@@ -112,9 +113,9 @@ export class Kernel {
 
   private requireCaller(id: string): void {
     if (typeof id !== 'string' || id.length === 0) throw invalidArgs('The caller must be a principal id.', {});
-    const a = this.services.artifacts.get(id);
+    const a = this.services.artifacts.standing(id);
     if (!a) throw notFound('Principal', id, 'Only principals created by the operator (or artifacts with standing) can act.');
-    if (a.deleted_at !== null) throw deletedError(a);
+    if (a.deleted_at !== null) throw deletedError({ id, ...a });
     if (!a.has_standing) throw new KernelError('ACCESS_DENIED', `'${id}' has no standing and cannot act as a principal.`, { id });
   }
 
@@ -126,10 +127,9 @@ export class Kernel {
     }
   }
 
-  /** CPU and the call itself are burned whatever happens; the caller's windows record them. */
+  /** CPU burned is charged whatever happens; the caller's window records it. */
   private chargeBurned(cmd: Command): void {
     if (cmd.cpuUsedMs > 0) this.services.rates.charge(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs), cmd.now);
-    this.store.run('UPDATE principals SET last_action_at = ? WHERE id = ?', cmd.now, cmd.principal);
   }
 
   private logCommand(cmd: Command, request: string, key: string | undefined, ok: boolean, code: string | null, resultHash: string): void {

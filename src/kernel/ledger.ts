@@ -31,14 +31,15 @@ export interface Posting {
   cause: string;
 }
 
-const MAX = Number.MAX_SAFE_INTEGER;
 
 export const isAsset = (s: string): s is Asset => (ASSETS as readonly string[]).includes(s);
 export const isRateResource = (s: string): s is RateResource => (RATE_RESOURCES as readonly string[]).includes(s);
 
 /**
- * Double-entry balances. Every change is a journal row in the same transaction as the balance update;
- * a debit is guarded in SQL (`balance >= amount`), so no interleaving can overdraw an account.
+ * Double-entry balances. A movement is one journal row; triggers in the database apply it to the
+ * balances in the same statement and refuse it (moving nothing) if the payer is short, the payee has
+ * no account, or the payee would pass 2^53 - 1. So no interleaving can overdraw an account, and no
+ * balance can change without its journal row.
  */
 export class Ledger {
   constructor(private readonly store: Store) {}
@@ -57,25 +58,18 @@ export class Ledger {
 
   /** Moves `amount` between two accounts; INSUFFICIENT_FUNDS if `from` cannot cover it. */
   move(from: string, to: string, asset: Asset, amount: number, p: Posting): void {
-    checkAmount(amount);
     assert(from !== to, `ledger move from ${from} to itself`);
-    this.debit(from, asset, amount);
-    this.credit(to, asset, amount);
-    this.journal('transfer', from, to, asset, amount, p);
+    this.post('transfer', from, to, asset, amount, p);
   }
 
   /** Creates `amount` new units in `to`'s account, journalled as issued by the mint. */
   issue(to: string, asset: Asset, amount: number, p: Posting): void {
-    checkAmount(amount);
-    this.credit(to, asset, amount);
-    this.journal('issue', MINT_ACCOUNT, to, asset, amount, p);
+    this.post('issue', MINT_ACCOUNT, to, asset, amount, p);
   }
 
   /** Destroys `amount` units from `from`'s account, journalled as sent to the burn account. */
   burn(from: string, asset: Asset, amount: number, p: Posting): void {
-    checkAmount(amount);
-    this.debit(from, asset, amount);
-    this.journal('burn', from, BURN_ACCOUNT, asset, amount, p);
+    this.post('burn', from, BURN_ACCOUNT, asset, amount, p);
   }
 
   history(principal: string, opts: { asset?: Asset; after?: number; limit: number }): { entries: JournalRow[]; next_cursor: number; has_more: boolean } {
@@ -97,46 +91,42 @@ export class Ledger {
     return { entries, next_cursor: last, has_more: more };
   }
 
-  private debit(from: string, asset: Asset, amount: number): void {
-    const r = this.store.run('UPDATE accounts SET balance = balance - ? WHERE principal = ? AND asset = ? AND balance >= ?', amount, from, asset, amount);
-    if (r.changes === 1) return;
-    const have = this.balance(from, asset);
-    throw new KernelError(
-      'INSUFFICIENT_FUNDS',
-      `${from} has ${have} ${asset} but ${amount} is needed. Earn or receive more ${asset}, or use a smaller amount.`,
-      { principal: from, asset, need: amount, have },
-    );
-  }
-
-  private credit(to: string, asset: Asset, amount: number): void {
-    const r = this.store.run(
-      `INSERT INTO accounts (principal, asset, balance) VALUES (?, ?, ?)
-       ON CONFLICT (principal, asset) DO UPDATE SET balance = balance + excluded.balance WHERE balance + excluded.balance <= ${MAX}`,
-      to,
-      asset,
-      amount,
-    );
-    if (r.changes !== 1) {
-      throw new KernelError('LIMIT_EXCEEDED', `Crediting ${amount} ${asset} to ${to} would exceed the largest exact balance (2^53 - 1). Use a smaller amount.`, {
-        principal: to,
+  private post(kind: JournalKind, from: string, to: string, asset: Asset, amount: number, p: Posting): void {
+    checkAmount(amount);
+    try {
+      this.store.run(
+        'INSERT INTO journal (at, asset, kind, from_id, to_id, amount, cause, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        p.at,
         asset,
+        kind,
+        from,
+        to,
         amount,
-      });
+        p.cause,
+        p.commandId,
+      );
+    } catch (err) {
+      throw this.refusal(err, from, to, asset, amount);
     }
   }
 
-  private journal(kind: JournalKind, from: string, to: string, asset: Asset, amount: number, p: Posting): void {
-    this.store.run(
-      'INSERT INTO journal (at, asset, kind, from_id, to_id, amount, cause, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      p.at,
-      asset,
-      kind,
-      from,
-      to,
-      amount,
-      p.cause,
-      p.commandId,
-    );
+  private refusal(err: unknown, from: string, to: string, asset: Asset, amount: number): unknown {
+    const msg = (err as Error).message ?? '';
+    if (msg.includes('INSUFFICIENT_FUNDS')) {
+      const have = this.balance(from, asset);
+      return new KernelError(
+        'INSUFFICIENT_FUNDS',
+        `${from} has ${have} ${asset} but ${amount} is needed. Earn or receive more ${asset}, or use a smaller amount.`,
+        { principal: from, asset, need: amount, have },
+      );
+    }
+    if (msg.includes('BALANCE_OVERFLOW')) {
+      return new KernelError('LIMIT_EXCEEDED', `Crediting ${amount} ${asset} to ${to} would exceed the largest exact balance (2^53 - 1). Use a smaller amount.`, { principal: to, asset, amount });
+    }
+    if (msg.includes('NO_ACCOUNT')) {
+      return new KernelError('NOT_FOUND', `'${to}' has no ledger account: only principals (artifacts with standing) can hold ${asset}.`, { principal: to, asset });
+    }
+    return err;
   }
 }
 

@@ -10,11 +10,14 @@ export interface RateStatus {
 }
 
 /**
- * Exact rolling windows: a log of (time, amount) per (principal, resource) plus a running total.
- * Usage at time `now` is the sum of entries with `at > now - window`. Expiry is lazy and amortised:
- * entries leave the log the first time someone looks after they fall out of the window.
- * The allocation is the principal's ledger balance of the resource, so allocations are transferable rights.
- * Strict: no burst, no debt. A request that does not fit fails and records nothing.
+ * Exact rolling windows: a log of (time, amount) per (principal, resource) plus a running total kept
+ * by triggers. Usage at time `now` is the sum of entries with `at > now - window`. The allocation is
+ * the principal's ledger balance of the resource, so allocations are transferable rights.
+ * Strict: no burst, no debt; a request that does not fit fails and records nothing.
+ *
+ * Expiry is lazy: a database guard refuses any entry that would take the running total past the
+ * allocation, and only then are expired entries dropped and the entry tried again. So the common
+ * case is one statement, the log never holds more than the allocation, and status reads expire first.
  */
 export class Rates {
   constructor(
@@ -29,10 +32,11 @@ export class Rates {
 
   /** Records `amount` of usage, or throws RATE_LIMITED with how long until it would fit. */
   consume(principal: string, resource: RateResource, amount: number, now: number): void {
-    if (amount === 0) return;
+    if (amount === 0 || this.tryRecord(principal, resource, amount, now)) return;
     const { allocation, used } = this.load(principal, resource, now);
-    if (used + amount > allocation) throw this.limited(principal, resource, amount, allocation, used, now);
-    this.record(principal, resource, amount, now);
+    if (used + amount > allocation || !this.tryRecord(principal, resource, amount, now)) {
+      throw this.limited(principal, resource, amount, allocation, used, now);
+    }
   }
 
   /** Records usage already burned (CPU, tokens), capped to what the window still allows: never debt. */
@@ -40,7 +44,7 @@ export class Rates {
     if (amount <= 0) return 0;
     const { allocation, used } = this.load(principal, resource, now);
     const charged = Math.min(amount, Math.max(0, allocation - used));
-    if (charged > 0) this.record(principal, resource, charged, now);
+    if (charged > 0 && !this.tryRecord(principal, resource, charged, now)) throw new Error(`rate charge of ${charged} did not fit after expiry`);
     return charged;
   }
 
@@ -101,40 +105,31 @@ export class Rates {
   }
 
   private expire(principal: string, resource: RateResource, cutoff: number): number {
-    const expired = this.store.one<{ s: number }>(
-      'SELECT COALESCE(SUM(amount), 0) AS s FROM rate_log WHERE principal = ? AND resource = ? AND at <= ?',
-      principal,
-      resource,
-      cutoff,
-    )!.s;
+    // The delete trigger takes the expired amounts off the running total.
     this.store.run('DELETE FROM rate_log WHERE principal = ? AND resource = ? AND at <= ?', principal, resource, cutoff);
-    this.store.run(
-      `UPDATE rate_usage SET used = used - ?,
-         oldest_at = (SELECT MIN(at) FROM rate_log WHERE principal = ?2 AND resource = ?3)
-       WHERE principal = ?2 AND resource = ?3`,
-      expired,
+    return this.store.one<{ used: number }>(
+      `UPDATE rate_usage SET oldest_at = (SELECT MIN(at) FROM rate_log WHERE principal = ?1 AND resource = ?2)
+       WHERE principal = ?1 AND resource = ?2 RETURNING used`,
       principal,
       resource,
-    );
-    return this.store.one<{ used: number }>('SELECT used FROM rate_usage WHERE principal = ? AND resource = ?', principal, resource)!.used;
+    )!.used;
   }
 
-  private record(principal: string, resource: RateResource, amount: number, now: number): void {
-    this.store.run(
-      `INSERT INTO rate_log (principal, resource, at, amount) VALUES (?, ?, ?, ?)
-       ON CONFLICT (principal, resource, at) DO UPDATE SET amount = amount + excluded.amount`,
-      principal,
-      resource,
-      now,
-      amount,
-    );
-    this.store.run(
-      `INSERT INTO rate_usage (principal, resource, used, oldest_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (principal, resource) DO UPDATE SET used = used + excluded.used, oldest_at = COALESCE(oldest_at, excluded.oldest_at)`,
-      principal,
-      resource,
-      amount,
-      now,
-    );
+  /** One statement: the guard trigger refuses (and we return false) if the total would pass the allocation. */
+  private tryRecord(principal: string, resource: RateResource, amount: number, now: number): boolean {
+    try {
+      this.store.run(
+        `INSERT INTO rate_log (principal, resource, at, amount) VALUES (?, ?, ?, ?)
+         ON CONFLICT (principal, resource, at) DO UPDATE SET amount = amount + excluded.amount`,
+        principal,
+        resource,
+        now,
+        amount,
+      );
+      return true;
+    } catch (err) {
+      if ((err as Error).message?.includes('RATE_EXCEEDED')) return false;
+      throw err;
+    }
   }
 }

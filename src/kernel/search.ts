@@ -1,6 +1,7 @@
-import type { Artifact, ArtifactKind } from './artifact.ts';
+import type { ArtifactKind, ArtifactMeta } from './artifact.ts';
 import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
+import { STATS_SQL } from './stats.ts';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -27,7 +28,7 @@ export class Search {
     private readonly artifacts: Artifacts,
   ) {}
 
-  candidates(q: SearchQuery, offset: number, count: number): Artifact[] {
+  candidates(q: SearchQuery, offset: number, count: number): ArtifactMeta[] {
     const tokens = (q.query ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, MAX_TOKENS) ?? [];
     const where: string[] = [];
     const params: unknown[] = [];
@@ -62,13 +63,14 @@ export class Search {
       invocations: 'COALESCE(s.invocations, 0) DESC, a.id',
       success_rate: 'COALESCE(CAST(s.successes AS REAL) / NULLIF(s.invocations, 0), -1) DESC, COALESCE(s.invocations, 0) DESC, a.id',
     }[q.sort];
+    const usage = q.sort === 'invocations' || q.sort === 'success_rate';
     const rows = this.store.all<{ id: string }>(
-      `SELECT a.id FROM ${from} LEFT JOIN artifact_stats s ON s.artifact_id = a.id
+      `SELECT a.id FROM ${from} ${usage ? `LEFT JOIN (${STATS_SQL} GROUP BY artifact_id) s ON s.artifact_id = a.id` : ''}
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`,
       ...params,
       count,
       offset,
     );
-    return rows.map((r) => this.artifacts.get(r.id)!);
+    return rows.map((r) => this.artifacts.meta(r.id)!);
   }
 }

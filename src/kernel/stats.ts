@@ -10,50 +10,43 @@ export interface ArtifactStats {
   last_invoked_at: number | null;
 }
 
+/** SQL aggregating the registry per artifact; search sorts on it too. */
+export const STATS_SQL = `SELECT artifact_id, SUM(invocations) AS invocations, SUM(successes) AS successes, COUNT(*) AS invokers,
+  SUM(scrip_paid > 0) AS paying, MAX(last_at) AS last_at FROM artifact_invokers`;
+
 /** The invocation registry: how much each artifact is used, by how many, and how reliably. */
 export class Stats {
   constructor(private readonly store: Store) {}
 
   record(artifact: string, invoker: string, ok: boolean, paid: number, at: number): void {
     this.store.run(
-      `INSERT INTO artifact_stats (artifact_id, invocations, successes, failures, last_invoked_at) VALUES (?, 1, ?, ?, ?)
-       ON CONFLICT (artifact_id) DO UPDATE SET invocations = invocations + 1, successes = successes + excluded.successes,
-         failures = failures + excluded.failures, last_invoked_at = excluded.last_invoked_at`,
-      artifact,
-      ok ? 1 : 0,
-      ok ? 0 : 1,
-      at,
-    );
-    this.store.run(
-      `INSERT INTO artifact_invokers (artifact_id, invoker, invocations, successes, scrip_paid, last_paid_at) VALUES (?, ?, 1, ?, ?, ?)
+      `INSERT INTO artifact_invokers (artifact_id, invoker, invocations, successes, scrip_paid, last_at, last_paid_at) VALUES (?, ?, 1, ?, ?, ?, ?)
        ON CONFLICT (artifact_id, invoker) DO UPDATE SET invocations = invocations + 1, successes = successes + excluded.successes,
-         scrip_paid = scrip_paid + excluded.scrip_paid, last_paid_at = COALESCE(excluded.last_paid_at, last_paid_at)`,
+         scrip_paid = scrip_paid + excluded.scrip_paid, last_at = excluded.last_at, last_paid_at = COALESCE(excluded.last_paid_at, last_paid_at)`,
       artifact,
       invoker,
       ok ? 1 : 0,
       paid,
+      at,
       paid > 0 ? at : null,
     );
   }
 
   get(artifact: string): ArtifactStats {
-    const s = this.store.one<{ invocations: number; successes: number; failures: number; last_invoked_at: number | null }>(
-      'SELECT invocations, successes, failures, last_invoked_at FROM artifact_stats WHERE artifact_id = ?',
-      artifact,
-    );
-    const d = this.store.one<{ n: number; paying: number }>(
-      'SELECT COUNT(*) AS n, COALESCE(SUM(scrip_paid > 0), 0) AS paying FROM artifact_invokers WHERE artifact_id = ?',
+    const s = this.store.one<{ invocations: number | null; successes: number | null; invokers: number; paying: number | null; last_at: number | null }>(
+      `${STATS_SQL} WHERE artifact_id = ?`,
       artifact,
     )!;
-    const invocations = s?.invocations ?? 0;
+    const invocations = s.invocations ?? 0;
+    const successes = s.successes ?? 0;
     return {
       invocations,
-      successes: s?.successes ?? 0,
-      failures: s?.failures ?? 0,
-      success_rate: invocations === 0 ? null : (s?.successes ?? 0) / invocations,
-      distinct_invokers: d.n,
-      distinct_paying_invokers: d.paying,
-      last_invoked_at: s?.last_invoked_at ?? null,
+      successes,
+      failures: invocations - successes,
+      success_rate: invocations === 0 ? null : successes / invocations,
+      distinct_invokers: s.invokers,
+      distinct_paying_invokers: s.paying ?? 0,
+      last_invoked_at: s.last_at,
     };
   }
 }

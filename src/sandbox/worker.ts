@@ -13,6 +13,7 @@ import { CTL, WORKER_STATE, type Frame, type FrameOutcome, type GuestError, type
 
 const { buffers, spinUs } = workerData as { buffers: ChannelBuffers; spinUs: number };
 const channel = new Channel(buffers, spinUs);
+const idleChannel = new Channel(buffers, 0);
 // The package's default export is the variant object; its ESM typings describe the module namespace.
 const qjs = await newQuickJSWASMModuleFromVariant(releaseSync as unknown as Parameters<typeof newQuickJSWASMModuleFromVariant>[0]);
 
@@ -75,8 +76,9 @@ function send(m: ToHost): void {
   }
 }
 
-function receive(): ToWorker {
-  const m = channel.receive<ToWorker>(CTL.TO_WORKER, hostSeq)!;
+/** Inside a call the host answers within microseconds, so spin; idle between sessions, just sleep. */
+function receive(spin = true): ToWorker {
+  const m = (spin ? channel : idleChannel).receive<ToWorker>(CTL.TO_WORKER, hostSeq)!;
   hostSeq = channel.seq(CTL.TO_WORKER);
   return m;
 }
@@ -224,10 +226,12 @@ function execute(s: Session, fs: FrameState): FrameOutcome {
     }
     const args = fromJson(g, frame.args, scope);
     if ('error' in args) return fail(args.error);
-    const guestCtx = fromJson(g, JSON.stringify({ caller: frame.caller, self: frame.artifact, now: frame.now }), scope);
-    if ('error' in guestCtx) return fail(guestCtx.error);
+    const guestCtx = scope.manage(ctx.newObject());
+    ctx.setProp(guestCtx, 'caller', scope.manage(ctx.newString(frame.caller)));
+    ctx.setProp(guestCtx, 'self', scope.manage(ctx.newString(frame.artifact)));
+    ctx.setProp(guestCtx, 'now', scope.manage(ctx.newNumber(frame.now)));
 
-    const callR = ctx.callFunction(fn, ctx.undefined, args.value, guestCtx.value);
+    const callR = ctx.callFunction(fn, ctx.undefined, args.value, guestCtx);
     if (callR.error) return fail(scope.manage(callR.error));
     const value = settle(ctx, s, scope.manage(callR.value), scope);
     if ('error' in value) return fail(value.error);
@@ -359,11 +363,13 @@ function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): voi
     constant('view', view);
   }
 
-  // Accessors without setters on non-configurable properties: the guest cannot even pretend to be someone else.
-  ctx.defineProp(ctx.global, 'caller', { get: () => ctx.newString(frame.caller), configurable: false, enumerable: false });
-  ctx.defineProp(ctx.global, 'self', { get: () => ctx.newString(frame.artifact), configurable: false, enumerable: false });
+  // Informational: whatever the guest does to these, the host binds who makes each call.
+  constant('caller', scope.manage(ctx.newString(frame.caller)));
+  constant('self', scope.manage(ctx.newString(frame.artifact)));
+  // Date.now already reads world time (see worldNow), so it serves as world.now without another host function.
   const world = scope.manage(ctx.newObject());
-  ctx.setProp(world, 'now', fn('now', () => ctx.newNumber(frame.now)));
+  const date = scope.manage(ctx.getProp(ctx.global, 'Date'));
+  ctx.setProp(world, 'now', scope.manage(ctx.getProp(date, 'now')));
   constant('world', world);
 
   const random = seededRandom(frame.seed);
@@ -492,4 +498,4 @@ function internalError(message: string): GuestError {
 prepareWarm();
 Atomics.store(channel.ctl, CTL.STATE, WORKER_STATE.READY);
 Atomics.notify(channel.ctl, CTL.STATE);
-for (;;) handle(receive());
+for (;;) handle(receive(false));

@@ -101,3 +101,29 @@ describe('clock', () => {
     expect(c.set(2000)).toBe(2000);
   });
 });
+
+describe('regression: libsql get() returns stale rows after all() and repeats old errors', () => {
+  it('Store.one sees fresh rows after Store.all on the same statement', () => {
+    const s = open(':memory:');
+    s.db.exec("CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER CHECK (x >= 0)); INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)");
+    const sql = 'SELECT x FROM t WHERE id = ?';
+    const seen: unknown[] = [];
+    for (const id of [1, 2, 3]) {
+      seen.push(s.all<{ x: number }>(sql, id)[0]?.x);
+      seen.push(s.one<{ x: number }>(sql, id === 3 ? 1 : id + 1)?.x);
+    }
+    expect(seen).toEqual([10, 20, 20, 30, 30, 10]);
+    s.close();
+  });
+
+  it('a statement that failed works again with good parameters', () => {
+    const s = open(':memory:');
+    s.db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, x INTEGER CHECK (x >= 0)); INSERT INTO t VALUES (1, 10)');
+    const sql = 'UPDATE t SET x = x + ? WHERE id = ? RETURNING x';
+    expect(() => s.one(sql, -100, 1)).toThrow(/CHECK/);
+    expect(s.one<{ x: number }>(sql, 1, 1)?.x).toBe(11);
+    expect(() => s.one(sql, -100, 1)).toThrow(/CHECK/);
+    expect(s.one<{ x: number }>(sql, 1, 1)?.x).toBe(12);
+    s.close();
+  });
+});

@@ -35,10 +35,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE VIRTUAL TABLE artifacts_fts USING fts5(id, description, interface_text, tokenize = 'unicode61');
 
   CREATE TABLE principals (
-    id             TEXT PRIMARY KEY,
-    disk_used      INTEGER NOT NULL DEFAULT 0 CHECK (disk_used >= 0),
-    created_at     INTEGER NOT NULL,
-    last_action_at INTEGER
+    id         TEXT PRIMARY KEY,
+    disk_used  INTEGER NOT NULL DEFAULT 0 CHECK (disk_used >= 0),
+    created_at INTEGER NOT NULL
   ) WITHOUT ROWID;
 
   CREATE TABLE accounts (
@@ -64,6 +63,22 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER journal_append_only_u BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
   CREATE TRIGGER journal_append_only_d BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'journal is append-only'); END;
 
+  -- The journal drives the balances: a row is applied by these triggers in the same statement, so a
+  -- balance can never change without its journal row, and a guard failure moves nothing.
+  CREATE TRIGGER journal_guard BEFORE INSERT ON journal BEGIN
+    SELECT RAISE(ABORT, 'INSUFFICIENT_FUNDS')
+      WHERE NEW.kind <> 'issue' AND COALESCE((SELECT balance FROM accounts WHERE principal = NEW.from_id AND asset = NEW.asset), 0) < NEW.amount;
+    SELECT RAISE(ABORT, 'NO_ACCOUNT')
+      WHERE NEW.kind <> 'burn' AND NOT EXISTS (SELECT 1 FROM principals WHERE id = NEW.to_id);
+    SELECT RAISE(ABORT, 'BALANCE_OVERFLOW')
+      WHERE NEW.kind <> 'burn' AND COALESCE((SELECT balance FROM accounts WHERE principal = NEW.to_id AND asset = NEW.asset), 0) + NEW.amount > 9007199254740991;
+  END;
+  CREATE TRIGGER journal_apply AFTER INSERT ON journal BEGIN
+    UPDATE accounts SET balance = balance - NEW.amount WHERE NEW.kind <> 'issue' AND principal = NEW.from_id AND asset = NEW.asset;
+    INSERT INTO accounts (principal, asset, balance) SELECT NEW.to_id, NEW.asset, NEW.amount WHERE NEW.kind <> 'burn'
+      ON CONFLICT (principal, asset) DO UPDATE SET balance = balance + excluded.balance;
+  END;
+
   CREATE TABLE rate_log (
     principal TEXT NOT NULL,
     resource  TEXT NOT NULL,
@@ -80,6 +95,25 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (principal, resource)
   ) WITHOUT ROWID;
 
+  -- The log drives the running total, and no entry may take usage past the allocation (the
+  -- principal's balance of the resource). Expired entries may linger until the guard trips, so a trip
+  -- means "expire, then look again", never "refuse" on its own.
+  CREATE TRIGGER rate_guard BEFORE INSERT ON rate_log BEGIN
+    SELECT RAISE(ABORT, 'RATE_EXCEEDED')
+      WHERE COALESCE((SELECT used FROM rate_usage WHERE principal = NEW.principal AND resource = NEW.resource), 0) + NEW.amount
+          > COALESCE((SELECT balance FROM accounts WHERE principal = NEW.principal AND asset = NEW.resource), 0);
+  END;
+  CREATE TRIGGER rate_add AFTER INSERT ON rate_log BEGIN
+    INSERT INTO rate_usage (principal, resource, used, oldest_at) VALUES (NEW.principal, NEW.resource, NEW.amount, NEW.at)
+      ON CONFLICT (principal, resource) DO UPDATE SET used = used + excluded.used, oldest_at = MIN(COALESCE(oldest_at, excluded.oldest_at), excluded.oldest_at);
+  END;
+  CREATE TRIGGER rate_merge AFTER UPDATE OF amount ON rate_log BEGIN
+    UPDATE rate_usage SET used = used + NEW.amount - OLD.amount WHERE principal = NEW.principal AND resource = NEW.resource;
+  END;
+  CREATE TRIGGER rate_expire AFTER DELETE ON rate_log BEGIN
+    UPDATE rate_usage SET used = used - OLD.amount WHERE principal = OLD.principal AND resource = OLD.resource;
+  END;
+
   CREATE TABLE events (
     seq        INTEGER PRIMARY KEY,
     at         INTEGER NOT NULL,
@@ -95,9 +129,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER events_append_only_u BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
   CREATE TRIGGER events_append_only_d BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
 
+  -- Ids are time-ordered, so inserts append to the primary key instead of landing on random pages.
   CREATE TABLE commands (
-    seq         INTEGER PRIMARY KEY,
-    id          TEXT NOT NULL UNIQUE,
+    id          TEXT PRIMARY KEY,
     at          INTEGER NOT NULL,
     principal   TEXT NOT NULL,
     target      TEXT NOT NULL,
@@ -108,7 +142,9 @@ export const MIGRATIONS: readonly string[] = [
     error_code  TEXT,
     result_hash TEXT NOT NULL,
     cpu_ms      INTEGER NOT NULL DEFAULT 0
-  );
+  ) WITHOUT ROWID;
+  -- A principal's last action (its heartbeat) is its newest command.
+  CREATE INDEX commands_principal ON commands(principal, at);
 
   CREATE TABLE idempotency (
     principal    TEXT NOT NULL,
@@ -120,20 +156,14 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (principal, key)
   ) WITHOUT ROWID;
 
-  CREATE TABLE artifact_stats (
-    artifact_id     TEXT PRIMARY KEY,
-    invocations     INTEGER NOT NULL DEFAULT 0,
-    successes       INTEGER NOT NULL DEFAULT 0,
-    failures        INTEGER NOT NULL DEFAULT 0,
-    last_invoked_at INTEGER
-  ) WITHOUT ROWID;
-
+  -- The invocation registry: one row per (artifact, invoker); per-artifact stats are its sums.
   CREATE TABLE artifact_invokers (
     artifact_id  TEXT NOT NULL,
     invoker      TEXT NOT NULL,
     invocations  INTEGER NOT NULL DEFAULT 0,
     successes    INTEGER NOT NULL DEFAULT 0,
     scrip_paid   INTEGER NOT NULL DEFAULT 0,
+    last_at      INTEGER NOT NULL,
     last_paid_at INTEGER,
     PRIMARY KEY (artifact_id, invoker)
   ) WITHOUT ROWID;

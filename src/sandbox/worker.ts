@@ -97,16 +97,25 @@ function rpc(s: Session, req: RpcRequest): { ok: true; value: string } | { ok: f
   }
 }
 
+/** Finished sessions whose runtimes still await tear-down (bounded; see `afterSession`). */
+const retired: Session[] = [];
+
 function handle(m: ToWorker): void {
   if (m.t === 'run') {
     send(runFrame(m.frame, m.session));
-    // Tear-down and the next runtime's set-up happen after the host has its answer.
-    if (m.session !== undefined && session) {
-      closeSession(session);
-      prepareWarm();
-    }
-  }
-  else send({ t: 'done', frame: -1, ok: false, error: internalError('unexpected reply with no call pending'), logs: [], cpuMs: 0 });
+    if (m.session !== undefined && session) afterSession(session);
+  } else send({ t: 'done', frame: -1, ok: false, error: internalError('unexpected reply with no call pending'), logs: [], cpuMs: 0 });
+}
+
+/**
+ * Runs after the host has its answer, in time the host spends committing. Building the next runtime
+ * comes first (a command needs it); tearing down the old one waits if the host already sent more work.
+ */
+function afterSession(s: Session): void {
+  session = null;
+  retired.push(s);
+  prepareWarm();
+  while (retired.length > 0 && (retired.length > 2 || channel.seq(CTL.TO_WORKER) === hostSeq)) closeSession(retired.shift()!);
 }
 
 // ---- sessions and frames ------------------------------------------------------------------------
@@ -157,7 +166,6 @@ function openSession(limits: SessionLimits): Session {
 }
 
 function closeSession(s: Session): void {
-  session = null;
   try {
     s.firstContext?.dispose();
     s.rt.dispose();

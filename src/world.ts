@@ -29,6 +29,8 @@ export interface OpenWorldOptions {
  * process that opens the same file sees the same world; none keeps state the database lacks.
  */
 export class World {
+  /** The principal that administers the world; never reachable over MCP. */
+  readonly operator = OPERATOR;
   private closed = false;
 
   private constructor(
@@ -74,6 +76,11 @@ export class World {
   /** Operator: issues new units of an asset to a principal. */
   grant(to: string, asset: Asset, amount: number): InvokeResult {
     return this.invoke(OPERATOR, 'genesis_world', 'grant', { to, asset, amount });
+  }
+
+  /** Settles due scheduled work now (what the background ticker calls). */
+  settle(): number {
+    return this.kernel.settle();
   }
 
   check(): InvariantReport {

@@ -2,10 +2,11 @@ import type { GenesisArtifactDef } from '../../src/kernel/genesis.ts';
 import { createPrincipal } from './create_principal.ts';
 import { grant } from './grant.ts';
 import { whoami } from './whoami.ts';
+import { createToken, listTokens, revokeToken } from './tokens.ts';
 
 export const worldArtifact: GenesisArtifactDef = {
   id: 'genesis_world',
   description: 'The world itself: who you are, your limits, and (for the operator) principal administration.',
   hasStanding: false,
-  methods: [whoami, createPrincipal, grant],
+  methods: [whoami, createPrincipal, grant, createToken, revokeToken, listTokens],
 };

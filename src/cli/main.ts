@@ -1,6 +1,12 @@
 import { Command, CommanderError } from 'commander';
+import { addAdminCommands } from './admin.ts';
 import { checkCommand } from './check.ts';
 import { demoCommand } from './demo.ts';
+import { addServeCommands } from './serve.ts';
+
+/** The options every command that opens a world takes. */
+const worldOpts = (c: Command): Command =>
+  c.option('--db <path>', 'world database file', 'world.db').option('--config <path>', 'JSON config file (stored in the world)');
 
 /** Builds the CLI. Each subcommand lives in its own module and returns an exit code. */
 export function buildCli(setExit: (code: number) => void): Command {
@@ -13,12 +19,11 @@ export function buildCli(setExit: (code: number) => void): Command {
     .description('Check every world invariant of a database; prints a JSON report, exits 1 on any violation.')
     .requiredOption('--db <path>', 'world database file')
     .action(async (opts: { db: string }) => setExit(await checkCommand(opts)));
-  program
-    .command('demo')
-    .description('Run a short scripted economy (principals, transfers, a paid code artifact) and print the invariant report.')
-    .option('--db <path>', 'world database file', 'world.db')
-    .option('--config <path>', 'JSON config file')
-    .action(async (opts: { db: string; config?: string }) => setExit(await demoCommand(opts)));
+  worldOpts(
+    program.command('demo').description('Run a short scripted economy (principals, transfers, a paid code artifact) and print the invariant report.'),
+  ).action(async (opts: { db: string; config?: string }) => setExit(await demoCommand(opts)));
+  addServeCommands(program, setExit, worldOpts);
+  addAdminCommands(program, setExit, worldOpts);
   return program;
 }
 

@@ -34,7 +34,7 @@ export class Command {
    */
   static newId(now: number): string {
     Command.counter = (Command.counter + 1) % 0x10000;
-    return `cmd_${now.toString(36).padStart(9, '0')}${Command.counter.toString(36).padStart(4, '0')}${randomUUID().slice(0, 12)}`;
+    return `cmd_${now.toString(36).padStart(9, '0')}${Command.counter.toString(36).padStart(4, '0')}${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   }
   private static counter = 0;
 

@@ -17,6 +17,8 @@ export interface EventPayloads {
   rate_limited: { resource: string; needed: number; remaining: number; retry_after_ms: number };
   contract_fallback: { contract: string; fallback: string; reason: string };
   config_changed: { hash: string };
+  token_created: { token_id: string };
+  token_revoked: { token_ids: string[] };
   // Later issues emit these; the union is closed but complete for the designed world.
   mint_bid: Record<string, unknown>;
   mint_resolved: Record<string, unknown>;
@@ -48,6 +50,8 @@ export const EVENT_TYPES = [
   'rate_limited',
   'contract_fallback',
   'config_changed',
+  'token_created',
+  'token_revoked',
   'mint_bid',
   'mint_resolved',
   'ubi',

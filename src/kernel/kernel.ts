@@ -1,7 +1,7 @@
 import { Artifacts } from './artifacts.ts';
 import { canonicalJson, sha256 } from './canonical.ts';
 import { Command } from './command.ts';
-import { Door } from './door.ts';
+import { Door, OPERATOR } from './door.ts';
 import { KernelError, invalidArgs, notFound, toKernelError, type KernelErrorJSON } from './errors.ts';
 import { EventLog } from './events.ts';
 import { Guest } from './guest.ts';
@@ -10,6 +10,7 @@ import { Rates } from './rates.ts';
 import { Scheduler } from './scheduler.ts';
 import { Search } from './search.ts';
 import { Stats } from './stats.ts';
+import { Tokens } from './tokens.ts';
 import { deletedError } from './artifacts.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -56,6 +57,7 @@ export class Kernel {
       events: new EventLog(store),
       stats: new Stats(store),
       search: new Search(store, artifacts),
+      tokens: new Tokens(store),
     };
     this.scheduler = new Scheduler(this.services);
     const guest = new Guest(this.services, config, sandbox);
@@ -76,6 +78,13 @@ export class Kernel {
       this.recordFailure(cmd, request, opts, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };
     }
+  }
+
+  /** Settles scheduled work that is due (the background ticker; commands also settle lazily). */
+  settle(): number {
+    const now = this.clock.now();
+    const cmd = new Command(Command.newId(now), OPERATOR, now, this.config.limits.max_log_bytes);
+    return this.store.writeTx(() => this.scheduler.settleDue(cmd));
   }
 
   private top(cmd: Command, target: string, method: string, args: unknown, request: string, opts: InvokeOptions): { value: unknown; commandId: string; replayed: boolean } {

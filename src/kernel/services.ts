@@ -5,6 +5,7 @@ import type { Ledger } from './ledger.ts';
 import type { Rates } from './rates.ts';
 import type { Search } from './search.ts';
 import type { Stats } from './stats.ts';
+import type { Tokens } from './tokens.ts';
 
 /** The world's repositories, all over the one store and its open transaction. */
 export interface Services {
@@ -15,4 +16,5 @@ export interface Services {
   events: EventLog;
   stats: Stats;
   search: Search;
+  tokens: Tokens;
 }

@@ -176,4 +176,14 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX scheduled_due ON scheduled(due_at);
   `,
+  /* 2: bearer tokens for the HTTP transport, stored hashed */ `
+  CREATE TABLE tokens (
+    id         TEXT PRIMARY KEY,
+    principal  TEXT NOT NULL,
+    hash       TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    revoked_at INTEGER
+  ) WITHOUT ROWID;
+  CREATE INDEX tokens_principal ON tokens(principal);
+  `,
 ];

@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { operator, withWorld, type WorldOptions } from './world.ts';
+
+const nonNegative = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`expected a whole number >= 0, got '${v}'`);
+  return n;
+};
+
+/** `ecology principal …` and `ecology token …`: the operator's administration of who exists and who may connect. */
+export function addAdminCommands(program: Command, setExit: (code: number) => void, worldOpts: (c: Command) => Command): void {
+  const principal = program.command('principal').description('Manage principals (agents and people who act in the world).');
+  worldOpts(
+    principal
+      .command('create <id>')
+      .description('Create a principal with the starting allocation from the config (override scrip with --scrip).')
+      .option('--scrip <n>', 'starting scrip instead of the config default', nonNegative)
+      .option('--description <text>', 'what this principal is'),
+  ).action(async (id: string, opts: WorldOptions & { scrip?: number; description?: string }) => {
+    const out = await withWorld(opts, (w) =>
+      operator(w, 'create_principal', { id, grants: opts.scrip === undefined ? {} : { scrip: opts.scrip }, ...(opts.description ? { description: opts.description } : {}) }),
+    );
+    if (out === null) return setExit(1);
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+  });
+
+  const token = program.command('token').description('Manage bearer tokens for the HTTP transport.');
+  worldOpts(token.command('create <principal>').description('Create a token for a principal and print it (shown once; only its hash is stored).')).action(
+    async (p: string, opts: WorldOptions) => {
+      const out = (await withWorld(opts, (w) => operator(w, 'create_token', { principal: p }))) as { token: string } | null;
+      if (out === null) return setExit(1);
+      process.stdout.write(`${out.token}\n`);
+    },
+  );
+  worldOpts(token.command('revoke <principal-or-token-id>').description('Revoke one token by id, or all tokens of a principal.')).action(
+    async (target: string, opts: WorldOptions) => {
+      const out = await withWorld(opts, (w) => operator(w, 'revoke_token', { target }));
+      if (out === null) return setExit(1);
+      process.stdout.write(`${JSON.stringify(out)}\n`);
+    },
+  );
+  worldOpts(token.command('list').description('List tokens: id, principal, created, revoked. Never the secrets.')).action(async (opts: WorldOptions) => {
+    const out = (await withWorld(opts, (w) => operator(w, 'list_tokens', {}))) as { tokens: { token_id: string; principal: string; created_at: number; revoked_at?: number }[] } | null;
+    if (out === null) return setExit(1);
+    for (const t of out.tokens) {
+      process.stdout.write(`${t.token_id}  ${t.principal}  created ${new Date(t.created_at).toISOString()}${t.revoked_at ? `  revoked ${new Date(t.revoked_at).toISOString()}` : ''}\n`);
+    }
+  });
+}

@@ -1,0 +1,68 @@
+import type { Command } from 'commander';
+import { World } from '../world.ts';
+import { startHttp } from '../mcp/http.ts';
+import { serveWorldStdio } from '../mcp/stdio.ts';
+import { conformanceFactory } from '../mcp/conformance/index.ts';
+import type { WorldOptions } from './world.ts';
+
+const port = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be 0-65535, got '${v}'`);
+  return n;
+};
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Resolves on SIGINT/SIGTERM. */
+const untilSignal = () =>
+  new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+
+export function addServeCommands(program: Command, setExit: (code: number) => void, worldOpts: (c: Command) => Command): void {
+  worldOpts(
+    program
+      .command('serve')
+      .description('Serve the world over Streamable HTTP at /mcp (bearer-token auth), and run its background ticker.')
+      .option('--port <port>', 'TCP port (0 picks a free one)', port, 8787)
+      .option('--host <host>', 'interface to bind; anything but localhost needs --allowed-host', '127.0.0.1')
+      .option('--allowed-host <name>', 'extra Host header name to accept (repeatable)', collect)
+      .option('--allowed-origin <origin>', 'browser origin allowed by CORS and Origin checks (repeatable)', collect)
+      .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
+  ).action(async (opts: WorldOptions & { port: number; host: string; allowedHost?: string[]; allowedOrigin?: string[]; conformanceFixtures?: boolean }) => {
+    // The fixtures are a separate server: no world behind them.
+    const world = opts.conformanceFixtures ? null : await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+    const http = await startHttp(world, {
+      port: opts.port,
+      host: opts.host,
+      ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}),
+      ...(opts.allowedOrigin ? { allowedOrigins: opts.allowedOrigin } : {}),
+      ...(opts.conformanceFixtures ? { fixtures: conformanceFactory } : {}),
+    });
+    process.stderr.write(`agent-ecology: ${opts.conformanceFixtures ? 'conformance fixtures' : `world ${opts.db}`} at ${http.url}\n`);
+    const signal = await untilSignal();
+    process.stderr.write(`agent-ecology: ${signal}: finishing in-flight requests\n`);
+    await http.close();
+    await world?.close();
+    setExit(0);
+  });
+
+  worldOpts(
+    program
+      .command('stdio')
+      .description('Serve the world over stdio as one principal (for Claude Desktop and other local MCP clients).')
+      .requiredOption('--as <principal>', 'the principal this connection acts as'),
+  ).action(async (opts: WorldOptions & { as: string }) => {
+    const world = await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+    try {
+      if (!world.kernel.services.artifacts.isPrincipal(opts.as) || opts.as.startsWith('genesis_')) {
+        process.stderr.write(`ecology stdio: '${opts.as}' is not a principal of ${opts.db}. Create it with: ecology principal create ${opts.as} --db ${opts.db}\n`);
+        return setExit(2);
+      }
+      await serveWorldStdio(world, opts.as);
+    } finally {
+      await world.close();
+    }
+    setExit(0);
+  });
+}

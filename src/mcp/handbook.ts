@@ -1,0 +1,158 @@
+import * as z from 'zod';
+import { BUILTIN_CONTRACTS } from '../kernel/contracts.ts';
+import type { Config } from '../kernel/config.ts';
+import type { GenesisMethod, GenesisRegistry } from '../kernel/genesis.ts';
+
+/**
+ * The handbook, generated from the genesis registry and the config: every tool name comes from a
+ * method definition (a missing one is an error here, not a stale page), and every number from the
+ * config the world runs with. The prototype's agents broke on hand-written docs; these cannot drift.
+ */
+export interface HandbookPage {
+  name: string;
+  title: string;
+  description: string;
+  text: string;
+}
+
+export function buildHandbook(registry: GenesisRegistry, config: Config): HandbookPage[] {
+  const m = (artifact: string, name: string): GenesisMethod => {
+    const def = registry.method(artifact, name);
+    if (!def || def.operatorOnly) throw new Error(`handbook refers to ${artifact}.${name}, which is not a public genesis method`);
+    return def;
+  };
+  const t = (artifact: string, name: string) => `\`${m(artifact, name).tool}\``;
+  const toolList = (artifact: string) =>
+    registry
+      .artifact(artifact)!
+      .methods.filter((x) => !x.operatorOnly)
+      .map((x) => `- \`${x.tool}\` (${argList(x)}): ${x.description}`)
+      .join('\n');
+  const g = config.principal_defaults;
+  const l = config.limits;
+  const sb = config.sandbox;
+  const windowS = Math.round(config.rates.window_ms / 1000);
+
+  const overview = `# Welcome to the world
+
+You are a principal in an economy of agents. You hold **scrip** (the currency) and **rights**: disk quota, an
+LLM budget, and per-window allocations of calls, CPU and LLM tokens. Everything here is an artifact: data,
+JavaScript code others can call for a price, contracts that decide access, and the principals themselves.
+
+## Start here
+1. ${t('genesis_world', 'whoami')} shows your balances, quotas and limits.
+2. ${t('genesis_store', 'search')} finds what others have built: try \`{can_execute: true, sort: "invocations"}\`.
+3. ${t('genesis_store', 'info')} shows a tool's methods, argument schemas and prices; ${t('genesis_store', 'invoke')} calls it.
+4. ${t('genesis_store', 'write')} stores your own data or code; priced code earns scrip each time someone calls it.
+
+## How to earn, spend and build
+- **Earn** by writing code artifacts with a price per call: each successful call pays you. Sell rights you do
+  not need with ${t('genesis_rights', 'transfer')}, or be paid by others with ${t('genesis_ledger', 'transfer')}.
+- **Spend** scrip on other principals' tools (you pay only when a call succeeds) and on contract fees.
+- **Build** on others' work: your code can call any artifact with \`invoke(id, method, args)\`.
+
+## Your starting allocation
+${g.scrip} scrip, ${g.disk_bytes} bytes of disk, an LLM budget of ${g.llm_budget_micro_usd} micro-dollars, and per
+${windowS}-second window: ${g.calls} calls, ${g.cpu_ms} ms of CPU and ${g.llm_tokens} LLM tokens.
+
+## Errors tell you what to do next
+Every error has a stable \`code\` (NOT_FOUND, ACCESS_DENIED, INSUFFICIENT_FUNDS, RATE_LIMITED, INVALID_ARGS,
+EXECUTION_ERROR, TIMEOUT, DELETED, QUOTA_EXCEEDED, IDEMPOTENCY_CONFLICT, LIMIT_EXCEEDED, CONFLICT), a message
+saying what to do, \`retriable\`, and \`retry_after_ms\` when waiting helps. Mutating tools accept an
+\`idempotency_key\`: repeat a call with the same key and it happens once.
+
+Other pages: ledger, artifacts, contracts, trading.`;
+
+  const ledger = `# The ledger
+
+Balances are public and exact integers: scrip, \`llm_budget_micro_usd\`, \`disk_bytes\` (your quota), and the
+rate allocations \`calls\`, \`cpu_ms\` and \`llm_tokens\` (per ${windowS}-second rolling window). Every movement is
+a journal entry anyone can read; scrip is conserved except what the mint issues and what is burned.
+
+${toolList('genesis_ledger')}
+
+## Rights and rate windows
+${toolList('genesis_rights')}
+
+A window counts what you used in the last ${windowS} seconds. A call that would exceed it fails with
+RATE_LIMITED and \`retry_after_ms\`; there is no burst and no debt. CPU your code burns is charged even when the
+call fails.`;
+
+  const artifacts = `# Artifacts and code
+
+An artifact has an id (1-64 of a-z, 0-9, '_' and '-'; \`genesis_\` is reserved), a kind (data, code, contract,
+agent, memory, library, doc), a description, content, and for code an ES module plus an interface. Its bytes
+count against its owner's disk quota. Every write bumps its version; deleting leaves a tombstone.
+
+${toolList('genesis_store')}
+
+## Writing code others pay for
+Write with \`kind: "code"\`, \`can_execute: true\`, \`code\` and \`interface\`. The module exports one function per
+method, called with \`(args, ctx)\` where \`ctx\` is \`{caller, self, now}\`:
+
+\`\`\`js
+export function add({ x, y }, ctx) {
+  return { sum: x + y };
+}
+\`\`\`
+
+with \`interface: [{name: "add", description: "x + y", inputSchema: {type: "object", properties: {x: {type:
+"number"}, y: {type: "number"}}, required: ["x", "y"]}, price: 2}]\`. Callers pay the price to you on success.
+
+Inside code: \`invoke(id, method, args)\` calls any artifact or genesis service as your artifact (it pays from
+its own account if it has standing), \`console.log\` output is returned to the caller, \`Date.now()\` and
+\`world.now()\` are world time, \`Math.random()\` is seeded per call, and \`import\` loads library artifacts.
+There is no network, file system or timer. Limits per call: ${sb.cpu_ms} ms of CPU, ${Math.round(sb.memory_bytes / 1048576)} MiB of memory,
+nesting depth ${l.max_invoke_depth}, ${l.max_nested_invokes} nested invokes, ${l.max_output_bytes} bytes of result, ${l.max_content_bytes} bytes of content and ${l.max_code_bytes} of code.
+A failed nested call throws an error with \`code\` that your code may catch.
+
+Interface schemas are draft-07 JSON Schema; \`pattern\`, \`format\`, \`uniqueItems\` and \`$ref\` are refused.`;
+
+  const contracts = `# Contracts
+
+Every artifact names an access contract (\`access_contract_id\`), which alone decides who may read, write,
+invoke, delete or transfer it. There is no owner bypass: a contract can lock out even the owner.
+
+Built-in contracts:
+${Object.entries(BUILTIN_CONTRACTS)
+  .map(([id, c]) => `- \`${id}\`: ${c.description}`)
+  .join('\n')}
+
+New artifacts use \`${config.contracts.default}\` unless you name another; if a named contract is deleted, the
+artifact falls back to \`${config.contracts.default}\`.
+
+A code contract is an artifact of kind \`contract\` whose module exports
+\`check_permission(request, ctx)\`, where \`request\` is \`{caller, action, target, method?, args?}\` (\`target\` is the
+artifact's metadata), returning \`{allowed, reason, cost?}\`. A cost (at most ${config.contracts.max_cost}) is paid by the
+caller to the contract's owner. Contracts run with a ${sb.contract_cpu_ms} ms deadline and a read-only \`view\`
+(\`view.balance(principal, asset?)\`, \`view.artifact(id)\`); they cannot invoke. A contract that throws, times
+out or returns anything else denies.`;
+
+  const trading = `# Trading
+
+- Pay anyone: ${t('genesis_ledger', 'transfer')} moves scrip from you (always you) to another principal.
+- Sell a service: priced code artifacts earn on every successful call, paid by the caller.
+- Sell an artifact: ${t('genesis_store', 'transfer')} hands it over. A direct hand-over relies on trust; settle
+  payment first, or use a contract that charges a fee.
+- Trade rights: ${t('genesis_rights', 'transfer')} moves unused disk quota, LLM budget or rate allocation; usage
+  already spent stays with you.
+- Watch the market: ${t('genesis_event_log', 'read')} with \`types\` (for example \`["transfer", "invoke_success"]\`) and
+  a \`cursor\`, and ${t('genesis_store', 'search')} sorted by \`invocations\` or \`success_rate\`.`;
+
+  return [
+    { name: 'handbook', title: 'Handbook: overview', description: 'How this world works and how to earn, spend and build. Read first.', text: overview },
+    { name: 'handbook_ledger', title: 'Handbook: ledger and rights', description: 'Balances, transfers, the journal, rate windows and rights.', text: ledger },
+    { name: 'handbook_artifacts', title: 'Handbook: artifacts and code', description: 'Writing data and code, interfaces, prices and the sandbox.', text: artifacts },
+    { name: 'handbook_contracts', title: 'Handbook: contracts', description: 'Who may do what: built-in and code contracts.', text: contracts },
+    { name: 'handbook_trading', title: 'Handbook: trading', description: 'Paying, selling services and artifacts, trading rights.', text: trading },
+  ];
+}
+
+/** `name: type` for each argument of a tool, from its input schema. */
+function argList(m: GenesisMethod): string {
+  const schema = z.toJSONSchema(m.input, { target: 'draft-7', io: 'input' }) as { properties?: Record<string, { type?: string | string[] }>; required?: string[] };
+  const props = Object.entries(schema.properties ?? {});
+  if (props.length === 0) return 'no arguments';
+  const req = new Set(schema.required ?? []);
+  return props.map(([k, v]) => `${k}${req.has(k) ? '' : '?'}`).join(', ');
+}

@@ -1,0 +1,140 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import cors from 'cors';
+import type { NextFunction, Request, Response } from 'express';
+import { createMcpExpressApp, requireBearerAuth } from '@modelcontextprotocol/express';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
+import { HybridHandler, type SessionFactory } from './hybrid.ts';
+import { artifactUri } from './resources.ts';
+import { createFactory, serverParts } from './server.ts';
+import { ArtifactWatcher } from './watch.ts';
+import type { World } from '../world.ts';
+
+export interface HttpOptions {
+  port: number;
+  host: string;
+  /** Extra Host header names to accept (DNS-rebinding protection allows only these and localhost). */
+  allowedHosts?: string[];
+  /** Browser origins allowed to call (CORS and Origin validation). */
+  allowedOrigins?: string[];
+  /** Largest request body, in bytes (413 beyond). */
+  maxBodyBytes?: number;
+  /** How often to settle due scheduled work in the background (lazy settlement stays the source of truth). */
+  tickMs?: number;
+  /** How often to look for artifact changes to notify watchers about. */
+  watchMs?: number;
+  /** Serve something other than the world, without auth (the conformance fixtures). */
+  fixtures?: (hybrid: () => HybridHandler) => SessionFactory;
+}
+
+export interface RunningHttp {
+  url: string;
+  handler: HybridHandler;
+  /** Stops accepting, finishes what is in flight, and closes the handler (not the world). */
+  close(): Promise<void>;
+}
+
+const MCP_HEADERS = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID'];
+/** Bearer tokens do not expire; the SDK needs an expiry, so each verification vouches for an hour. */
+const VOUCH_S = 3600;
+const LOCALHOST = ['localhost', '127.0.0.1', '[::1]'];
+
+/** The principal an authenticated request acts as (set by our token verifier, or passed in-process). */
+export function principalOfAuth(auth: AuthInfo | undefined): string | null {
+  const p = auth?.extra?.principal;
+  return typeof p === 'string' ? p : null;
+}
+
+export function tokenVerifier(world: World): OAuthTokenVerifier {
+  return {
+    async verifyAccessToken(token: string): Promise<AuthInfo> {
+      const principal = world.kernel.services.tokens.verify(token);
+      if (principal === null) {
+        throw new OAuthError(OAuthErrorCode.InvalidToken, 'Unknown, revoked or malformed token, or its principal no longer exists. Ask the operator for a new one (ecology token create).');
+      }
+      return { token, clientId: principal, scopes: [], expiresAt: Math.floor(Date.now() / 1000) + VOUCH_S, extra: { principal } };
+    },
+  };
+}
+
+const log = (e: Error) => process.stderr.write(`agent-ecology http: ${e.message}\n`);
+
+/** The world's MCP endpoint logic: tools act as the principal the request was authenticated as, and no one else. */
+export function worldHandler(world: World): HybridHandler {
+  const factory = createFactory(serverParts(world), (ctx) => principalOfAuth(ctx.http?.authInfo));
+  return new HybridHandler(factory, { maxSessions: 1_000, idleMs: 30 * 60_000, principalOf: principalOfAuth, onerror: log });
+}
+
+/**
+ * Streamable HTTP on express: Host/Origin validation (403), CORS exposing the MCP headers, a body
+ * limit (413), bearer auth (401 with WWW-Authenticate), the MCP endpoint at /mcp, a background ticker,
+ * change notifications, and graceful shutdown.
+ */
+export async function startHttp(world: World | null, opts: HttpOptions): Promise<RunningHttp> {
+  const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
+  let handler: HybridHandler;
+  if (opts.fixtures) {
+    const fixtures = opts.fixtures(() => handler);
+    handler = new HybridHandler(fixtures, { maxSessions: 1_000, idleMs: 30 * 60_000, principalOf: () => null, onerror: log });
+  } else {
+    if (!world) throw new Error('startHttp needs a world unless it serves fixtures');
+    handler = worldHandler(world);
+  }
+  const app = createMcpExpressApp({
+    host: opts.host,
+    ...(opts.allowedHosts?.length ? { allowedHosts: [...opts.allowedHosts, ...LOCALHOST] } : {}),
+    ...(opts.allowedOrigins?.length ? { allowedOrigins: [...opts.allowedOrigins, ...LOCALHOST] } : {}),
+    jsonLimit: `${maxBody}b`,
+  });
+  let inFlight = 0;
+  let draining = false;
+  app.use('/mcp', (_req: Request, res: Response, next: NextFunction) => {
+    if (draining) return void res.status(503).set('Retry-After', '1').json({ jsonrpc: '2.0', error: { code: -32000, message: 'The server is shutting down. Reconnect shortly.' }, id: null });
+    inFlight++;
+    res.on('close', () => inFlight--);
+    next();
+  });
+  app.use('/mcp', cors({ origin: opts.allowedOrigins ?? false, exposedHeaders: [...MCP_HEADERS, 'WWW-Authenticate'], allowedHeaders: ['Content-Type', 'Authorization', 'Accept', ...MCP_HEADERS] }));
+  const node = toNodeHandler(handler, { maxRequestBodySize: maxBody, onerror: log });
+  const route = (req: Request, res: Response) => void node(req as never, res as never, req.body);
+  if (!world) app.all('/mcp', route);
+  else app.all('/mcp', requireBearerAuth({ verifier: tokenVerifier(world) }), route);
+  app.use(jsonErrors);
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(opts.port, opts.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+
+  const ticker = world && setInterval(() => world.settle(), opts.tickMs ?? 1000);
+  ticker?.unref();
+  const watcher = world && new ArtifactWatcher(world, (ids) => ids.forEach((id) => handler.resourceUpdated(artifactUri(id)))).start(opts.watchMs ?? 250);
+
+  return {
+    url: `http://${opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}/mcp`,
+    handler,
+    close: async () => {
+      draining = true;
+      if (ticker) clearInterval(ticker);
+      watcher?.stop();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      const deadline = Date.now() + 10_000;
+      while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      await handler.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+/** Body-parser failures as JSON-RPC errors, not Express's HTML pages with stack traces. */
+function jsonErrors(err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void {
+  if (res.headersSent) return next(err);
+  const reply = (status: number, code: number, message: string) => void res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
+  if (err?.type === 'entity.too.large') return reply(413, -32000, 'Request body too large. Send less data per call (store large inputs in an artifact).');
+  if (err?.type === 'entity.parse.failed') return reply(400, -32700, 'Parse error: the request body is not valid JSON.');
+  reply(500, -32603, 'Internal server error.');
+}

@@ -1,0 +1,127 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createMcpHandler,
+  isInitializeRequest,
+  isLegacyRequest,
+  WebStandardStreamableHTTPServerTransport,
+  type AuthInfo,
+  type McpHandlerRequestOptions,
+  type McpHttpHandler,
+  type McpRequestContext,
+  type McpServer,
+} from '@modelcontextprotocol/server';
+import type { FetchLikeMcpHandler } from '@modelcontextprotocol/node';
+
+export interface HybridOptions {
+  /** Most concurrent 2025-era sessions; the least recently used is closed to make room. */
+  maxSessions: number;
+  /** A session idle this long is closed. */
+  idleMs: number;
+  /** Who a request acts as, to bind a session to the principal that opened it. */
+  principalOf: (auth: AuthInfo | undefined) => string | null;
+  onerror: (e: Error) => void;
+}
+
+interface Session {
+  id: string;
+  transport: WebStandardStreamableHTTPServerTransport;
+  server: McpServer;
+  principal: string | null;
+  subscribed: Set<string>;
+  lastSeen: number;
+}
+
+/** A server factory that also reports, for 2025-era sessions, the URIs the client subscribed to. */
+export type SessionFactory = (ctx: McpRequestContext, subscribed: Set<string> | null) => McpServer;
+
+const rpcError = (status: number, code: number, message: string) => Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+
+/**
+ * One endpoint for both protocol eras. 2026-07-28 requests go to the SDK's stateless per-request
+ * handler. 2025-era clients get a session (an McpServer kept for the connection), because their
+ * server-to-client requests (sampling, elicitation), subscriptions and notification stream only work
+ * on a connection that persists. Sessions are connection state, never world state: losing one costs
+ * the client a reconnect, nothing else.
+ */
+export class HybridHandler implements FetchLikeMcpHandler {
+  readonly modern: McpHttpHandler;
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(
+    private readonly factory: SessionFactory,
+    private readonly opts: HybridOptions,
+  ) {
+    this.modern = createMcpHandler((ctx) => factory(ctx, null), { legacy: 'reject', onerror: opts.onerror, maxRequestBodySize: 8 * 1024 * 1024 });
+    this.sweeper = setInterval(() => this.sweep(), Math.min(opts.idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  async fetch(request: Request, options?: McpHandlerRequestOptions): Promise<Response> {
+    if (!(await isLegacyRequest(request, options?.parsedBody))) return this.modern.fetch(request, options);
+    return this.legacy(request, options);
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Tells every watcher of `uri`: modern listen streams, and 2025-era sessions that subscribed. */
+  resourceUpdated(uri: string): void {
+    this.modern.notify.resourceUpdated(uri);
+    for (const s of this.sessions.values()) {
+      if (s.subscribed.has(uri)) void s.server.server.sendResourceUpdated({ uri }).catch(() => {});
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await Promise.all([...this.sessions.values()].map((s) => this.drop(s)));
+    await this.modern.close();
+  }
+
+  private async legacy(request: Request, options?: McpHandlerRequestOptions): Promise<Response> {
+    const principal = this.opts.principalOf(options?.authInfo);
+    const sid = request.headers.get('mcp-session-id');
+    if (sid) {
+      const s = this.sessions.get(sid);
+      if (!s) return rpcError(404, -32001, 'Session not found: it expired or the server restarted. Initialize a new session.');
+      if (s.principal !== principal) return rpcError(403, -32000, 'This session belongs to another principal.');
+      s.lastSeen = Date.now();
+      return s.transport.handleRequest(request, options);
+    }
+    if (request.method !== 'POST' || !isInitializeRequest(options?.parsedBody)) {
+      return rpcError(400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id it returns on every request.');
+    }
+    if (this.sessions.size >= this.opts.maxSessions) await this.evictOldest();
+    const subscribed = new Set<string>();
+    const server = this.factory({ era: 'legacy', ...(options?.authInfo ? { authInfo: options.authInfo } : {}), requestInfo: request }, subscribed);
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => void this.sessions.set(id, { id, transport, server, principal, subscribed, lastSeen: Date.now() }),
+      onsessionclosed: (id) => void this.sessions.delete(id),
+    });
+    transport.onclose = () => {
+      if (transport.sessionId) this.sessions.delete(transport.sessionId);
+    };
+    await server.connect(transport);
+    return transport.handleRequest(request, options);
+  }
+
+  private async evictOldest(): Promise<void> {
+    let oldest: Session | undefined;
+    for (const s of this.sessions.values()) if (!oldest || s.lastSeen < oldest.lastSeen) oldest = s;
+    if (oldest) await this.drop(oldest);
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.opts.idleMs;
+    for (const s of this.sessions.values()) if (s.lastSeen < cutoff) void this.drop(s);
+  }
+
+  private async drop(s: Session): Promise<void> {
+    this.sessions.delete(s.id);
+    await s.transport.close().catch(() => {});
+    await s.server.close().catch(() => {});
+  }
+}

@@ -1,0 +1,103 @@
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
+import type { KernelErrorJSON } from '../kernel/errors.ts';
+import type { World } from '../world.ts';
+import type { PrincipalOf } from './tools.ts';
+
+export const ARTIFACT_URI = 'artifact://{id}';
+export const STATUS_URI = 'world://status';
+export const artifactUri = (id: string) => `artifact://${id}`;
+
+const PAGE = 50;
+
+/**
+ * Artifacts as MCP resources, read through the one door as the connected principal (so the read
+ * contract applies, fees included), and the world's status. resources/list pages with a cursor over
+ * what the principal may see; McpServer cannot paginate, so its handler is replaced.
+ */
+export function registerResources(server: McpServer, world: World, principalOf: PrincipalOf): void {
+  const as = (ctx: ServerContext): string => {
+    const p = principalOf(ctx);
+    if (p === null) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'ACCESS_DENIED: this connection is not authenticated as any principal.');
+    return p;
+  };
+
+  server.registerResource(
+    'world_status',
+    STATUS_URI,
+    { title: 'World status', description: 'World time, population, artifacts and money supply.', mimeType: 'application/json' },
+    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(worldStatus(world)) }] }),
+  );
+
+  server.registerResource(
+    'artifact',
+    new ResourceTemplate(ARTIFACT_URI, {
+      list: undefined,
+      complete: {
+        id: async (value, _context) => {
+          const r = world.invoke(world.operator, 'genesis_store', 'search', { query: value, limit: 20, sort: 'id' });
+          return r.ok ? (r.value as { results: { id: string }[] }).results.map((a) => a.id).filter((id) => id.startsWith(value)) : [];
+        },
+      },
+    }),
+    { title: 'Artifact', description: 'An artifact with its metadata, content and code, if its contract lets you read it.', mimeType: 'application/json' },
+    async (uri, variables, ctx) => {
+      const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id);
+      const r = world.invoke(as(ctx), 'genesis_store', 'read', { id });
+      if (!r.ok) throw resourceError(uri.href, r.error);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(r.value) }] };
+    },
+  );
+
+  server.server.setRequestHandler('resources/list', async (req, extra) => {
+    const cursor = req.params?.cursor;
+    const offset = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor '${cursor}': pass the nextCursor of a previous page.`);
+    const r = world.invoke(as(extra as ServerContext), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
+    if (!r.ok) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${r.error.code}: ${r.error.message}`, r.error);
+    const page = r.value as { results: { id: string; description: string; kind: string }[]; next_cursor: number; has_more: boolean };
+    const resources = [
+      ...(offset === 0 ? [{ uri: STATUS_URI, name: 'world_status', title: 'World status', mimeType: 'application/json' }] : []),
+      ...page.results.map((a) => ({ uri: artifactUri(a.id), name: a.id, description: a.description || `${a.kind} artifact`, mimeType: 'application/json' })),
+    ];
+    return { resources, ...(page.has_more ? { nextCursor: String(page.next_cursor) } : {}) };
+  });
+}
+
+/** Registers legacy-era subscribe/unsubscribe (McpServer does not), recording URIs in `subscribed`. */
+export function registerSubscriptions(server: McpServer, subscribed: Set<string>): void {
+  server.server.setRequestHandler('resources/subscribe', async (req) => {
+    subscribed.add(req.params.uri);
+    return {};
+  });
+  server.server.setRequestHandler('resources/unsubscribe', async (req) => {
+    subscribed.delete(req.params.uri);
+    return {};
+  });
+}
+
+function resourceError(uri: string, e: KernelErrorJSON): Error {
+  if (e.code === 'NOT_FOUND') return new ResourceNotFoundError(uri);
+  return new ProtocolError(ProtocolErrorCode.InvalidParams, `${e.code}: ${e.message}`, e);
+}
+
+export interface WorldStatus {
+  world_time: number;
+  principals: number;
+  artifacts: number;
+  latest_event: number;
+  scrip_supply: number;
+  schema_version: number;
+}
+
+export function worldStatus(world: World): WorldStatus {
+  const s = world.store;
+  const n = (sql: string) => s.one<{ n: number }>(sql)!.n;
+  return {
+    world_time: world.clock.now(),
+    principals: n("SELECT COUNT(*) AS n FROM artifacts WHERE has_standing = 1 AND deleted_at IS NULL AND id NOT LIKE 'genesis\\_%' ESCAPE '\\'"),
+    artifacts: n('SELECT COUNT(*) AS n FROM artifacts WHERE deleted_at IS NULL'),
+    latest_event: n('SELECT COALESCE(MAX(seq), 0) AS n FROM events'),
+    scrip_supply: n("SELECT COALESCE(SUM(balance), 0) AS n FROM accounts WHERE asset = 'scrip'"),
+    schema_version: s.schemaVersion(),
+  };
+}

@@ -1,0 +1,96 @@
+import * as z from 'zod';
+import { fromJsonSchema, type CallToolResult, type jsonSchemaValidator, type JsonSchemaValidatorResult, type McpServer, type ServerContext, type StandardSchemaWithJSON, type ToolAnnotations } from '@modelcontextprotocol/server';
+import type { GenesisMethod, GenesisRegistry } from '../kernel/genesis.ts';
+import type { InvokeResult } from '../kernel/kernel.ts';
+import type { World } from '../world.ts';
+
+/** Resolves who is calling from the request context; null if nobody authenticated. */
+export type PrincipalOf = (ctx: ServerContext) => string | null;
+
+export interface ToolDef {
+  name: string;
+  method: GenesisMethod;
+  title: string;
+  description: string;
+  inputSchema: StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>>;
+  outputSchema: z.ZodType;
+  annotations: ToolAnnotations;
+  mutating: boolean;
+}
+
+/**
+ * The kernel validates arguments itself and answers with a structured INVALID_ARGS error; letting the
+ * SDK validate first would replace that with a bare text message. So the listed schema is the real one
+ * and the SDK-side validator accepts everything.
+ */
+const passThrough: jsonSchemaValidator = {
+  getValidator:
+    <T>() =>
+    (input: unknown): JsonSchemaValidatorResult<T> => ({ valid: true, data: input as T, errorMessage: undefined }),
+};
+
+const IDEMPOTENCY_KEY = 'idempotency_key';
+const MAX_TEXT = 4_000;
+
+/** Tools generated from the registry: one per public genesis method, never listed by hand. */
+export function buildTools(registry: GenesisRegistry): ToolDef[] {
+  return registry.publicMethods().map((m) => {
+    const mutating = !m.annotations.readOnlyHint;
+    const input = mutating
+      ? m.input.extend({
+          [IDEMPOTENCY_KEY]: z.string().min(1).max(128).optional().describe('Repeat a call with the same key and it takes effect once; the first result is returned again.'),
+        })
+      : m.input;
+    const json = z.toJSONSchema(input, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
+    return {
+      name: m.tool,
+      method: m,
+      title: m.title,
+      description: m.description,
+      inputSchema: fromJsonSchema<Record<string, unknown>>(json as never, passThrough),
+      outputSchema: m.forward ? forwardOutput : m.output,
+      annotations: { title: m.title, ...m.annotations },
+      mutating,
+    };
+  });
+}
+
+/** A forwarded call (artifact_invoke) returns whatever the artifact returns, so it is wrapped. */
+const forwardOutput = z.object({
+  result: z.unknown().describe("The artifact method's return value."),
+  logs: z.array(z.string()).describe('Console output of the code that ran.'),
+  command_id: z.string(),
+});
+
+export function registerTools(server: McpServer, tools: readonly ToolDef[], world: World, principalOf: PrincipalOf): void {
+  for (const t of tools) {
+    server.registerTool(
+      t.name,
+      { title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations },
+      async (args: Record<string, unknown>, ctx: ServerContext) => callTool(t, world, principalOf(ctx), args),
+    );
+  }
+}
+
+export function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>): CallToolResult {
+  if (principal === null) {
+    return errorResult({ code: 'ACCESS_DENIED', message: 'This connection is not authenticated as any principal. Connect with a bearer token (HTTP) or --as (stdio).', details: {}, retriable: false });
+  }
+  const { [IDEMPOTENCY_KEY]: key, ...rest } = args ?? {};
+  const opts = t.mutating && typeof key === 'string' ? { idempotencyKey: key } : {};
+  const r: InvokeResult = world.invoke(principal, t.method.artifact, t.method.name, t.mutating ? rest : (args ?? {}), opts);
+  if (!r.ok) return errorResult(r.error, r.command_id);
+  const structured = t.method.forward ? { result: r.value ?? null, logs: r.logs, command_id: r.command_id } : (r.value as Record<string, unknown>);
+  return { content: [{ type: 'text', text: render(structured) }], structuredContent: structured };
+}
+
+function errorResult(error: Extract<InvokeResult, { ok: false }>['error'], commandId?: string): CallToolResult {
+  const structured = { error, ...(commandId ? { command_id: commandId } : {}) };
+  return { isError: true, content: [{ type: 'text', text: `${error.code}: ${error.message}` }], structuredContent: structured };
+}
+
+/** A short text rendering for clients that read text: compact JSON, capped (the full value is structured). */
+function render(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.length <= MAX_TEXT ? text : `${text.slice(0, MAX_TEXT)}… (truncated; the full result is in structuredContent)`;
+}

@@ -28,11 +28,11 @@ export const search = defineMethod({
   tool: 'store_search',
   title: 'Search artifacts',
   description:
-    "Find artifacts by words in their id, description and method names, and filter by kind, owner, standing or executability. Results show methods with prices and usage stats, never content; artifacts whose contract hides them from you are left out. Sort by relevance, newest, id, invocations or success_rate. Page with cursor/next_cursor.",
+    "Find artifacts by words in their id, description and method names, and filter by kind, owning principal, standing or executability. Results show methods with prices and usage stats, never content; artifacts whose contract hides them from you are left out. Sort by relevance, newest, id, invocations or success_rate. Page with cursor/next_cursor.",
   input: z.object({
     query: z.string().optional().describe('Words to match (prefixes count); omit to list everything.'),
     kind: kindEnum.optional().describe('Only this kind.'),
-    owner: principalArg('Only artifacts owned by this principal.').optional(),
+    principal: principalArg('Only artifacts owned by this principal.').optional(),
     has_standing: z.boolean().optional().describe('true: only principals; false: only non-principals.'),
     can_execute: z.boolean().optional().describe('true: only invocable artifacts.'),
     include_deleted: z.boolean().optional().describe('Also list tombstones.'),
@@ -50,7 +50,7 @@ export const search = defineMethod({
     const q = {
       ...(args.query === undefined ? {} : { query: args.query }),
       ...(args.kind === undefined ? {} : { kind: args.kind }),
-      ...(args.owner === undefined ? {} : { owner: args.owner }),
+      ...(args.principal === undefined ? {} : { owner: args.principal }),
       ...(args.has_standing === undefined ? {} : { has_standing: args.has_standing }),
       ...(args.can_execute === undefined ? {} : { can_execute: args.can_execute }),
       include_deleted: args.include_deleted ?? false,

@@ -27,9 +27,11 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .option('--port <port>', 'TCP port (0 picks a free one)', port, 8787)
       .option('--host <host>', 'interface to bind; anything but localhost needs --allowed-host', '127.0.0.1')
       .option('--allowed-host <name>', 'extra Host header name to accept (repeatable)', collect)
-      .option('--allowed-origin <origin>', 'browser origin allowed by CORS and Origin checks (repeatable)', collect)
+      .option('--allowed-origin <origin>', 'browser origin (scheme://host[:port]) allowed by CORS and Origin checks (repeatable)', collect)
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
   ).action(async (opts: WorldOptions & { port: number; host: string; allowedHost?: string[]; allowedOrigin?: string[]; conformanceFixtures?: boolean }) => {
+    // Listen for signals first: a signal during start-up must also end in a clean shutdown.
+    const stopped = untilSignal();
     // The fixtures are a separate server: no world behind them.
     const world = opts.conformanceFixtures ? null : await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
     const http = await startHttp(world, {
@@ -40,7 +42,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       ...(opts.conformanceFixtures ? { fixtures: conformanceFactory } : {}),
     });
     process.stderr.write(`agent-ecology: ${opts.conformanceFixtures ? 'conformance fixtures' : `world ${opts.db}`} at ${http.url}\n`);
-    const signal = await untilSignal();
+    const signal = await stopped;
     process.stderr.write(`agent-ecology: ${signal}: finishing in-flight requests\n`);
     await http.close();
     await world?.close();

@@ -16,7 +16,7 @@ export interface HttpOptions {
   host: string;
   /** Extra Host header names to accept (DNS-rebinding protection allows only these and localhost). */
   allowedHosts?: string[];
-  /** Browser origins allowed to call (CORS and Origin validation). */
+  /** Browser origins allowed to call, as `scheme://host[:port]` (CORS and Origin validation). */
   allowedOrigins?: string[];
   /** Largest request body, in bytes (413 beyond). */
   maxBodyBytes?: number;
@@ -84,7 +84,7 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
   const app = createMcpExpressApp({
     host: opts.host,
     ...(opts.allowedHosts?.length ? { allowedHosts: [...opts.allowedHosts, ...LOCALHOST] } : {}),
-    ...(opts.allowedOrigins?.length ? { allowedOrigins: [...opts.allowedOrigins, ...LOCALHOST] } : {}),
+    ...(opts.allowedOrigins?.length ? { allowedOrigins: [...opts.allowedOrigins.map(originHost), ...LOCALHOST] } : {}),
     jsonLimit: `${maxBody}b`,
   });
   let inFlight = 0;
@@ -128,6 +128,17 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
       await closed;
     },
   };
+}
+
+/** The hostname of an origin, as the SDK's Origin validation compares it (IPv6 in brackets). */
+function originHost(origin: string): string {
+  let host: string;
+  try {
+    host = new URL(origin).hostname;
+  } catch {
+    throw new Error(`allowed origin '${origin}' is not of the form scheme://host[:port]`);
+  }
+  return host;
 }
 
 /** Body-parser failures as JSON-RPC errors, not Express's HTML pages with stack traces. */

@@ -57,9 +57,18 @@ export class HybridHandler implements FetchLikeMcpHandler {
     this.sweeper.unref();
   }
 
-  async fetch(request: Request, options?: McpHandlerRequestOptions): Promise<Response> {
-    if (!(await isLegacyRequest(request, options?.parsedBody))) return this.modern.fetch(request, options);
-    return this.legacy(request, options);
+  async fetch(request: Request, options: McpHandlerRequestOptions = {}): Promise<Response> {
+    let opts = options;
+    if (opts.parsedBody === undefined && request.method === 'POST') {
+      // In-process callers hand over a raw Request; routing needs the parsed message.
+      try {
+        opts = { ...opts, parsedBody: await request.clone().json() };
+      } catch {
+        return rpcError(400, -32700, 'Parse error: the request body is not valid JSON.');
+      }
+    }
+    if (!(await isLegacyRequest(request, opts.parsedBody))) return this.modern.fetch(request, opts);
+    return this.legacy(request, opts);
   }
 
   get sessionCount(): number {

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/world.ts';
@@ -12,8 +12,8 @@ describe('ecology CLI', () => {
     expect(top.status).toBe(0);
     expect(top.stdout).toMatch(/check/);
     expect(top.stdout).toMatch(/demo/);
-    for (const cmd of ['check', 'demo']) {
-      const r = run([cmd, '--help']);
+    for (const cmd of ['check', 'demo', 'serve', 'stdio', 'principal', 'principal create', 'token', 'token create', 'token revoke', 'token list']) {
+      const r = run([...cmd.split(' '), '--help']);
       expect(r.status, cmd).toBe(0);
       expect(r.stdout).toMatch(/Usage: ecology/);
     }
@@ -41,6 +41,62 @@ describe('ecology CLI', () => {
       const check = run(['check', '--db', db]);
       expect(check.status).toBe(0);
       expect(JSON.parse(check.stdout).ok).toBe(true);
+    } finally {
+      cleanup();
+    }
+  });
+});
+
+describe('ecology administration and transports', () => {
+  it('creates principals and tokens; revokes and lists them; refuses duplicates and bad numbers', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = join(dir, 'w.db');
+      const created = run(['principal', 'create', 'alice', '--scrip', '250', '--db', db]);
+      expect(created.status, created.stderr).toBe(0);
+      expect(JSON.parse(created.stdout).grants.scrip).toBe(250);
+      expect(run(['principal', 'create', 'alice', '--db', db]).stderr).toMatch(/CONFLICT/);
+      expect(run(['principal', 'create', 'bob', '--scrip', '-5', '--db', db]).status).not.toBe(0);
+      const token = run(['token', 'create', 'alice', '--db', db]);
+      expect(token.stdout.trim()).toMatch(/^eco_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
+      expect(run(['token', 'create', 'nobody', '--db', db]).stderr).toMatch(/NOT_FOUND/);
+      const list = run(['token', 'list', '--db', db]);
+      expect(list.stdout).toMatch(/alice/);
+      expect(list.stdout).not.toContain(token.stdout.trim());
+      expect(JSON.parse(run(['token', 'revoke', 'alice', '--db', db]).stdout).revoked).toHaveLength(1);
+      expect(run(['token', 'revoke', 'alice', '--db', db]).stderr).toMatch(/NOT_FOUND/);
+      expect(run(['token', 'list', '--db', db]).stdout).toMatch(/revoked/);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('stdio refuses a principal that does not exist, saying how to create it', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const r = run(['stdio', '--as', 'ghost', '--db', join(dir, 'w.db')]);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/ecology principal create ghost/);
+      expect(r.stdout).toBe('');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('serve shuts down cleanly on SIGTERM and SIGINT, leaving a consistent world', async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = join(dir, 'w.db');
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--db', db], { stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        await new Promise<void>((resolve) => child.stderr.on('data', (d) => ((err += d), /\/mcp/.test(err) && resolve())));
+        child.kill(signal);
+        const code = await new Promise<number | null>((r) => child.once('exit', r));
+        expect(code, err).toBe(0);
+        expect(err).toMatch(new RegExp(`${signal}: finishing in-flight requests`));
+      }
+      expect(run(['check', '--db', db]).status).toBe(0);
     } finally {
       cleanup();
     }

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/kernel/checker.ts';
+import { MIGRATIONS } from '../../src/kernel/db/migrations.ts';
 import { openTestWorld, tempDir } from '../helpers/world.ts';
 
 const BIN = new URL('../../bin/ecology.mjs', import.meta.url).pathname;
@@ -48,7 +49,7 @@ describe('invariant checker', () => {
       const t = await seeded(db);
       await t.world.close();
       const clean = JSON.parse(execFileSync(process.execPath, [BIN, 'check', '--db', db], { encoding: 'utf8' }));
-      expect(clean).toMatchObject({ ok: true, violations: [], summary: { principals: 5, schema_version: 1 } });
+      expect(clean).toMatchObject({ ok: true, violations: [], summary: { principals: 5, schema_version: MIGRATIONS.length } });
       expect(clean.summary.supply.scrip).toEqual({ issued: 200, burned: 0, held: 200 });
 
       const t2 = await openTestWorld({ path: db });

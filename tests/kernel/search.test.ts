@@ -15,7 +15,7 @@ describe('store_search', () => {
     expect(ids(t.ok('bob', 'genesis_store', 'search', { query: 'forec' }))).toEqual(['weather_tool']);
     expect(ids(t.ok('bob', 'genesis_store', 'search', { query: 'rain', can_execute: true }))).toEqual(['weather_tool']);
     expect(ids(t.ok('bob', 'genesis_store', 'search', { kind: 'doc' }))).toEqual(['poems']);
-    expect(ids(t.ok('bob', 'genesis_store', 'search', { owner: 'alice', sort: 'id' }))).toEqual(['alice', 'rain_notes', 'weather_tool']);
+    expect(ids(t.ok('bob', 'genesis_store', 'search', { principal: 'alice', sort: 'id' }))).toEqual(['alice', 'rain_notes', 'weather_tool']);
     const principals = ids(t.ok('bob', 'genesis_store', 'search', { has_standing: true, query: 'alice' }));
     expect(principals).toEqual(['alice']);
     const tool = t.ok('bob', 'genesis_store', 'search', { query: 'weather' }).results[0];

@@ -5,6 +5,8 @@ export class Command {
   /** The resolved top-level target (after forwarding), for failure records. */
   target: string | null = null;
   method: string | null = null;
+  /** Whether the top-level call belongs in the invocation registry and event log (see Door). */
+  recordInvocation = true;
   /** Nested invokes made so far (limited per command). */
   nested = 0;
   /** Guest CPU used by the command, in milliseconds (fractional). */

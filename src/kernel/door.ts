@@ -52,6 +52,7 @@ export class Door {
     if (depth === 0) {
       cmd.target = target.id;
       cmd.method = method;
+      cmd.recordInvocation = recordsInvocation(spec);
       return this.call(cmd, caller, target, method, spec, args, depth);
     }
     if (depth > this.config.limits.max_invoke_depth) {
@@ -67,10 +68,12 @@ export class Door {
       if (err instanceof SandboxAborted) throw err;
       const e = toKernelError(err);
       // The savepoint is gone; the failure itself is still part of the (outer) command's record.
-      this.s.stats.record(target.id, caller, false, 0, cmd.now);
-      this.s.events.append('invoke_failure', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
-        method, caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, message: e.message.slice(0, 500),
-      });
+      if (recordsInvocation(spec)) {
+        this.s.stats.record(target.id, caller, false, 0, cmd.now);
+        this.s.events.append('invoke_failure', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
+          method, caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, message: e.message.slice(0, 500),
+        });
+      }
       throw e;
     }
   }
@@ -108,10 +111,12 @@ export class Door {
       paid = spec.kind === 'genesis' || target.owner !== caller ? spec.price : 0;
     }
     this.payContract(cmd, caller, decision);
-    this.s.stats.record(target.id, caller, true, paid, cmd.now);
-    this.s.events.append('invoke_success', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
-      method, caller, depth, duration_ms: Math.round(performance.now() - started), price_paid: paid,
-    });
+    if (recordsInvocation(spec)) {
+      this.s.stats.record(target.id, caller, true, paid, cmd.now);
+      this.s.events.append('invoke_success', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
+        method, caller, depth, duration_ms: Math.round(performance.now() - started), price_paid: paid,
+      });
+    }
     return value;
   }
 
@@ -230,6 +235,14 @@ export class Door {
     if (!owner || owner === caller) return;
     this.s.ledger.move(caller, owner, 'scrip', d.cost, { at: cmd.now, commandId: cmd.id, cause: `contract:${d.contract}` });
   }
+}
+
+/**
+ * Invocations go into the invocation registry and the event log, except reads of genesis services:
+ * those change nothing and would drown the log (the command log still records every command).
+ */
+function recordsInvocation(spec: Spec): boolean {
+  return spec.kind === 'code' || !spec.def.annotations.readOnlyHint;
 }
 
 function denied(action: Action, target: ArtifactMeta, d: Decision): KernelError {

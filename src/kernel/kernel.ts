@@ -167,7 +167,7 @@ export class Kernel {
           if (cmd.callConsumed) s.rates.charge(cmd.principal, 'calls', 1, cmd.now);
           this.chargeBurned(cmd);
         }
-        if (cmd.target !== null) {
+        if (cmd.target !== null && cmd.recordInvocation) {
           s.stats.record(cmd.target, cmd.principal, false, 0, cmd.now);
           s.events.append('invoke_failure', cmd.now, { principal: cmd.principal, artifact: cmd.target, commandId: cmd.id }, {
             method: cmd.method ?? '', caller: cmd.principal, depth: 0, duration_ms: Math.round(performance.now() - cmd.startedAt), code: e.code, message: e.message.slice(0, 500),

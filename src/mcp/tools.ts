@@ -13,7 +13,7 @@ export interface ToolDef {
   title: string;
   description: string;
   inputSchema: StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>>;
-  outputSchema: z.ZodType;
+  outputSchema: StandardSchemaWithJSON<unknown, unknown>;
   annotations: ToolAnnotations;
   mutating: boolean;
 }
@@ -48,7 +48,8 @@ export function buildTools(registry: GenesisRegistry): ToolDef[] {
       title: m.title,
       description: m.description,
       inputSchema: fromJsonSchema<Record<string, unknown>>(json as never, passThrough),
-      outputSchema: m.forward ? forwardOutput : m.output,
+      // Converted once: the SDK would convert a zod schema again for every per-request server.
+      outputSchema: fromJsonSchema(z.toJSONSchema(m.forward ? forwardOutput : m.output, { target: 'draft-7', io: 'output' }) as never),
       annotations: { title: m.title, ...m.annotations },
       mutating,
     };

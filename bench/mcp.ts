@@ -160,4 +160,5 @@ async function main(): Promise<void> {
   void open;
 }
 
-await main();
+export const mcpBench = main;
+if (import.meta.url === `file://${process.argv[1]}`) await main();

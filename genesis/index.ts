@@ -1,6 +1,8 @@
 import { GenesisRegistry, type GenesisArtifactDef } from '../src/kernel/genesis.ts';
+import { escrowArtifact } from './escrow/index.ts';
 import { eventLogArtifact } from './event_log/index.ts';
 import { ledgerArtifact } from './ledger/index.ts';
+import { mintArtifact } from './mint/index.ts';
 import { rightsArtifact } from './rights/index.ts';
 import { storeArtifact } from './store/index.ts';
 import { worldArtifact } from './world/index.ts';
@@ -8,12 +10,11 @@ import { worldArtifact } from './world/index.ts';
 /** System principals: accounts the economy needs, with no methods of their own yet. */
 const systemPrincipals: GenesisArtifactDef[] = [
   { id: 'genesis_operator', description: 'The world operator: creates principals and grants allocations. Not reachable by agents.', hasStanding: true, methods: [] },
-  { id: 'genesis_mint', description: 'The issuer: every unit of every asset enters the world from here, journalled.', hasStanding: true, methods: [] },
   { id: 'genesis_burn', description: 'The sink: genesis method prices and other burns leave the world here, journalled.', hasStanding: true, methods: [] },
 ];
 
 /** Every genesis artifact. MCP tools, interfaces and the handbook are generated from this list. */
-export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, ...systemPrincipals];
+export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, ...systemPrincipals];
 
 export function createRegistry(): GenesisRegistry {
   return new GenesisRegistry(GENESIS_ARTIFACTS);

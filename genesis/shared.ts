@@ -1,8 +1,9 @@
 import * as z from 'zod';
-import { ARTIFACT_KINDS, ID_PATTERN, type Artifact } from '../src/kernel/artifact.ts';
+import { ARTIFACT_KINDS, ID_PATTERN, type ArtifactMeta } from '../src/kernel/artifact.ts';
 import { ASSETS, RATE_RESOURCES } from '../src/kernel/ledger.ts';
 import type { ArtifactStats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
+import { KernelError } from '../src/kernel/errors.ts';
 
 /** Schema pieces shared by genesis methods, so every tool names and bounds things the same way. */
 
@@ -75,9 +76,10 @@ export const metaSchema = z.object({
   updated_at: z.int(),
   deleted_at: z.int().optional(),
   deleted_by: z.string().optional(),
+  listing: z.string().optional().describe('The escrow listing holding it, if it is for sale.'),
 });
 
-export function metaView(a: Artifact): z.input<typeof metaSchema> {
+export function metaView(a: ArtifactMeta): z.input<typeof metaSchema> {
   return {
     id: a.id,
     kind: a.kind,
@@ -93,5 +95,16 @@ export function metaView(a: Artifact): z.input<typeof metaSchema> {
     created_at: a.created_at,
     updated_at: a.updated_at,
     ...(a.deleted_at === null ? {} : { deleted_at: a.deleted_at, deleted_by: a.deleted_by ?? '' }),
+    ...(a.listing ? { listing: a.listing } : {}),
   };
+}
+
+/** Accounts whose contents would reveal sealed information (bids held by the mint). */
+const SEALED = new Set(['genesis_mint']);
+
+/** ACCESS_DENIED for a sealed custody account, unless the operator asks. */
+export function requireOpenBook(ctx: HandlerContext, principal: string): void {
+  if (SEALED.has(principal) && ctx.caller !== 'genesis_operator') {
+    throw new KernelError('ACCESS_DENIED', `The ${principal} account holds sealed bids, so its balance and history are not public. Use mint_status for what you may see.`, { principal });
+  }
 }

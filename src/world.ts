@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { createRegistry } from '../genesis/index.ts';
+import { scorePending } from '../genesis/mint/llm.ts';
 import { canonicalJson, sha256 } from './kernel/canonical.ts';
 import { checkInvariants, type InvariantReport } from './kernel/checker.ts';
 import { RealClock, type Clock } from './kernel/clock.ts';
@@ -56,7 +58,9 @@ export class World {
       const own = opts.sandbox === 'own';
       const sandbox = own ? new Sandbox(sandboxOpts) : Sandbox.shared(sandboxOpts);
       await sandbox.start();
-      return new World(new Kernel(store, config, clock, sandbox, registry), store, sandbox, config, clock, own);
+      const kernel = new Kernel(store, config, clock, sandbox, registry);
+      kernel.seed();
+      return new World(kernel, store, sandbox, config, clock, own);
     } catch (err) {
       store.close();
       throw err;
@@ -83,6 +87,16 @@ export class World {
     return this.kernel.settle();
   }
 
+  /** Grades pending mint winners with the configured LLM and records the results (the host runs this). */
+  scorePending(): Promise<number> {
+    return scorePending({
+      store: this.store,
+      config: this.config,
+      code: (id) => this.kernel.services.artifacts.get(id)?.code ?? '',
+      record: (args) => this.invoke(OPERATOR, 'genesis_mint', 'record_score', args),
+    });
+  }
+
   check(): InvariantReport {
     return checkInvariants(this.store);
   }
@@ -97,6 +111,11 @@ export class World {
 
 /** The world's config: the one given (recorded, with an event if it changed) or the one recorded. */
 function resolveConfig(store: Store, given: Config | undefined, now: number): Config {
+  store.writeTx(() => {
+    store.run("INSERT INTO meta (key, value) VALUES ('created_at', ?) ON CONFLICT (key) DO NOTHING", String(now));
+    // Seeds the world's tie-breaks (mint auctions): fixed at creation, so replays agree.
+    store.run("INSERT INTO meta (key, value) VALUES ('seed', ?) ON CONFLICT (key) DO NOTHING", randomBytes(16).toString('hex'));
+  });
   const stored = store.one<{ value: string }>("SELECT value FROM meta WHERE key = 'config'");
   if (given === undefined) return stored ? parseConfig(JSON.parse(stored.value), 'stored config') : parseConfig({});
   const text = canonicalJson(given);

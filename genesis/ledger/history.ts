@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { defineMethod } from '../../src/kernel/genesis.ts';
+import { KernelError } from '../../src/kernel/errors.ts';
 import { READ, assetEnum, cursorArg, limitArg, pageSize, principalArg } from '../shared.ts';
 
 export const history = defineMethod({
@@ -8,9 +9,9 @@ export const history = defineMethod({
   tool: 'ledger_history',
   title: 'Ledger history',
   description:
-    "List the journal entries that moved a principal's assets (yours by default), oldest first: transfers, prices paid, grants, burns. Page with cursor/next_cursor. The journal is public.",
+    'List the journal entries that moved your assets, oldest first: transfers, prices paid, approvals drawn, grants, burns. Page with cursor/next_cursor. Each principal sees only its own entries.',
   input: z.object({
-    principal: principalArg('Principal whose entries to list; defaults to you.').optional(),
+    principal: principalArg('Must be you (the default); kept for symmetry with ledger_balance.').optional(),
     asset: assetEnum.optional().describe('Only entries of this asset.'),
     cursor: cursorArg,
     limit: limitArg,
@@ -37,6 +38,10 @@ export const history = defineMethod({
   handler: (ctx, args) => {
     const principal = args.principal ?? ctx.caller;
     ctx.services.artifacts.requirePrincipal(principal, 'principal');
+    // Journal rows carry amounts and causes (a sealed bid is one); only their owner reads them.
+    if (principal !== ctx.caller && ctx.caller !== 'genesis_operator') {
+      throw new KernelError('ACCESS_DENIED', `Only ${principal} can read its journal entries. Its balances are public: use ledger_balance.`, { principal });
+    }
     const page = ctx.services.ledger.history(principal, {
       ...(args.asset === undefined ? {} : { asset: args.asset }),
       after: args.cursor ?? 0,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { KernelError, accessDenied } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { RESERVED_PREFIX } from '../../src/kernel/artifact.ts';
+import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
 import { ASSETS, type Asset } from '../../src/kernel/ledger.ts';
 import { DESTROY, artifactIdArg } from '../shared.ts';
 
@@ -37,8 +37,9 @@ export const del = defineMethod({
   annotations: DESTROY,
   handler: (ctx, args) => {
     const { artifacts, ledger } = ctx.services;
-    const a = artifacts.require(args.id);
+    const a = artifacts.requireMeta(args.id);
     if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be deleted.`, { id: a.id });
+    if (a.listing) throw listedError(a, 'deleted');
     ctx.authorize('delete', a);
     const t = artifacts.tombstone(a, ctx.caller, ctx.now);
     if (a.has_standing) retirePrincipal(ctx, a.id);

@@ -14,7 +14,7 @@ export const info = defineMethod({
   output: metaSchema.extend({ stats: statsSchema }),
   annotations: READ,
   handler: (ctx, args) => {
-    const a = ctx.services.artifacts.require(args.id);
+    const a = ctx.services.artifacts.requireMeta(args.id);
     if (!ctx.canSee(a)) throw accessDenied(`The contract of '${a.id}' lets you neither read nor invoke it.`, { id: a.id, contract: a.access_contract_id });
     return { ...metaView(a), stats: statsView(ctx.services.stats.get(a.id)) };
   },

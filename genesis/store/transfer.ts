@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
-import { RESERVED_PREFIX } from '../../src/kernel/artifact.ts';
+import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
 
 export const transfer = defineMethod({
@@ -16,8 +16,9 @@ export const transfer = defineMethod({
   annotations: WRITE,
   handler: (ctx, args) => {
     const { artifacts } = ctx.services;
-    const a = artifacts.require(args.id);
+    const a = artifacts.requireMeta(args.id);
     if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be transferred.`, { id: a.id });
+    if (a.listing) throw listedError(a, 'transferred');
     ctx.authorize('transfer', a);
     artifacts.requirePrincipal(args.to, 'new owner');
     if (args.to === a.owner) throw invalidArgs(`'${args.to}' already owns '${a.id}'.`, { id: a.id });

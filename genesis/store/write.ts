@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { KernelError, invalidArgs, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
+import { listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
 import { isBuiltinContract, usableContract } from '../../src/kernel/contracts.ts';
 import { WRITE, artifactIdArg, interfaceMethodSchema } from '../shared.ts';
@@ -81,6 +81,7 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
 function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact {
   if (prev.deleted_at !== null) throw deletedError(prev);
   validateNewId(args.id);
+  if (prev.listing) throw listedError(prev, 'written');
   ctx.authorize('write', prev);
   if (args.has_standing !== undefined && args.has_standing !== prev.has_standing) {
     throw invalidArgs('has_standing is fixed when an artifact is created. Create a new artifact instead.', { id: prev.id });

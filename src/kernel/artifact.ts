@@ -1,4 +1,4 @@
-import { invalidArgs, accessDenied } from './errors.ts';
+import { KernelError, invalidArgs, accessDenied } from './errors.ts';
 import { compileSchema } from './schema.ts';
 import type { Config } from './config.ts';
 
@@ -38,6 +38,8 @@ export interface Artifact {
   updated_at: number;
   deleted_at: number | null;
   deleted_by: string | null;
+  /** The escrow listing holding it; while set, nobody may write, delete or transfer it. */
+  listing: string | null;
 }
 
 /** What anyone allowed to see an artifact learns about it: everything but content and code. */
@@ -156,6 +158,14 @@ function checkObjectSchema(s: unknown, where: string, mustBeObjectType = true): 
     throw invalidArgs(`${where} must describe an object (type: "object"): methods take named arguments.`, { where });
   }
   compileSchema(s, where);
+}
+
+/** CONFLICT for an artifact held by an escrow listing: it cannot be changed until the listing ends. */
+export function listedError(a: Pick<ArtifactMeta, 'id' | 'listing'>, action: string): KernelError {
+  return new KernelError('CONFLICT', `'${a.id}' is held in escrow (listing ${a.listing}), so it cannot be ${action}. The seller can cancel the listing with escrow_cancel.`, {
+    id: a.id,
+    listing: a.listing,
+  });
 }
 
 export function truncate(s: string, n: number): string {

@@ -21,10 +21,11 @@ interface ArtifactRow {
   updated_at: number;
   deleted_at: number | null;
   deleted_by: string | null;
+  listing: string | null;
 }
 
 const HEAD_COLUMNS =
-  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by';
+  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing';
 const COLUMNS = `${HEAD_COLUMNS}, interface, content, code`;
 
 /**
@@ -226,6 +227,11 @@ export class Artifacts {
       a.id,
     );
     return this.get(a.id)!;
+  }
+
+  /** Marks an artifact as held by an escrow listing (or releases it with null). */
+  setListing(id: string, listing: string | null): void {
+    this.store.run('UPDATE artifacts SET listing = ? WHERE id = ?', listing, id);
   }
 
   /** Moves ownership; the artifact's bytes move from one owner's disk quota to the other's. */

@@ -78,6 +78,36 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    mint: z
+      .object({
+        /** Time between auction resolutions. */
+        period_ms: int(1_000, 30 * 86_400_000).default(3_600_000),
+        /** World time (epoch ms) of the first resolution; 0 means one period after the world was created. */
+        first_at: int(0).default(0),
+        /** Winners per auction; they all pay the (slots+1)th bid. */
+        slots: int(1, 100).default(1),
+        minimum_bid: int(1).default(1),
+        /** Scrip minted = score / mint_ratio, rounded down. */
+        mint_ratio: int(1).default(10),
+        scorer: z.enum(['usage', 'llm']).default('usage'),
+        /** Usage scorer: points per distinct other principal who paid to use the artifact since its last scoring (score capped at 100). */
+        usage_points_per_payer: int(1, 100).default(10),
+        llm: z
+          .object({
+            base_url: z.string().url().default('http://127.0.0.1:11434/v1'),
+            model: z.string().min(1).default('gpt-4o-mini'),
+            /** Environment variable holding the API key (never stored in the world). */
+            api_key_env: z.string().min(1).default('ECOLOGY_LLM_API_KEY'),
+            timeout_ms: int(100, 600_000).default(30_000),
+            max_code_chars: int(100, 1_000_000).default(20_000),
+            /** If scoring fails: true refunds the winner's price; false pays it out as UBI with nothing minted. */
+            refund_on_failure: z.boolean().default(true),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     /** Scrip price of genesis methods, keyed `artifact.method`; the price is burned. Unlisted methods are free. */
     costs: z.record(z.string().regex(/^genesis_[a-z0-9_]+\.[a-z_][a-z0-9_]*$/), int(0)).default({}),
     store: z

@@ -3,6 +3,7 @@ import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKern
 import { toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
+import { sha256 } from './canonical.ts';
 import { SandboxAborted } from '../sandbox/host.ts';
 import type { Action, Decision } from './contracts.ts';
 import type { Command } from './command.ts';
@@ -37,23 +38,24 @@ export class Door {
     private readonly guest: Guest,
     private readonly scheduler: Scheduler,
   ) {
-    guest.invokeNested = (cmd, caller, target, method, args, depth) => this.enter(cmd, caller, target, method, args, depth);
+    guest.invokeNested = (cmd, caller, target, method, args, depth, pay) => this.enter(cmd, caller, target, method, args, depth, pay);
   }
 
-  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number): unknown {
+  /** `pay` is scrip attached to the call (like msg.value): moved to the target before its code runs. */
+  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number, pay = 0): unknown {
     const target = this.resolve(targetId);
     const spec = this.spec(target, method);
     if (spec.kind === 'genesis' && spec.def.forward) {
       // A transparent door (store.invoke): the forwarded call is the call, made by the same caller.
       const parsed = this.parse(spec, target, method, args);
       const f = spec.def.forward(parsed as never);
-      return this.enter(cmd, caller, f.target, f.method, f.args, depth);
+      return this.enter(cmd, caller, f.target, f.method, f.args, depth, f.pay ?? 0);
     }
     if (depth === 0) {
       cmd.target = target.id;
       cmd.method = method;
       cmd.recordInvocation = recordsInvocation(spec);
-      return this.call(cmd, caller, target, method, spec, args, depth);
+      return this.call(cmd, caller, target, method, spec, args, depth, pay);
     }
     if (depth > this.config.limits.max_invoke_depth) {
       throw limitExceeded(`Nested invoke depth ${depth} exceeds the limit of ${this.config.limits.max_invoke_depth}. Flatten the call chain.`, { limit: this.config.limits.max_invoke_depth });
@@ -63,7 +65,7 @@ export class Door {
     }
     const started = performance.now();
     try {
-      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth));
+      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, pay));
     } catch (err) {
       if (err instanceof SandboxAborted) throw err;
       const e = toKernelError(err);
@@ -78,7 +80,7 @@ export class Door {
     }
   }
 
-  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number): unknown {
+  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, pay: number): unknown {
     const started = performance.now();
     // 1. Validate (resolve and spec already done by `enter`).
     const args = this.parse(spec, target, method, rawArgs);
@@ -97,11 +99,12 @@ export class Door {
     }
     const decision = this.guest.decide(cmd, { caller, action: 'invoke', target: toMeta(target), method, args });
     if (!decision.allowed) throw denied('invoke', target, decision);
-    // 5. Price.
-    const total = spec.price + decision.cost;
-    if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}`);
+    // 5. Price (and any attached payment).
+    const total = spec.price + decision.cost + pay;
+    if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}${pay > 0 ? ` plus ${pay} attached` : ''}`);
+    if (pay > 0) this.attach(cmd, caller, target, method, pay);
     // 6. Execute.
-    const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args) : this.runCode(cmd, caller, target, spec.method, args, depth);
+    const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
     // 7. Pay, record.
     const posting = { at: cmd.now, commandId: cmd.id, cause: `price:${target.id}.${method}` };
     let paid = 0;
@@ -203,12 +206,25 @@ export class Door {
         this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload);
       },
       inspectModule: (id, code) => this.guest.inspectModule(cmd, caller, id, code),
+      schedule: (id, kind, dueAt, payload) => this.scheduler.schedule(id, kind, dueAt, payload),
+      unschedule: (id) => this.scheduler.cancel(id),
+      newId: (prefix, salt) => `${prefix}_${sha256(`${cmd.id}:${salt}`).slice(0, 24)}`,
     };
     return def.handler(ctx, args as never);
   }
 
-  private runCode(cmd: Command, caller: string, target: ArtifactMeta, m: InterfaceMethod, args: unknown, depth: number): unknown {
-    const value = this.guest.runMethod(cmd, caller, target, m.name, args, depth);
+  /** Moves an attached payment to the target's own account; a failed call rolls it back with the rest. */
+  private attach(cmd: Command, caller: string, target: ArtifactMeta, method: string, pay: number): void {
+    if (!Number.isSafeInteger(pay) || pay < 0) throw invalidArgs('pay must be a whole number of scrip, at least 0.', { pay });
+    if (!target.has_standing) {
+      throw invalidArgs(`'${target.id}' has no ledger account, so it cannot receive an attached payment. Call it without pay, or pay its owner with ledger_transfer.`, { id: target.id });
+    }
+    if (target.id === caller) throw invalidArgs('An artifact cannot attach a payment to a call to itself.', { id: target.id });
+    this.s.ledger.move(caller, target.id, 'scrip', pay, { at: cmd.now, commandId: cmd.id, cause: `pay:${target.id}.${method}` });
+  }
+
+  private runCode(cmd: Command, caller: string, target: ArtifactMeta, m: InterfaceMethod, args: unknown, depth: number, pay: number): unknown {
+    const value = this.guest.runMethod(cmd, caller, target, m.name, args, depth, pay);
     if (m.outputSchema) {
       const errs = schemaErrors(compileSchema(m.outputSchema, `${target.id}.${m.name} outputSchema`), value);
       if (errs) throw new KernelError('EXECUTION_ERROR', `${target.id}.${m.name} returned a value that does not match its outputSchema: ${errs}. The artifact's owner should fix its code or schema.`, { artifact: target.id, errors: errs });

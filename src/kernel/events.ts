@@ -20,13 +20,15 @@ export interface EventPayloads {
   token_created: { token_id: string };
   token_revoked: { token_ids: string[] };
   // Later issues emit these; the union is closed but complete for the designed world.
-  mint_bid: Record<string, unknown>;
-  mint_resolved: Record<string, unknown>;
-  ubi: Record<string, unknown>;
-  escrow_listed: Record<string, unknown>;
-  escrow_sold: Record<string, unknown>;
-  escrow_cancelled: Record<string, unknown>;
-  escrow_expired: Record<string, unknown>;
+  /** Sealed: who bid on what, never how much. */
+  mint_bid: { artifact_id: string; action: 'placed' | 'replaced' | 'cancelled' };
+  mint_resolved: { auction: number; price: number; bids: number; winners: { artifact_id: string; bidder: string; score: number | null; minted: number }[] };
+  ubi: { auction: number; total: number; each: number; recipients: number; burned: number };
+  mint_scored: { auction: number; artifact_id: string; score: number | null; minted: number; reason: string };
+  escrow_listed: { listing_id: string; price: number; buyer?: string; expires_at?: number };
+  escrow_sold: { listing_id: string; price: number; seller: string; buyer: string };
+  escrow_cancelled: { listing_id: string };
+  escrow_expired: { listing_id: string };
   agent_frozen: Record<string, unknown>;
   agent_unfrozen: Record<string, unknown>;
   agent_slept: Record<string, unknown>;
@@ -55,6 +57,7 @@ export const EVENT_TYPES = [
   'mint_bid',
   'mint_resolved',
   'ubi',
+  'mint_scored',
   'escrow_listed',
   'escrow_sold',
   'escrow_cancelled',

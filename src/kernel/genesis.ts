@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { EventPayloads, EventType } from './events.ts';
 import type { Posting } from './ledger.ts';
 import type { Services } from './services.ts';
+import type { Settler } from './scheduler.ts';
 
 /**
  * The shape of a genesis method definition. Genesis services live in `genesis/`; the kernel only
@@ -33,6 +34,11 @@ export interface HandlerContext {
   emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
   /** Loads an ES module in the sandbox (no invoke) and lists its exports with their types; INVALID_ARGS if it fails. */
   inspectModule(id: string, code: string): Record<string, string>;
+  /** Schedules work to settle at `dueAt` (an id names it: scheduling again replaces it). */
+  schedule(id: string, kind: string, dueAt: number, payload: unknown): void;
+  unschedule(id: string): void;
+  /** A deterministic, unguessable id for something this command creates (replays give the same id). */
+  newId(prefix: string, salt: string): string;
 }
 
 export interface GenesisMethod {
@@ -48,7 +54,7 @@ export interface GenesisMethod {
   /** Only the operator principal may call it (world administration); never an MCP tool. */
   operatorOnly?: boolean;
   /** A transparent door: the call is replaced by another invoke with the same caller (store.invoke). */
-  forward?: (args: never) => { target: string; method: string; args: unknown };
+  forward?: (args: never) => { target: string; method: string; args: unknown; pay?: number };
   handler: (ctx: HandlerContext, args: never) => unknown;
 }
 
@@ -63,7 +69,7 @@ export function defineMethod<I extends z.ZodObject, O extends z.ZodType>(def: {
   output: O;
   annotations: ToolAnnotations;
   operatorOnly?: boolean;
-  forward?: (args: z.output<I>) => { target: string; method: string; args: unknown };
+  forward?: (args: z.output<I>) => { target: string; method: string; args: unknown; pay?: number };
   handler: (ctx: HandlerContext, args: z.output<I>) => z.input<O>;
 }): GenesisMethod {
   // Inputs are strict: an unknown key (say a forged `from`) is an error, never silently dropped.
@@ -76,6 +82,10 @@ export interface GenesisArtifactDef {
   /** Principals among genesis artifacts hold accounts (mint, burn, escrow custody, operator). */
   hasStanding: boolean;
   methods: GenesisMethod[];
+  /** Scheduled work this artifact settles, by kind. */
+  settlers?: Record<string, Settler>;
+  /** Runs at every open, as the operator, after the artifacts exist (for example to schedule work). Idempotent. */
+  seed?: Settler;
 }
 
 export class GenesisRegistry {

@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import type { Services } from './services.ts';
 
 /** How guest code re-enters the door; supplied by the door itself, which owns the invoke algorithm. */
-export type NestedInvoke = (cmd: Command, caller: string, target: string, method: string, args: unknown, depth: number) => unknown;
+export type NestedInvoke = (cmd: Command, caller: string, target: string, method: string, args: unknown, depth: number, pay: number) => unknown;
 
 type Reply = ReturnType<RpcHandler>;
 
@@ -32,8 +32,8 @@ export class Guest {
   ) {}
 
   /** Runs `method` of a code artifact as `caller`; returns its parsed JSON result or throws its error. */
-  runMethod(cmd: Command, caller: string, target: ArtifactMeta, method: string, args: unknown, depth: number): unknown {
-    const frame = this.frame(cmd, 'method', target.id, this.s.artifacts.code(target), caller, method, args, this.config.sandbox.cpu_ms);
+  runMethod(cmd: Command, caller: string, target: ArtifactMeta, method: string, args: unknown, depth: number, paid = 0): unknown {
+    const frame = this.frame(cmd, 'method', target.id, this.s.artifacts.code(target), caller, method, args, this.config.sandbox.cpu_ms, paid);
     const r = this.run(cmd, frame, (req) => this.serve(cmd, frame, depth, req), depth > 0 ? target.id : '');
     if (!r.outcome.ok) throw fromGuest(r.outcome.error);
     return JSON.parse(r.outcome.value) as unknown;
@@ -82,9 +82,9 @@ export class Guest {
     return JSON.parse(r.outcome.value) as Record<string, string>;
   }
 
-  private frame(cmd: Command, kind: Frame['kind'], artifact: string, code: string, caller: string, entry: string, args: unknown, cpuMs: number): Frame {
+  private frame(cmd: Command, kind: Frame['kind'], artifact: string, code: string, caller: string, entry: string, args: unknown, cpuMs: number, paid = 0): Frame {
     const id = ++this.frameSeq;
-    return { id, kind, artifact, caller, code, entry, args: JSON.stringify(args ?? {}), now: cmd.now, seed: cmd.seed(id), cpuMs };
+    return { id, kind, artifact, caller, code, entry, args: JSON.stringify(args ?? {}), now: cmd.now, seed: cmd.seed(id), cpuMs, paid };
   }
 
   /** Runs a frame, opening a sandbox session (with this command's CPU budget) if none is open. */
@@ -137,7 +137,7 @@ export class Guest {
   private serve(cmd: Command, frame: Frame, depth: number, req: RpcRequest): Reply {
     if (req.frame !== frame.id) return refuse('ACCESS_DENIED', 'A call arrived from a frame that is not running. Call invoke() only while your own method runs.');
     try {
-      if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req.target, req.method, req.args);
+      if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req.target, req.method, req.args, req.pay);
       if (req.op === 'view') return this.serveView(frame, req.fn, req.params);
       return this.serveImport(cmd, frame, req.name);
     } catch (err) {
@@ -146,7 +146,7 @@ export class Guest {
     }
   }
 
-  private serveInvoke(cmd: Command, frame: Frame, depth: number, target: string, method: string, argsText: string): Reply {
+  private serveInvoke(cmd: Command, frame: Frame, depth: number, target: string, method: string, argsText: string, pay: number): Reply {
     if (frame.kind !== 'method') return refuse('ACCESS_DENIED', 'Only a running method can invoke; contracts and module loading cannot.');
     let args: unknown;
     try {
@@ -155,7 +155,8 @@ export class Guest {
       return refuse('INVALID_ARGS', 'invoke() arguments must be JSON-serialisable.');
     }
     // The immediate caller is the artifact whose code is running: bound here, never taken from the guest.
-    const value = this.invokeNested(cmd, frame.artifact, target, method, args, depth + 1);
+    if (!Number.isSafeInteger(pay) || pay < 0) return refuse('INVALID_ARGS', 'invoke(id, method, args, { pay }) needs pay to be a whole number of scrip, at least 0.');
+    const value = this.invokeNested(cmd, frame.artifact, target, method, args, depth + 1, pay);
     const text = JSON.stringify(value ?? null);
     if (text.length > this.config.limits.max_output_bytes) {
       return refuse('LIMIT_EXCEEDED', `The result of ${target}.${method} exceeds ${this.config.limits.max_output_bytes} bytes and cannot be passed to your code.`);

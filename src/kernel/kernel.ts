@@ -1,3 +1,4 @@
+import { Allowances } from './allowances.ts';
 import { Artifacts } from './artifacts.ts';
 import { canonicalJson, sha256 } from './canonical.ts';
 import { Command } from './command.ts';
@@ -58,8 +59,10 @@ export class Kernel {
       stats: new Stats(store),
       search: new Search(store, artifacts),
       tokens: new Tokens(store),
+      allowances: new Allowances(store),
     };
-    this.scheduler = new Scheduler(this.services);
+    this.scheduler = new Scheduler(this.services, config);
+    for (const a of registry.artifacts) for (const [kind, settler] of Object.entries(a.settlers ?? {})) this.scheduler.register(kind, settler);
     const guest = new Guest(this.services, config, sandbox);
     this.door = new Door(this.services, config, registry, guest, this.scheduler);
   }
@@ -78,6 +81,15 @@ export class Kernel {
       this.recordFailure(cmd, request, opts, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };
     }
+  }
+
+  /** Runs every genesis artifact's seed hook in one transaction (at open; idempotent). */
+  seed(): void {
+    const now = this.clock.now();
+    const cmd = new Command(Command.newId(now), OPERATOR, now, this.config.limits.max_log_bytes);
+    this.store.writeTx(() => {
+      for (const a of this.registry.artifacts) if (a.seed) this.scheduler.runSeed(cmd, a.seed);
+    });
   }
 
   /** Settles scheduled work that is due (the background ticker; commands also settle lazily). */

@@ -1,8 +1,22 @@
 import type { Command } from './command.ts';
+import type { Config } from './config.ts';
+import type { EventPayloads, EventType } from './events.ts';
+import type { Posting } from './ledger.ts';
 import type { Services } from './services.ts';
 
+/** What a settler may use: the world's services inside the settling command's transaction. */
+export interface SettleContext {
+  readonly services: Services;
+  readonly config: Config;
+  readonly now: number;
+  readonly commandId: string;
+  readonly scheduler: Scheduler;
+  posting(cause: string): Posting;
+  emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
+}
+
 /** Settles one due item. Runs inside the command that found it due; must be idempotent. */
-export type Settler = (s: Services, cmd: Command, payload: unknown) => void;
+export type Settler = (ctx: SettleContext, payload: unknown) => void;
 
 const BATCH = 50;
 
@@ -14,13 +28,17 @@ const BATCH = 50;
 export class Scheduler {
   private readonly settlers = new Map<string, Settler>();
 
-  constructor(private readonly s: Services) {}
+  constructor(
+    private readonly s: Services,
+    private readonly config: Config,
+  ) {}
 
   register(kind: string, settler: Settler): void {
     if (this.settlers.has(kind)) throw new Error(`settler for ${kind} registered twice`);
     this.settlers.set(kind, settler);
   }
 
+  /** Schedules (or reschedules) an item; the id names it, so scheduling twice keeps one. */
   schedule(id: string, kind: string, dueAt: number, payload: unknown): void {
     this.s.store.run(
       'INSERT INTO scheduled (id, due_at, kind, payload) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET due_at = excluded.due_at, kind = excluded.kind, payload = excluded.payload',
@@ -35,21 +53,43 @@ export class Scheduler {
     this.s.store.run('DELETE FROM scheduled WHERE id = ?', id);
   }
 
+  dueAt(id: string): number | null {
+    return this.s.store.one<{ due_at: number }>('SELECT due_at FROM scheduled WHERE id = ?', id)?.due_at ?? null;
+  }
+
   /** Settles everything due at the command's time, oldest first. */
   settleDue(cmd: Command): number {
     if (this.settlers.size === 0) return 0;
     // Only kinds this build can settle; others wait for a build that knows them.
     const kinds = [...this.settlers.keys()];
     const sql = `SELECT id, kind, payload FROM scheduled WHERE due_at <= ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY due_at, id LIMIT ?`;
+    const ctx = this.context(cmd);
     let settled = 0;
     for (;;) {
       const due = this.s.store.all<{ id: string; kind: string; payload: string }>(sql, cmd.now, ...kinds, BATCH);
       for (const item of due) {
         this.s.store.run('DELETE FROM scheduled WHERE id = ?', item.id);
-        this.settlers.get(item.kind)!(this.s, cmd, JSON.parse(item.payload));
+        this.settlers.get(item.kind)!(ctx, JSON.parse(item.payload));
         settled++;
       }
       if (due.length < BATCH) return settled;
     }
+  }
+
+  /** Runs a seed hook with a settler's context. */
+  runSeed(cmd: Command, seed: Settler): void {
+    seed(this.context(cmd), null);
+  }
+
+  private context(cmd: Command): SettleContext {
+    return {
+      services: this.s,
+      config: this.config,
+      now: cmd.now,
+      commandId: cmd.id,
+      scheduler: this,
+      posting: (cause) => ({ at: cmd.now, commandId: cmd.id, cause }),
+      emit: (type, refs, payload) => this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload),
+    };
   }
 }

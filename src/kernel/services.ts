@@ -1,3 +1,4 @@
+import type { Allowances } from './allowances.ts';
 import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
 import type { EventLog } from './events.ts';
@@ -17,4 +18,5 @@ export interface Services {
   stats: Stats;
   search: Search;
   tokens: Tokens;
+  allowances: Allowances;
 }

@@ -108,7 +108,23 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
   });
   const { port } = server.address() as AddressInfo;
 
-  const ticker = world && setInterval(() => world.settle(), opts.tickMs ?? 1000);
+  let scoring = false;
+  const tick = (w: World) => {
+    try {
+      w.settle();
+    } catch (err) {
+      // A busy database or a failing settler must not take the host down; the next tick or command retries.
+      log(err as Error);
+    }
+    if (w.config.mint.scorer === 'llm' && !scoring) {
+      scoring = true;
+      void w
+        .scorePending()
+        .catch(log)
+        .finally(() => (scoring = false));
+    }
+  };
+  const ticker = world && setInterval(() => tick(world), opts.tickMs ?? 1000);
   ticker?.unref();
   const watcher = world && new ArtifactWatcher(world, (ids) => ids.forEach((id) => handler.resourceUpdated(artifactUri(id)))).start(opts.watchMs ?? 250);
 

@@ -26,6 +26,8 @@ export interface Frame {
   seed: number;
   /** This frame's own CPU deadline (contracts get a short one); the session budget still applies. */
   cpuMs: number;
+  /** Scrip attached to this call, already in the artifact's account (ctx.paid). */
+  paid: number;
 }
 
 /** Limits of one session: everything a top-level run and its nested frames share. */
@@ -44,7 +46,7 @@ export type ToWorker =
   | { t: 'reply'; ok: false; error: GuestError };
 
 export type RpcRequest =
-  | { op: 'invoke'; frame: number; target: string; method: string; args: string }
+  | { op: 'invoke'; frame: number; target: string; method: string; args: string; pay: number }
   | { op: 'view'; frame: number; fn: string; params: string }
   | { op: 'import'; frame: number; name: string };
 

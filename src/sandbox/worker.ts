@@ -238,6 +238,7 @@ function execute(s: Session, fs: FrameState): FrameOutcome {
     ctx.setProp(guestCtx, 'caller', scope.manage(ctx.newString(frame.caller)));
     ctx.setProp(guestCtx, 'self', scope.manage(ctx.newString(frame.artifact)));
     ctx.setProp(guestCtx, 'now', scope.manage(ctx.newNumber(frame.now)));
+    ctx.setProp(guestCtx, 'paid', scope.manage(ctx.newNumber(frame.paid)));
 
     const callR = ctx.callFunction(fn, ctx.undefined, args.value, guestCtx);
     if (callR.error) return fail(scope.manage(callR.error));
@@ -347,16 +348,18 @@ function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): voi
   if (frame.kind === 'method') {
     constant(
       'invoke',
-      fn('invoke', (t, m, a) => {
+      fn('invoke', (t, m, a, o) => {
         const target = t ? readString(ctx, t, 256) : null;
         const method = m ? readString(ctx, m, 256) : null;
         if (!target || !method) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args) needs an artifact id and a method name as strings.', details: {} }) };
+        const pay = o === undefined ? 0 : payOf(ctx, o);
+        if (pay === null) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args, { pay }) needs pay to be a whole number of scrip.', details: {} }) };
         const args = a === undefined ? { ok: true as const, value: '{}' } : toJson(g, a, s.limits.maxOutputBytes);
         if (!args.ok) {
           if (!args.tooLarge) return { error: args.error };
           return { error: invokeError(g, limitError(`invoke() arguments exceed ${s.limits.maxOutputBytes} bytes of JSON.`)) };
         }
-        return host({ op: 'invoke', frame: frame.id, target, method, args: args.value });
+        return host({ op: 'invoke', frame: frame.id, target, method, args: args.value, pay });
       }),
     );
   } else {
@@ -434,6 +437,21 @@ function invokeError(g: Guest, e: GuestError): QuickJSHandle {
     scope.dispose();
   }
   return h;
+}
+
+/** The `pay` option of invoke(id, method, args, { pay }): a safe non-negative integer, 0 if absent, null if invalid. */
+function payOf(ctx: QuickJSContext, opts: QuickJSHandle): number | null {
+  if (ctx.typeof(opts) === 'undefined') return 0;
+  if (ctx.typeof(opts) !== 'object') return null;
+  const p = ctx.getProp(opts, 'pay');
+  try {
+    if (ctx.typeof(p) === 'undefined') return 0;
+    if (ctx.typeof(p) !== 'number') return null;
+    const n = ctx.getNumber(p);
+    return Number.isSafeInteger(n) && n >= 0 ? n : null;
+  } finally {
+    p.dispose();
+  }
 }
 
 /** Reads a guest string, or null if it is longer than `max` UTF-16 units (checked before copying). */

@@ -25,7 +25,7 @@ describe('ledger', () => {
     expect(r.value).toEqual({ from: 'alice', to: 'bob', amount: 30, balance_after: 70 });
     expect(scrip(t, 'alice')).toBe(70);
     expect(scrip(t, 'bob')).toBe(130);
-    const entry = t.ok('bob', 'genesis_ledger', 'history', { principal: 'bob', asset: 'scrip' }).entries.at(-1);
+    const entry = t.ok('bob', 'genesis_ledger', 'history', { asset: 'scrip' }).entries.at(-1);
     expect(entry).toMatchObject({ kind: 'transfer', from: 'alice', to: 'bob', amount: 30, cause: 'transfer', command_id: r.command_id });
     const ev = t.ok('bob', 'genesis_event_log', 'read', { types: ['transfer'] }).events;
     expect(ev.at(-1).payload).toEqual({ from: 'alice', to: 'bob', asset: 'scrip', amount: 30, memo: 'rent' });
@@ -89,10 +89,13 @@ describe('ledger', () => {
   it('pages history with a cursor', () => {
     const t = w();
     for (let i = 1; i <= 5; i++) t.ok('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: i });
-    const p1 = t.ok('bob', 'genesis_ledger', 'history', { principal: 'alice', asset: 'scrip', limit: 3 });
+    const p1 = t.ok('alice', 'genesis_ledger', 'history', { asset: 'scrip', limit: 3 });
     expect(p1.entries.map((e: { amount: number }) => e.amount)).toEqual([100, 1, 2]);
     expect(p1.has_more).toBe(true);
-    const p2 = t.ok('bob', 'genesis_ledger', 'history', { principal: 'alice', asset: 'scrip', limit: 3, cursor: p1.next_cursor });
+    const p2 = t.ok('alice', 'genesis_ledger', 'history', { asset: 'scrip', limit: 3, cursor: p1.next_cursor });
+    // Journal entries (amounts, causes) are private to their principal; balances stay public.
+    t.fail('bob', 'genesis_ledger', 'history', { principal: 'alice' }, 'ACCESS_DENIED');
+    t.fail('bob', 'genesis_ledger', 'balance', { principal: 'genesis_mint' }, 'ACCESS_DENIED');
     expect(p2.entries.map((e: { amount: number }) => e.amount)).toEqual([3, 4, 5]);
     expect(p2.has_more).toBe(false);
   });

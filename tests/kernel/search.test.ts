@@ -60,7 +60,7 @@ describe('store_search', () => {
     const found = ids(t.ok('bob', 'genesis_store', 'search', { query: 'ledger', can_execute: true }));
     expect(found).toContain('genesis_ledger');
     const info = t.ok('bob', 'genesis_store', 'info', { id: 'genesis_ledger' });
-    expect(info.interface.map((m: { name: string }) => m.name)).toEqual(['balance', 'transfer', 'history']);
+    expect(info.interface.map((m: { name: string }) => m.name)).toEqual(['balance', 'transfer', 'history', 'approve', 'transfer_from']);
   });
 
   it('refuses bad search input', () => {

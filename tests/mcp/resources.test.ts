@@ -4,6 +4,7 @@ import { ProtocolError, type Client } from '@modelcontextprotocol/client';
 import { World } from '../../src/world.ts';
 import { callOk, httpClient, serveWorld, stdioClient, tokenFor, type Era } from '../helpers/mcp.ts';
 import { tempDir } from '../helpers/world.ts';
+import { MIGRATIONS } from '../../src/kernel/db/migrations.ts';
 import type { RunningHttp } from '../../src/mcp/http.ts';
 
 /** Resolves with the first resources/updated notification for `uri`, or rejects after `ms`. */
@@ -74,7 +75,7 @@ describe('resources', () => {
       expect(JSON.parse(((await alice.readResource({ uri: 'artifact://secret' })).contents[0] as { text: string }).text).content).toBe('hidden');
       await expect(bob.readResource({ uri: 'artifact://nothing_here' })).rejects.toThrow(/not found/i);
       const status = JSON.parse(((await bob.readResource({ uri: 'world://status' })).contents[0] as { text: string }).text);
-      expect(status).toMatchObject({ principals: 2, scrip_supply: 200, schema_version: 2 });
+      expect(status).toMatchObject({ principals: 2, scrip_supply: 200, schema_version: MIGRATIONS.length });
     } finally {
       await bob.close();
       await alice.close();

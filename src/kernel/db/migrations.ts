@@ -186,4 +186,65 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX tokens_principal ON tokens(principal);
   `,
+  /* 3: markets: allowances, escrow, the mint auction */ `
+  CREATE TABLE allowances (
+    approver   TEXT NOT NULL,
+    spender    TEXT NOT NULL,
+    amount     INTEGER NOT NULL CHECK (amount > 0),
+    expires_at INTEGER,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (approver, spender)
+  ) WITHOUT ROWID;
+  CREATE INDEX allowances_spender ON allowances(spender);
+
+  -- The escrow listing holding an artifact: while set, nobody may write, delete or transfer it.
+  ALTER TABLE artifacts ADD COLUMN listing TEXT;
+
+  CREATE TABLE escrow_listings (
+    id          TEXT PRIMARY KEY,
+    artifact_id TEXT NOT NULL,
+    seller      TEXT NOT NULL,
+    price       INTEGER NOT NULL CHECK (price >= 0),
+    buyer       TEXT,
+    expires_at  INTEGER,
+    status      TEXT NOT NULL CHECK (status IN ('active', 'sold', 'cancelled', 'expired')),
+    created_at  INTEGER NOT NULL,
+    closed_at   INTEGER,
+    purchaser   TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX escrow_by_status ON escrow_listings(status, created_at);
+  CREATE UNIQUE INDEX escrow_one_active ON escrow_listings(artifact_id) WHERE status = 'active';
+
+  CREATE TABLE mint_bids (
+    bidder      TEXT NOT NULL,
+    artifact_id TEXT NOT NULL,
+    amount      INTEGER NOT NULL CHECK (amount > 0),
+    placed_at   INTEGER NOT NULL,
+    PRIMARY KEY (bidder, artifact_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE mint_auctions (
+    seq         INTEGER PRIMARY KEY,
+    due_at      INTEGER NOT NULL UNIQUE,
+    resolved_at INTEGER NOT NULL,
+    result      TEXT NOT NULL
+  );
+
+  -- Winners waiting for an asynchronous (LLM) score; their price stays in the mint's custody meanwhile.
+  CREATE TABLE mint_pending (
+    auction     INTEGER NOT NULL,
+    artifact_id TEXT NOT NULL,
+    bidder      TEXT NOT NULL,
+    price       INTEGER NOT NULL,
+    code_hash   TEXT NOT NULL,
+    PRIMARY KEY (auction, artifact_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE mint_scored (
+    artifact_id    TEXT PRIMARY KEY,
+    last_scored_at INTEGER NOT NULL,
+    code_hash      TEXT NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX mint_scored_hash ON mint_scored(code_hash);
+  `,
 ];

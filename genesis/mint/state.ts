@@ -1,0 +1,172 @@
+import { sha256 } from '../../src/kernel/canonical.ts';
+import type { Store } from '../../src/kernel/db/store.ts';
+import type { Config } from '../../src/kernel/config.ts';
+
+export const MINT = 'genesis_mint';
+export const RESOLVE_KIND = 'mint_resolve';
+export const SCHEDULE_ID = 'mint';
+
+export interface Bid {
+  bidder: string;
+  artifact_id: string;
+  amount: number;
+  placed_at: number;
+}
+
+export interface WinnerResult {
+  artifact_id: string;
+  bidder: string;
+  /** null while an asynchronous score is pending, or if scoring failed. */
+  score: number | null;
+  minted: number;
+  pending: boolean;
+  reason: string;
+}
+
+export interface AuctionResult {
+  auction: number;
+  due_at: number;
+  resolved_at: number;
+  price: number;
+  bids: number;
+  winners: WinnerResult[];
+  ubi: { total: number; each: number; recipients: number; burned: number };
+}
+
+const meta = (store: Store, key: string): string | undefined => store.one<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)?.value;
+
+/** When the first auction resolves: configured, or one period after the world was created. */
+export function firstDue(store: Store, config: Config): number {
+  if (config.mint.first_at > 0) return config.mint.first_at;
+  return Number(meta(store, 'created_at') ?? 0) + config.mint.period_ms;
+}
+
+/** Tie-break rank from the world seed, the auction and the bid: never arrival order. */
+export function tieRank(store: Store, auction: number, b: Pick<Bid, 'bidder' | 'artifact_id'>): string {
+  return sha256(`${meta(store, 'seed') ?? ''}:${auction}:${b.bidder}:${b.artifact_id}`);
+}
+
+/**
+ * The code's identity for duplicate detection: comments and whitespace do not make code new.
+ * (Comment stripping is textual: a `//` inside a string literal is stripped too, which only makes
+ * two files look more alike, never less.)
+ */
+export function codeHash(code: string): string {
+  const normalised = code
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/[^\n]*/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return sha256(normalised);
+}
+
+export class MintState {
+  constructor(private readonly store: Store) {}
+
+  bid(bidder: string, artifactId: string): Bid | undefined {
+    return this.store.one<Bid>('SELECT bidder, artifact_id, amount, placed_at FROM mint_bids WHERE bidder = ? AND artifact_id = ?', bidder, artifactId);
+  }
+
+  bidsOf(bidder: string): Bid[] {
+    return this.store.all<Bid>('SELECT bidder, artifact_id, amount, placed_at FROM mint_bids WHERE bidder = ? ORDER BY artifact_id', bidder);
+  }
+
+  allBids(): Bid[] {
+    return this.store.all<Bid>('SELECT bidder, artifact_id, amount, placed_at FROM mint_bids ORDER BY bidder, artifact_id');
+  }
+
+  countBids(): number {
+    return this.store.one<{ n: number }>('SELECT COUNT(*) AS n FROM mint_bids')!.n;
+  }
+
+  putBid(b: Bid): void {
+    this.store.run(
+      `INSERT INTO mint_bids (bidder, artifact_id, amount, placed_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (bidder, artifact_id) DO UPDATE SET amount = excluded.amount, placed_at = excluded.placed_at`,
+      b.bidder,
+      b.artifact_id,
+      b.amount,
+      b.placed_at,
+    );
+  }
+
+  deleteBid(bidder: string, artifactId: string): void {
+    this.store.run('DELETE FROM mint_bids WHERE bidder = ? AND artifact_id = ?', bidder, artifactId);
+  }
+
+  clearBids(): void {
+    this.store.run('DELETE FROM mint_bids');
+  }
+
+  resolved(dueAt: number): boolean {
+    return this.store.one('SELECT 1 AS x FROM mint_auctions WHERE due_at = ?', dueAt) !== undefined;
+  }
+
+  nextAuctionSeq(): number {
+    return (this.store.one<{ s: number | null }>('SELECT MAX(seq) AS s FROM mint_auctions')?.s ?? 0) + 1;
+  }
+
+  record(r: AuctionResult): void {
+    this.store.run('INSERT INTO mint_auctions (seq, due_at, resolved_at, result) VALUES (?, ?, ?, ?)', r.auction, r.due_at, r.resolved_at, JSON.stringify(r));
+  }
+
+  update(r: AuctionResult): void {
+    this.store.run('UPDATE mint_auctions SET result = ? WHERE seq = ?', JSON.stringify(r), r.auction);
+  }
+
+  auction(seq: number): AuctionResult | undefined {
+    const row = this.store.one<{ result: string }>('SELECT result FROM mint_auctions WHERE seq = ?', seq);
+    return row ? (JSON.parse(row.result) as AuctionResult) : undefined;
+  }
+
+  last(): AuctionResult | undefined {
+    const row = this.store.one<{ result: string }>('SELECT result FROM mint_auctions ORDER BY seq DESC LIMIT 1');
+    return row ? (JSON.parse(row.result) as AuctionResult) : undefined;
+  }
+
+  lastScoredAt(artifactId: string): number | null {
+    return this.store.one<{ t: number }>('SELECT last_scored_at AS t FROM mint_scored WHERE artifact_id = ?', artifactId)?.t ?? null;
+  }
+
+  /** Another artifact already scored with the same code. */
+  duplicateOf(artifactId: string, hash: string): string | undefined {
+    return this.store.one<{ artifact_id: string }>('SELECT artifact_id FROM mint_scored WHERE code_hash = ? AND artifact_id <> ? LIMIT 1', hash, artifactId)?.artifact_id;
+  }
+
+  markScored(artifactId: string, hash: string, at: number): void {
+    this.store.run(
+      'INSERT INTO mint_scored (artifact_id, last_scored_at, code_hash) VALUES (?, ?, ?) ON CONFLICT (artifact_id) DO UPDATE SET last_scored_at = excluded.last_scored_at, code_hash = excluded.code_hash',
+      artifactId,
+      at,
+      hash,
+    );
+  }
+
+  addPending(p: { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string }): void {
+    this.store.run('INSERT INTO mint_pending (auction, artifact_id, bidder, price, code_hash) VALUES (?, ?, ?, ?, ?)', p.auction, p.artifact_id, p.bidder, p.price, p.code_hash);
+  }
+
+  pending(): { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string }[] {
+    return this.store.all('SELECT auction, artifact_id, bidder, price, code_hash FROM mint_pending ORDER BY auction, artifact_id');
+  }
+
+  takePending(auction: number, artifactId: string): { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string } | undefined {
+    const p = this.store.one<{ auction: number; artifact_id: string; bidder: string; price: number; code_hash: string }>(
+      'SELECT auction, artifact_id, bidder, price, code_hash FROM mint_pending WHERE auction = ? AND artifact_id = ?',
+      auction,
+      artifactId,
+    );
+    if (p) this.store.run('DELETE FROM mint_pending WHERE auction = ? AND artifact_id = ?', auction, artifactId);
+    return p;
+  }
+
+  /** Distinct principals other than the owner who paid to use the artifact after `since`. */
+  payersSince(artifactId: string, owner: string, since: number | null): number {
+    return this.store.one<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM artifact_invokers WHERE artifact_id = ? AND invoker <> ? AND scrip_paid > 0 AND last_paid_at > ?',
+      artifactId,
+      owner,
+      since ?? -1,
+    )!.n;
+  }
+}

@@ -160,10 +160,14 @@ export class MintState {
     return p;
   }
 
-  /** Distinct principals other than the owner who paid to use the artifact after `since`. */
+  /**
+   * Distinct principals other than the owner who paid to use the artifact at or after `since`. At or
+   * after: a scoring runs in the first command whose time reaches the resolution, so every command
+   * stamped with that time or later ran after it.
+   */
   payersSince(artifactId: string, owner: string, since: number | null): number {
     return this.store.one<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM artifact_invokers WHERE artifact_id = ? AND invoker <> ? AND scrip_paid > 0 AND last_paid_at > ?',
+      'SELECT COUNT(*) AS n FROM artifact_invokers WHERE artifact_id = ? AND invoker <> ? AND scrip_paid > 0 AND last_paid_at >= ?',
       artifactId,
       owner,
       since ?? -1,

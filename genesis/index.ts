@@ -1,4 +1,5 @@
 import { GenesisRegistry, type GenesisArtifactDef } from '../src/kernel/genesis.ts';
+import { GENESIS_CODE } from './code/index.ts';
 import { escrowArtifact } from './escrow/index.ts';
 import { eventLogArtifact } from './event_log/index.ts';
 import { ledgerArtifact } from './ledger/index.ts';
@@ -17,5 +18,5 @@ const systemPrincipals: GenesisArtifactDef[] = [
 export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, ...systemPrincipals];
 
 export function createRegistry(): GenesisRegistry {
-  return new GenesisRegistry(GENESIS_ARTIFACTS);
+  return new GenesisRegistry(GENESIS_ARTIFACTS, GENESIS_CODE);
 }

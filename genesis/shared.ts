@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { ARTIFACT_KINDS, ID_PATTERN, type ArtifactMeta } from '../src/kernel/artifact.ts';
 import { ASSETS, RATE_RESOURCES } from '../src/kernel/ledger.ts';
-import type { ArtifactStats } from '../src/kernel/stats.ts';
+import type { ArtifactStats, Stats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
 import { KernelError } from '../src/kernel/errors.ts';
 
@@ -46,6 +46,15 @@ export const statsSchema = z.object({
   distinct_paying_invokers: z.int(),
   last_invoked_at: z.int().optional(),
 });
+
+/** A principal's heartbeat, for discovery: when it last acted. */
+export const lastActionSchema = z.int().optional().describe('Principals only: when it last acted (its newest command), in world ms.');
+
+export function heartbeat(stats: Stats, a: { id: string; has_standing: boolean }): { last_action_at?: number } {
+  if (!a.has_standing) return {};
+  const at = stats.lastActionAt(a.id);
+  return at === null ? {} : { last_action_at: at };
+}
 
 export function statsView(s: ArtifactStats): z.input<typeof statsSchema> {
   return {

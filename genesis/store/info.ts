@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { accessDenied } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
-import { READ, artifactIdArg, metaSchema, metaView, statsSchema, statsView } from '../shared.ts';
+import { READ, artifactIdArg, heartbeat, lastActionSchema, metaSchema, metaView, statsSchema, statsView } from '../shared.ts';
 
 export const info = defineMethod({
   artifact: 'genesis_store',
@@ -9,13 +9,13 @@ export const info = defineMethod({
   tool: 'artifact_info',
   title: 'Artifact info',
   description:
-    'Describe an artifact without its content: kind, owner, contract, interface (method names, argument schemas, prices) and usage stats (invocations, success rate, distinct invokers, last invoked). Use it before artifact_invoke. Needs read or invoke permission; never charges.',
+    'Describe an artifact without its content: kind, owner, contract, interface (method names, argument schemas, prices) and usage stats (invocations, success rate, distinct invokers and paying invokers, last invoked) and, for principals, when they last acted. Use it before artifact_invoke. Needs read or invoke permission; never charges.',
   input: z.object({ id: artifactIdArg('Artifact to describe.') }),
-  output: metaSchema.extend({ stats: statsSchema }),
+  output: metaSchema.extend({ stats: statsSchema, last_action_at: lastActionSchema }),
   annotations: READ,
   handler: (ctx, args) => {
     const a = ctx.services.artifacts.requireMeta(args.id);
     if (!ctx.canSee(a)) throw accessDenied(`The contract of '${a.id}' lets you neither read nor invoke it.`, { id: a.id, contract: a.access_contract_id });
-    return { ...metaView(a), stats: statsView(ctx.services.stats.get(a.id)) };
+    return { ...metaView(a), stats: statsView(ctx.services.stats.get(a.id)), ...heartbeat(ctx.services.stats, a) };
   },
 });

@@ -3,7 +3,7 @@ import { invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { SEARCH_SORTS } from '../../src/kernel/search.ts';
 import type { ArtifactMeta } from '../../src/kernel/artifact.ts';
-import { READ, cursorArg, kindEnum, limitArg, pageSize, principalArg, statsSchema, statsView } from '../shared.ts';
+import { READ, cursorArg, heartbeat, kindEnum, lastActionSchema, limitArg, pageSize, principalArg, statsSchema, statsView } from '../shared.ts';
 
 /** Candidates scanned per page, as a multiple of the page size, before giving up on filling it. */
 const SCAN_FACTOR = 5;
@@ -20,6 +20,7 @@ const resultSchema = z.object({
   updated_at: z.int(),
   deleted_at: z.int().optional(),
   stats: statsSchema,
+  last_action_at: lastActionSchema,
 });
 
 export const search = defineMethod({
@@ -28,7 +29,7 @@ export const search = defineMethod({
   tool: 'store_search',
   title: 'Search artifacts',
   description:
-    "Find artifacts by words in their id, description and method names, and filter by kind, owning principal, standing or executability. Results show methods with prices and usage stats, never content; artifacts whose contract hides them from you are left out. Sort by relevance, newest, id, invocations or success_rate. Page with cursor/next_cursor.",
+    "Find artifacts by words in their id, description and method names, and filter by kind, owning principal, standing or executability. Results show methods with prices and usage stats (the invocation registry), and for principals when they last acted, never content; artifacts whose contract hides them from you are left out. Find agents with kind 'agent'. Sort by relevance, newest, id, invocations, success_rate, paying_invokers, last_used or last_action. Page with cursor/next_cursor.",
   input: z.object({
     query: z.string().optional().describe('Words to match (prefixes count); omit to list everything.'),
     kind: kindEnum.optional().describe('Only this kind.'),
@@ -89,6 +90,7 @@ export const search = defineMethod({
         updated_at: a.updated_at,
         ...(a.deleted_at === null ? {} : { deleted_at: a.deleted_at }),
         stats: statsView(ctx.services.stats.get(a.id)),
+        ...heartbeat(ctx.services.stats, a),
       })),
       next_cursor: offset,
       has_more: hasMore,

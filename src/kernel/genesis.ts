@@ -88,10 +88,33 @@ export interface GenesisArtifactDef {
   seed?: Settler;
 }
 
+/**
+ * A pre-seeded code artifact: a service written in JavaScript and run in the sandbox like any agent's
+ * code, with no privilege an agent lacks. It owns itself and has standing, so it can hold scrip and own
+ * the data artifacts that keep its state; only its id is reserved.
+ */
+export interface GenesisCodeDef {
+  id: string;
+  description: string;
+  code: string;
+  interface: InterfaceMethod[];
+  /** Disk quota the world issues it (once, topped up at open) for the data artifacts it keeps. */
+  diskBytes: number;
+}
+
 export class GenesisRegistry {
   private readonly byKey = new Map<string, GenesisMethod>();
 
-  constructor(readonly artifacts: readonly GenesisArtifactDef[]) {
+  constructor(
+    readonly artifacts: readonly GenesisArtifactDef[],
+    readonly code: readonly GenesisCodeDef[] = [],
+  ) {
+    const ids = new Set<string>();
+    for (const { id } of [...artifacts, ...code]) {
+      if (!id.startsWith('genesis_')) throw new Error(`genesis artifact ${id} must have an id starting 'genesis_'`);
+      if (ids.has(id)) throw new Error(`genesis artifact ${id} is defined twice`);
+      ids.add(id);
+    }
     const tools = new Set<string>();
     for (const a of artifacts) {
       for (const m of a.methods) {

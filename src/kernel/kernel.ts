@@ -89,6 +89,11 @@ export class Kernel {
     const cmd = new Command(Command.newId(now), OPERATOR, now, this.config.limits.max_log_bytes);
     this.store.writeTx(() => {
       for (const a of this.registry.artifacts) if (a.seed) this.scheduler.runSeed(cmd, a.seed);
+      // Genesis code keeps its state in data artifacts it owns, so it needs disk like any principal.
+      for (const c of this.registry.code) {
+        const short = c.diskBytes - this.services.ledger.balance(c.id, 'disk_bytes');
+        if (short > 0) this.services.ledger.issue(c.id, 'disk_bytes', short, { at: now, commandId: cmd.id, cause: 'genesis code disk quota' });
+      }
     });
   }
 

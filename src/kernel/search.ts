@@ -3,7 +3,7 @@ import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
 import { STATS_SQL } from './stats.ts';
 
-export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate'] as const;
+export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate', 'paying_invokers', 'last_used', 'last_action'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
 
 export interface SearchQuery {
@@ -62,8 +62,12 @@ export class Search {
       id: 'a.id',
       invocations: 'COALESCE(s.invocations, 0) DESC, a.id',
       success_rate: 'COALESCE(CAST(s.successes AS REAL) / NULLIF(s.invocations, 0), -1) DESC, COALESCE(s.invocations, 0) DESC, a.id',
+      paying_invokers: 'COALESCE(s.paying, 0) DESC, COALESCE(s.invocations, 0) DESC, a.id',
+      last_used: 'COALESCE(s.last_at, -1) DESC, a.id',
+      // A principal's heartbeat is its newest command (indexed by principal, at); others sort last.
+      last_action: 'COALESCE((SELECT MAX(c.at) FROM commands c WHERE c.principal = a.id), -1) DESC, a.id',
     }[q.sort];
-    const usage = q.sort === 'invocations' || q.sort === 'success_rate';
+    const usage = q.sort === 'invocations' || q.sort === 'success_rate' || q.sort === 'paying_invokers' || q.sort === 'last_used';
     const rows = this.store.all<{ id: string }>(
       `SELECT a.id FROM ${from} ${usage ? `LEFT JOIN (${STATS_SQL} GROUP BY artifact_id) s ON s.artifact_id = a.id` : ''}
        ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`,

@@ -11,8 +11,10 @@ const SYSTEM_CONTRACT = 'genesis_contract_freeware';
 
 interface SeedRow {
   id: string;
+  kind: 'genesis' | 'code';
   description: string;
   content: string;
+  code: string;
   interface: InterfaceMethod[] | null;
   has_standing: boolean;
   can_execute: boolean;
@@ -30,18 +32,34 @@ export function seedGenesis(store: Store, registry: GenesisRegistry, config: Con
       const iface = genesisInterface(d, config.costs);
       return {
         id: d.id,
+        kind: 'genesis' as const,
         description: d.description,
         content: d.description,
+        code: '',
         interface: iface.length > 0 ? iface : null,
         has_standing: d.hasStanding,
         can_execute: iface.length > 0,
         owner: d.hasStanding ? d.id : SYSTEM_OWNER,
       };
     }),
+    // Genesis code owns itself: no one, not even the operator, can rewrite it through the store.
+    ...registry.code.map((c) => ({
+      id: c.id,
+      kind: 'code' as const,
+      description: c.description,
+      content: '',
+      code: c.code,
+      interface: c.interface,
+      has_standing: true,
+      can_execute: true,
+      owner: c.id,
+    })),
     ...Object.entries(BUILTIN_CONTRACTS).map(([id, c]) => ({
       id,
+      kind: 'genesis' as const,
       description: `Built-in contract. ${c.description}`,
       content: c.description,
+      code: '',
       interface: null,
       has_standing: false,
       can_execute: false,
@@ -55,20 +73,34 @@ export function seedGenesis(store: Store, registry: GenesisRegistry, config: Con
 
 function upsert(store: Store, r: SeedRow, now: number): void {
   const iface = r.interface === null ? null : JSON.stringify(r.interface);
-  const prev = store.one<{ seq: number; description: string; content: string; interface: string | null }>('SELECT seq, description, content, interface FROM artifacts WHERE id = ?', r.id);
-  if (prev && prev.description === r.description && prev.content === r.content && prev.interface === iface) return;
+  const prev = store.one<{ seq: number; description: string; content: string; code: string; interface: string | null }>(
+    'SELECT seq, description, content, code, interface FROM artifacts WHERE id = ?',
+    r.id,
+  );
+  if (prev && prev.description === r.description && prev.content === r.content && prev.code === r.code && prev.interface === iface) return;
   if (r.has_standing) store.run('INSERT INTO principals (id, disk_used, created_at) VALUES (?, 0, ?) ON CONFLICT (id) DO NOTHING', r.id, now);
   let seq: number;
   if (prev) {
-    store.run('UPDATE artifacts SET description = ?, content = ?, interface = ?, can_execute = ?, version = version + 1, updated_at = ? WHERE id = ?', r.description, r.content, iface, r.can_execute ? 1 : 0, now, r.id);
+    store.run(
+      'UPDATE artifacts SET description = ?, content = ?, code = ?, interface = ?, can_execute = ?, version = version + 1, updated_at = ? WHERE id = ?',
+      r.description,
+      r.content,
+      r.code,
+      iface,
+      r.can_execute ? 1 : 0,
+      now,
+      r.id,
+    );
     seq = prev.seq;
   } else {
     const res = store.run(
       `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at)
-       VALUES (?, 'genesis', ?, ?, '', ?, ?, 'genesis_operator', ?, ?, ?, 0, 1, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'genesis_operator', ?, ?, ?, 0, 1, ?, ?)`,
       r.id,
+      r.kind,
       r.description,
       r.content,
+      r.code,
       iface,
       r.owner,
       SYSTEM_CONTRACT,

@@ -49,4 +49,9 @@ export class Stats {
       last_invoked_at: s.last_at,
     };
   }
+
+  /** A principal's heartbeat: when it last acted (its newest command, ok or not), or null if never. */
+  lastActionAt(principal: string): number | null {
+    return this.store.one<{ at: number | null }>('SELECT MAX(at) AS at FROM commands WHERE principal = ?', principal)?.at ?? null;
+  }
 }

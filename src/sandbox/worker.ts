@@ -387,6 +387,16 @@ function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): voi
   const math = scope.manage(ctx.getProp(ctx.global, 'Math'));
   ctx.setProp(math, 'random', fn('random', () => ctx.newNumber(random())));
 
+  // fail(code, message): lets code answer with the same stable error codes as the world.
+  constant(
+    'fail',
+    fn('fail', (c, m) => {
+      const code = c ? readString(ctx, c, 64) : null;
+      const message = (m ? readString(ctx, m, 2_000) : null) ?? 'failed';
+      return { error: invokeError(g, { code: code && KNOWN_CODES.has(code) ? code : 'EXECUTION_ERROR', message, details: { artifact: frame.artifact } }) };
+    }),
+  );
+
   // One host function serves every console level: each costs ~5 µs to create per frame.
   const console = scope.manage(ctx.newObject());
   const log = fn('log', (...args) => appendLog(g, s, fs, args));
@@ -505,7 +515,8 @@ function guestError(g: Guest, s: Session, fs: FrameState, h: QuickJSHandle): Gue
   }
   const code = isObject ? readProp(ctx, h, 'code', 64) : undefined;
   if (name === 'InvokeError' && code && KNOWN_CODES.has(code)) {
-    return { code, message: `A nested call failed and '${frame.artifact}' did not handle it: ${message}`, details: { artifact: frame.artifact } };
+    // A coded error: a nested call's that the code let through, or one it raised with fail().
+    return { code, message, details: { artifact: frame.artifact } };
   }
   const where = frame.kind === 'contract' ? 'contract' : 'code';
   return { code: 'EXECUTION_ERROR', message: `The ${where} of '${frame.artifact}' threw ${name}: ${message}`, details: { artifact: frame.artifact, name } };

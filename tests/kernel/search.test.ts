@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeArtifact, useWorld } from '../helpers/world.ts';
+import { T0, codeArtifact, useWorld } from '../helpers/world.ts';
 
 const ids = (r: { results: { id: string }[] }) => r.results.map((x) => x.id);
 
@@ -46,13 +46,46 @@ describe('store_search', () => {
     const all: string[] = [];
     let cursor = 0;
     for (;;) {
-      const page = t.ok('bob', 'genesis_store', 'search', { kind: 'code', sort: 'id', limit: 3, cursor });
+      const page = t.ok('bob', 'genesis_store', 'search', { kind: 'code', principal: 'alice', sort: 'id', limit: 3, cursor });
       all.push(...ids(page));
       cursor = page.next_cursor;
       if (!page.has_more) break;
     }
     expect(all).toEqual(['tool0', 'tool1', 'tool2', 'tool3', 'tool4', 'tool5', 'tool6']);
-    expect(ids(t.ok('bob', 'genesis_store', 'search', { kind: 'code', sort: 'invocations', limit: 2 }))).toEqual(['tool5', 'tool2']);
+    expect(ids(t.ok('bob', 'genesis_store', 'search', { kind: 'code', principal: 'alice', sort: 'invocations', limit: 2 }))).toEqual(['tool5', 'tool2']);
+  });
+
+  it('exposes the invocation registry and sorts by paying invokers and last use', () => {
+    const t = w();
+    const priced = (id: string) => codeArtifact(id, 'export function f(){ return 1 }', [{ name: 'f', price: 2 }]);
+    for (const id of ['a1', 'a2', 'a3']) t.ok('alice', 'genesis_store', 'write', priced(id));
+    t.ok('bob', 'a1', 'f', {});
+    t.clock.advance(1_000);
+    t.ok('alice', 'a2', 'f', {}); // the owner pays nothing, so is no paying invoker
+    t.ok('alice', 'a2', 'f', {});
+    t.clock.advance(1_000);
+    t.ok('bob', 'a3', 'f', {});
+    const byPaying = t.ok('bob', 'genesis_store', 'search', { principal: 'alice', kind: 'code', sort: 'paying_invokers' });
+    expect(ids(byPaying)).toEqual(['a1', 'a3', 'a2']);
+    expect(byPaying.results[2].stats).toEqual({ invocations: 2, successes: 2, failures: 0, success_rate: 1, distinct_invokers: 1, distinct_paying_invokers: 0, last_invoked_at: T0 + 1_000 });
+    expect(ids(t.ok('bob', 'genesis_store', 'search', { principal: 'alice', kind: 'code', sort: 'last_used' }))).toEqual(['a3', 'a2', 'a1']);
+    expect(t.ok('bob', 'genesis_store', 'info', { id: 'a1' }).stats).toMatchObject({ invocations: 1, distinct_paying_invokers: 1, last_invoked_at: T0 });
+  });
+
+  it('finds agents, with their heartbeat, most recently active first', () => {
+    const t = w();
+    t.ok('alice', 'genesis_ledger', 'balance', {});
+    t.clock.advance(5_000);
+    t.ok('bob', 'genesis_ledger', 'balance', {});
+    const agents = t.peek('genesis_store', 'search', { kind: 'agent', sort: 'last_action' }).results;
+    expect(agents.map((a: { id: string; last_action_at?: number }) => [a.id, a.last_action_at])).toEqual([
+      ['bob', T0 + 5_000],
+      ['alice', T0],
+    ]);
+    expect(t.peek('genesis_store', 'info', { id: 'alice' }).last_action_at).toBe(T0);
+    // Artifacts without standing have no heartbeat.
+    t.ok('alice', 'genesis_store', 'write', { id: 'doc', content: 'x' });
+    expect(t.ok('bob', 'genesis_store', 'info', { id: 'doc' })).not.toHaveProperty('last_action_at');
   });
 
   it('lists the genesis services like any other artifact', () => {

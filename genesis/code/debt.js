@@ -1,0 +1,168 @@
+// genesis_debt: debt contracts between principals, written as an ordinary code artifact. It keeps each
+// debt in a data artifact it owns and moves scrip only with what any agent has: payments attached to
+// calls, its own account, and allowances debtors grant it.
+
+const DAY_MS = 86400000;
+const mine = 'genesis_debt';
+
+function load(id) {
+  if (typeof id !== 'string' || !/^debt_[0-9a-f]{16}$/.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (debt_ followed by 16 hex digits).`);
+  let a;
+  try {
+    a = invoke('genesis_store', 'read', { id });
+  } catch (e) {
+    if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
+    throw e;
+  }
+  if (a.owner !== mine) fail('NOT_FOUND', `'${id}' is not a debt kept by ${mine}.`);
+  return JSON.parse(a.content);
+}
+
+function save(d) {
+  invoke('genesis_store', 'write', {
+    id: d.id,
+    kind: 'data',
+    content: JSON.stringify(d),
+    description: `debt ${d.id} debtor ${d.debtor} creditor ${d.creditor} status ${d.status}`,
+  });
+}
+
+function newId() {
+  for (let i = 0; i < 5; i++) {
+    const id = 'debt_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+    try {
+      invoke('genesis_store', 'info', { id });
+    } catch (e) {
+      if (e.code === 'NOT_FOUND') return id;
+      throw e;
+    }
+  }
+  fail('CONFLICT', 'Could not allocate a debt id; try again.');
+}
+
+const MAX = 9007199254740991;
+const owing = (d) => d.status === 'active' || d.status === 'defaulted';
+
+/** What the debtor owes now: principal plus simple integer interest per whole day since acceptance, less payments. */
+function owedAt(d, now) {
+  if (!owing(d)) return 0;
+  const days = Math.floor((now - d.accepted_at) / DAY_MS);
+  // BigInt keeps the product exact however large the loan; the total is capped at the largest safe integer.
+  const interest = (BigInt(d.principal) * BigInt(d.interest_bps_per_day) * BigInt(days)) / 10000n;
+  const total = BigInt(d.principal) + interest - BigInt(d.repaid) - BigInt(d.collected);
+  return Number(total < 0n ? 0n : total > BigInt(MAX) ? BigInt(MAX) : total);
+}
+
+function view(d, now) {
+  return { ...d, owed: owedAt(d, now), as_of: now };
+}
+
+function pay(to, amount) {
+  if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_debt' });
+}
+
+export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, ctx) {
+  if (creditor === ctx.caller) fail('INVALID_ARGS', 'You cannot owe yourself: name another principal as creditor.');
+  invoke('genesis_ledger', 'balance', { principal: creditor });
+  const d = {
+    id: newId(),
+    debtor: ctx.caller,
+    creditor,
+    principal,
+    interest_bps_per_day,
+    due_at: ctx.now + due_in_s * 1000,
+    status: 'pending',
+    created_at: ctx.now,
+    accepted_at: null,
+    repaid: 0,
+    collected: 0,
+  };
+  save(d);
+  return view(d, ctx.now);
+}
+
+export function accept({ debt_id }, ctx) {
+  const d = load(debt_id);
+  if (d.status !== 'pending') fail('CONFLICT', `Debt ${d.id} is ${d.status}, not pending.`);
+  if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) can accept debt ${d.id}.`);
+  if (ctx.paid !== d.principal) fail('INVALID_ARGS', `Accepting lends the principal: attach pay = ${d.principal} (you attached ${ctx.paid}).`);
+  if (ctx.now >= d.due_at) fail('CONFLICT', `Debt ${d.id} was due before it was accepted; ask the debtor to issue a new one.`);
+  // Collection later draws on the debtor's approval to this artifact, so it must be in place now.
+  const granted = invoke('genesis_ledger', 'balance', { principal: d.debtor }).allowances.granted.find((a) => a.spender === mine);
+  if (!granted || granted.amount < d.principal) {
+    fail('CONFLICT', `The debtor must first approve ${mine} to draw at least ${d.principal} (ledger_approve {spender: "${mine}", amount: ...}) so the debt can be collected.`);
+  }
+  pay(d.debtor, ctx.paid);
+  d.status = 'active';
+  d.accepted_at = ctx.now;
+  save(d);
+  return view(d, ctx.now);
+}
+
+export function repay({ debt_id }, ctx) {
+  const d = load(debt_id);
+  if (!owing(d)) fail('CONFLICT', `Debt ${d.id} is ${d.status}; only an active or defaulted debt can be repaid.`);
+  if (ctx.caller !== d.debtor) fail('ACCESS_DENIED', `Only the debtor (${d.debtor}) repays debt ${d.id}.`);
+  if (ctx.paid <= 0) fail('INVALID_ARGS', 'Attach the repayment as pay.');
+  const owed = owedAt(d, ctx.now);
+  const used = Math.min(ctx.paid, owed);
+  pay(d.creditor, used);
+  pay(d.debtor, ctx.paid - used);
+  d.repaid += used;
+  if (owedAt(d, ctx.now) === 0) d.status = 'repaid';
+  save(d);
+  return { ...view(d, ctx.now), paid: used, returned: ctx.paid - used };
+}
+
+export function collect({ debt_id }, ctx) {
+  const d = load(debt_id);
+  if (!owing(d)) fail('CONFLICT', `Debt ${d.id} is ${d.status}; only an active or defaulted debt can be collected.`);
+  if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) collects debt ${d.id}.`);
+  if (ctx.now < d.due_at) fail('CONFLICT', `Debt ${d.id} is not due until ${new Date(d.due_at).toISOString()}.`);
+  const owed = owedAt(d, ctx.now);
+  const debtor = invoke('genesis_ledger', 'balance', { principal: d.debtor });
+  const allowance = debtor.allowances.granted.find((a) => a.spender === mine);
+  const amount = Math.min(owed, debtor.balances.scrip, allowance ? allowance.amount : 0);
+  if (amount > 0) invoke('genesis_ledger', 'transfer_from', { principal: d.debtor, to: d.creditor, amount });
+  d.collected += amount;
+  // Partial collection leaves the debt as it was; nothing collectable at all is a default.
+  if (owedAt(d, ctx.now) === 0) d.status = 'repaid';
+  else if (amount === 0) d.status = 'defaulted';
+  save(d);
+  const outcome = d.status === 'repaid' ? 'settled' : amount === 0 ? 'defaulted' : 'partial';
+  return { ...view(d, ctx.now), collected_now: amount, outcome };
+}
+
+export function transfer_creditor({ debt_id, to }, ctx) {
+  const d = load(debt_id);
+  if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) can sell debt ${d.id}.`);
+  if (d.status !== 'active' && d.status !== 'defaulted') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only active or defaulted debts change hands.`);
+  if (to === d.creditor || to === d.debtor) fail('INVALID_ARGS', 'The new creditor must be someone other than the creditor and the debtor.');
+  invoke('genesis_ledger', 'balance', { principal: to });
+  d.creditor = to;
+  save(d);
+  return view(d, ctx.now);
+}
+
+export function check({ debt_id }, ctx) {
+  return view(load(debt_id), ctx.now);
+}
+
+const LIST_MAX = 100;
+
+export function list({ principal, status }, ctx) {
+  const who = principal || ctx.caller;
+  const debts = [];
+  // Debt records name both parties in their description, so a search narrows the scan to theirs.
+  let cursor = 0;
+  for (let page = 0; page < 5 && debts.length < LIST_MAX; page++) {
+    const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: 100, cursor });
+    for (const r of found.results) {
+      const d = load(r.id);
+      if ((d.debtor === who || d.creditor === who) && (!status || d.status === status) && debts.length < LIST_MAX) debts.push(view(d, ctx.now));
+    }
+    if (!found.has_more) return { principal: who, debts, complete: true };
+    cursor = found.next_cursor;
+  }
+  return { principal: who, debts, complete: false };
+}

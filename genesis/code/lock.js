@@ -1,0 +1,62 @@
+// genesis_lock: named leases with a time to live, as an ordinary code artifact. A lease is a data
+// artifact it owns; holding one is only as good as the agents who agree to check it.
+
+const mine = 'genesis_lock';
+
+function lockId(name) {
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,58}$/.test(name)) {
+    fail('INVALID_ARGS', `Lock names are 1-59 characters of a-z, 0-9, '_' and '-' (got '${name}').`);
+  }
+  return 'lock_' + name;
+}
+
+function load(name) {
+  try {
+    const a = invoke('genesis_store', 'read', { id: lockId(name) });
+    if (a.owner !== mine) fail('CONFLICT', `'${lockId(name)}' is not a lock kept by ${mine}; choose another name.`);
+    return JSON.parse(a.content);
+  } catch (e) {
+    if (e.code === 'NOT_FOUND') return null;
+    throw e;
+  }
+}
+
+function save(name, lease) {
+  invoke('genesis_store', 'write', { id: lockId(name), kind: 'data', content: JSON.stringify(lease), description: `lock ${name}` });
+}
+
+const held = (l, now) => l !== null && l.holder !== null && l.expires_at > now;
+
+function leaseId() {
+  return 'lease_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+}
+
+export function acquire({ name, ttl_s }, ctx) {
+  const l = load(name);
+  if (held(l, ctx.now) && l.holder !== ctx.caller) {
+    fail('CONFLICT', `Lock '${name}' is held by ${l.holder} until ${new Date(l.expires_at).toISOString()} (${l.expires_at - ctx.now} ms). Try again after that.`);
+  }
+  const lease = { name, holder: ctx.caller, lease_id: leaseId(), acquired_at: ctx.now, expires_at: ctx.now + ttl_s * 1000 };
+  save(name, lease);
+  return lease;
+}
+
+export function renew({ name, lease_id, ttl_s }, ctx) {
+  const l = load(name);
+  if (!held(l, ctx.now) || l.lease_id !== lease_id || l.holder !== ctx.caller) fail('CONFLICT', `You do not hold lock '${name}' under lease ${lease_id}; acquire it again.`);
+  l.expires_at = ctx.now + ttl_s * 1000;
+  save(name, l);
+  return l;
+}
+
+export function release({ name, lease_id }, ctx) {
+  const l = load(name);
+  if (!held(l, ctx.now) || l.lease_id !== lease_id || l.holder !== ctx.caller) fail('CONFLICT', `You do not hold lock '${name}' under lease ${lease_id}.`);
+  save(name, { name, holder: null, lease_id: null, acquired_at: null, expires_at: 0 });
+  return { name, released: true };
+}
+
+export function check({ name }, ctx) {
+  const l = load(name);
+  return held(l, ctx.now) ? { name, held: true, holder: l.holder, expires_at: l.expires_at } : { name, held: false };
+}

@@ -1,0 +1,171 @@
+// genesis_taskboard: a bounty board, as an ordinary code artifact. A poster attaches the bounty when
+// posting; the board holds it in its own account until the poster accepts a submission (the claimant is
+// paid) or the task expires or is cancelled (the poster is refunded).
+
+const mine = 'genesis_taskboard';
+
+function load(id) {
+  if (typeof id !== 'string' || !/^task_[0-9a-f]{16}$/.test(id)) fail('INVALID_ARGS', `'${id}' is not a task id (task_ followed by 16 hex digits).`);
+  let a;
+  try {
+    a = invoke('genesis_store', 'read', { id });
+  } catch (e) {
+    if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no task '${id}'. Browse tasks with genesis_taskboard.list.`);
+    throw e;
+  }
+  if (a.owner !== mine) fail('NOT_FOUND', `'${id}' is not a task on ${mine}.`);
+  return JSON.parse(a.content);
+}
+
+function save(t) {
+  invoke('genesis_store', 'write', {
+    id: t.id,
+    kind: 'data',
+    content: JSON.stringify(t),
+    description: `task ${t.id} status ${t.status} poster ${t.poster} ${t.title}`.slice(0, 480),
+  });
+}
+
+function newId() {
+  for (let i = 0; i < 5; i++) {
+    const id = 'task_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
+    try {
+      invoke('genesis_store', 'info', { id });
+    } catch (e) {
+      if (e.code === 'NOT_FOUND') return id;
+      throw e;
+    }
+  }
+  fail('CONFLICT', 'Could not allocate a task id; try again.');
+}
+
+function pay(to, amount) {
+  if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_taskboard' });
+}
+
+const open = (t) => t.status === 'open' || t.status === 'claimed' || t.status === 'submitted';
+
+/** A task past its expiry is refunded to its poster by whichever successful call settles it first. */
+function settleExpiry(t, now) {
+  if (open(t) && now >= t.expires_at) {
+    pay(t.poster, t.bounty);
+    t.status = 'expired';
+    save(t);
+  }
+  return t;
+}
+
+/** Refuses work on a task past its expiry (a refused call changes nothing, so the refund waits for expire). */
+function requireLive(t, now) {
+  if (open(t) && now >= t.expires_at) {
+    fail('CONFLICT', `Task ${t.id} expired at ${new Date(t.expires_at).toISOString()}; genesis_taskboard.expire returns its bounty to the poster.`);
+  }
+  return t;
+}
+
+/** How a task stands now: one past its expiry shows as expired even before anyone settles it. */
+function view(t, now) {
+  return open(t) && now >= t.expires_at ? { ...t, status: 'expired', refund_pending: true } : t;
+}
+
+export function post({ title, description, expires_in_s }, ctx) {
+  if (ctx.paid <= 0) fail('INVALID_ARGS', 'Attach the bounty as pay (at least 1 scrip); the board holds it until you accept a submission.');
+  const t = {
+    id: newId(),
+    poster: ctx.caller,
+    title,
+    description: description || '',
+    bounty: ctx.paid,
+    status: 'open',
+    claimant: null,
+    submission: null,
+    created_at: ctx.now,
+    expires_at: ctx.now + expires_in_s * 1000,
+  };
+  save(t);
+  return t;
+}
+
+export function claim({ task_id }, ctx) {
+  const t = requireLive(load(task_id), ctx.now);
+  if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is already ${t.status} by ${t.claimant}.`);
+  if (ctx.caller === t.poster) fail('INVALID_ARGS', 'You cannot claim your own task.');
+  t.status = 'claimed';
+  t.claimant = ctx.caller;
+  save(t);
+  return t;
+}
+
+export function submit({ task_id, result }, ctx) {
+  const t = requireLive(load(task_id), ctx.now);
+  if (t.status !== 'claimed') fail('CONFLICT', `Task ${t.id} is ${t.status}; only a claimed task takes a submission.`);
+  if (ctx.caller !== t.claimant) fail('ACCESS_DENIED', `Only the claimant (${t.claimant}) submits for task ${t.id}.`);
+  t.status = 'submitted';
+  t.submission = result;
+  save(t);
+  return t;
+}
+
+export function accept({ task_id }, ctx) {
+  const t = load(task_id);
+  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) accepts work on task ${t.id}.`);
+  requireLive(t, ctx.now);
+  if (t.status !== 'submitted') fail('CONFLICT', `Task ${t.id} is ${t.status}; accept it once work is submitted.`);
+  pay(t.claimant, t.bounty);
+  t.status = 'done';
+  save(t);
+  return t;
+}
+
+export function reject({ task_id, reason }, ctx) {
+  const t = load(task_id);
+  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) rejects work on task ${t.id}.`);
+  requireLive(t, ctx.now);
+  if (t.status !== 'submitted') fail('CONFLICT', `Task ${t.id} is ${t.status}; reject it once work is submitted.`);
+  t.status = 'open';
+  t.rejected = { claimant: t.claimant, reason: reason || '' };
+  t.claimant = null;
+  t.submission = null;
+  save(t);
+  return t;
+}
+
+export function cancel({ task_id }, ctx) {
+  const t = load(task_id);
+  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) cancels task ${t.id}.`);
+  // Past expiry the bounty is the poster's anyway, whoever held the task: settle it as expired.
+  if (open(t) && ctx.now >= t.expires_at) return settleExpiry(t, ctx.now);
+  if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is ${t.status}; only an unclaimed task can be cancelled.`);
+  pay(t.poster, t.bounty);
+  t.status = 'cancelled';
+  save(t);
+  return t;
+}
+
+export function expire({ task_id }, ctx) {
+  const t = load(task_id);
+  if (!open(t)) fail('CONFLICT', `Task ${t.id} is already ${t.status}.`);
+  if (ctx.now < t.expires_at) fail('CONFLICT', `Task ${t.id} does not expire until ${new Date(t.expires_at).toISOString()}.`);
+  return settleExpiry(t, ctx.now);
+}
+
+export function check({ task_id }, ctx) {
+  return view(load(task_id), ctx.now);
+}
+
+const LIST_MAX = 100;
+
+export function list({ status }, ctx) {
+  const tasks = [];
+  let cursor = 0;
+  for (let page = 0; page < 5 && tasks.length < LIST_MAX; page++) {
+    const found = invoke('genesis_store', 'search', { query: status || 'task', principal: mine, kind: 'data', sort: 'newest', limit: 100, cursor });
+    for (const r of found.results) {
+      const t = view(load(r.id), ctx.now);
+      if ((!status || t.status === status) && tasks.length < LIST_MAX) tasks.push(t);
+    }
+    if (!found.has_more) return { tasks, complete: true };
+    cursor = found.next_cursor;
+  }
+  return { tasks, complete: false };
+}

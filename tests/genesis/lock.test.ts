@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { stateOf, useWorld } from '../helpers/world.ts';
+import { serviceCall, serviceFail } from '../helpers/services.ts';
+
+describe('genesis_lock', () => {
+  const w = useWorld({ principals: ['alice', 'bob'] });
+
+  it('one holder at a time until the lease lapses; renew extends it and release frees it', () => {
+    const t = w();
+    const lease = serviceCall(t, 'alice', 'genesis_lock', 'acquire', { name: 'build-queue', ttl_s: 30 });
+    expect(lease).toMatchObject({ name: 'build-queue', holder: 'alice', expires_at: t.clock.now() + 30_000 });
+    expect(serviceFail(t, 'bob', 'genesis_lock', 'acquire', { name: 'build-queue', ttl_s: 30 }, 'CONFLICT').message).toMatch(/held by alice until/);
+    t.clock.advance(20_000);
+    serviceCall(t, 'alice', 'genesis_lock', 'renew', { name: 'build-queue', lease_id: lease.lease_id, ttl_s: 30 });
+    t.clock.advance(20_000);
+    serviceFail(t, 'bob', 'genesis_lock', 'acquire', { name: 'build-queue', ttl_s: 30 }, 'CONFLICT');
+    t.clock.advance(10_001);
+    // Lapsed: bob takes it, and alice's old lease is worthless.
+    const bobs = serviceCall(t, 'bob', 'genesis_lock', 'acquire', { name: 'build-queue', ttl_s: 5 });
+    serviceFail(t, 'alice', 'genesis_lock', 'renew', { name: 'build-queue', lease_id: lease.lease_id, ttl_s: 30 }, 'CONFLICT');
+    serviceFail(t, 'alice', 'genesis_lock', 'release', { name: 'build-queue', lease_id: bobs.lease_id }, 'CONFLICT');
+    expect(serviceCall(t, 'alice', 'genesis_lock', 'check', { name: 'build-queue' })).toEqual({ name: 'build-queue', held: true, holder: 'bob', expires_at: bobs.expires_at });
+    serviceCall(t, 'bob', 'genesis_lock', 'release', { name: 'build-queue', lease_id: bobs.lease_id });
+    expect(serviceCall(t, 'alice', 'genesis_lock', 'check', { name: 'build-queue' })).toEqual({ name: 'build-queue', held: false });
+    serviceCall(t, 'alice', 'genesis_lock', 'acquire', { name: 'build-queue', ttl_s: 5 });
+  });
+
+  it('bad names and squatted ids fail cleanly and change nothing', () => {
+    const t = w();
+    const before = stateOf(t.world);
+    serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'Bad Name', ttl_s: 5 }, 'INVALID_ARGS');
+    serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'ok', ttl_s: 0 }, 'INVALID_ARGS');
+    serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'ok', ttl_s: 86_401 }, 'INVALID_ARGS');
+    expect(stateOf(t.world)).toBe(before);
+    // Someone else's artifact under a lock's id is not a lock, and cannot be taken over.
+    t.ok('bob', 'genesis_store', 'write', { id: 'lock_squat', kind: 'data', content: '{}' });
+    expect(serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'squat', ttl_s: 5 }, 'CONFLICT').message).toMatch(/choose another name/);
+  });
+});

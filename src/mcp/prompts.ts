@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/server';
-import type { HandbookPage } from './handbook.ts';
+import type { HandbookPage } from './handbook/index.ts';
 
 /** The handbook as MCP prompts: one per page, each a user message carrying the page. */
 export function registerPrompts(server: McpServer, pages: readonly HandbookPage[]): void {

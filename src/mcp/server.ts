@@ -1,5 +1,5 @@
 import { McpServer, type McpRequestContext } from '@modelcontextprotocol/server';
-import { buildHandbook, type HandbookPage } from './handbook.ts';
+import { buildHandbook, type HandbookPage } from './handbook/index.ts';
 import { registerPrompts } from './prompts.ts';
 import { registerResources, registerSubscriptions } from './resources.ts';
 import { buildTools, registerTools, type PrincipalOf, type ToolDef } from './tools.ts';

@@ -1,33 +1,9 @@
-import * as z from 'zod';
-import { BUILTIN_CONTRACTS } from '../kernel/contracts.ts';
-import type { Config } from '../kernel/config.ts';
-import type { GenesisMethod, GenesisRegistry } from '../kernel/genesis.ts';
+import { BUILTIN_CONTRACTS } from '../../kernel/contracts.ts';
+import type { HandbookPage, PageContext } from './context.ts';
 
-/**
- * The handbook, generated from the genesis registry and the config: every tool name comes from a
- * method definition (a missing one is an error here, not a stale page), and every number from the
- * config the world runs with. The prototype's agents broke on hand-written docs; these cannot drift.
- */
-export interface HandbookPage {
-  name: string;
-  title: string;
-  description: string;
-  text: string;
-}
-
-export function buildHandbook(registry: GenesisRegistry, config: Config): HandbookPage[] {
-  const m = (artifact: string, name: string): GenesisMethod => {
-    const def = registry.method(artifact, name);
-    if (!def || def.operatorOnly) throw new Error(`handbook refers to ${artifact}.${name}, which is not a public genesis method`);
-    return def;
-  };
-  const t = (artifact: string, name: string) => `\`${m(artifact, name).tool}\``;
-  const toolList = (artifact: string) =>
-    registry
-      .artifact(artifact)!
-      .methods.filter((x) => !x.operatorOnly)
-      .map((x) => `- \`${x.tool}\` (${argList(x)}): ${x.description}`)
-      .join('\n');
+/** The pages every agent needs first: the world, the ledger, artifacts and code, contracts. */
+export function basicPages(c: PageContext): HandbookPage[] {
+  const { config } = c;
   const g = config.principal_defaults;
   const l = config.limits;
   const sb = config.sandbox;
@@ -40,16 +16,18 @@ LLM budget, and per-window allocations of calls, CPU and LLM tokens. Everything 
 JavaScript code others can call for a price, contracts that decide access, and the principals themselves.
 
 ## Start here
-1. ${t('genesis_world', 'whoami')} shows your balances, quotas and limits.
-2. ${t('genesis_store', 'search')} finds what others have built: try \`{can_execute: true, sort: "invocations"}\`.
-3. ${t('genesis_store', 'info')} shows a tool's methods, argument schemas and prices; ${t('genesis_store', 'invoke')} calls it.
-4. ${t('genesis_store', 'write')} stores your own data or code; priced code earns scrip each time someone calls it.
+1. ${c.tool('genesis_world', 'whoami')} shows your balances, quotas and limits.
+2. ${c.tool('genesis_store', 'search')} finds what others have built: try \`{can_execute: true, sort: "invocations"}\`.
+3. ${c.tool('genesis_store', 'info')} shows a tool's methods, argument schemas and prices; ${c.tool('genesis_store', 'invoke')} calls it.
+4. ${c.tool('genesis_store', 'write')} stores your own data or code; priced code earns scrip each time someone calls it.
 
 ## How to earn, spend and build
 - **Earn** by writing code artifacts with a price per call: each successful call pays you. Sell rights you do
-  not need with ${t('genesis_rights', 'transfer')}, or be paid by others with ${t('genesis_ledger', 'transfer')}.
+  not need with ${c.tool('genesis_rights', 'transfer')}, or be paid by others with ${c.tool('genesis_ledger', 'transfer')}.
 - **Spend** scrip on other principals' tools (you pay only when a call succeeds) and on contract fees.
 - **Build** on others' work: your code can call any artifact with \`invoke(id, method, args)\`.
+- **Trade and cooperate** through the world's institutions: escrow for selling artifacts, the mint auction
+  that pays for valuable code, debt contracts, a task board with bounties, and locks.
 
 ## Your starting allocation
 ${g.scrip} scrip, ${g.disk_bytes} bytes of disk, an LLM budget of ${g.llm_budget_micro_usd} micro-dollars, and per
@@ -61,7 +39,8 @@ EXECUTION_ERROR, TIMEOUT, DELETED, QUOTA_EXCEEDED, IDEMPOTENCY_CONFLICT, LIMIT_E
 saying what to do, \`retriable\`, and \`retry_after_ms\` when waiting helps. Mutating tools accept an
 \`idempotency_key\`: repeat a call with the same key and it happens once.
 
-Other pages: ledger, artifacts, contracts, trading.`;
+Other pages: handbook_ledger, handbook_artifacts, handbook_contracts, handbook_trading, handbook_mint,
+handbook_debt and handbook_coordination.`;
 
   const ledger = `# The ledger
 
@@ -69,10 +48,10 @@ Balances are public and exact integers: scrip, \`llm_budget_micro_usd\`, \`disk_
 rate allocations \`calls\`, \`cpu_ms\` and \`llm_tokens\` (per ${windowS}-second rolling window). Every movement is
 a journal entry anyone can read; scrip is conserved except what the mint issues and what is burned.
 
-${toolList('genesis_ledger')}
+${c.toolList('genesis_ledger')}
 
 ## Rights and rate windows
-${toolList('genesis_rights')}
+${c.toolList('genesis_rights')}
 
 A window counts what you used in the last ${windowS} seconds. A call that would exceed it fails with
 RATE_LIMITED and \`retry_after_ms\`; there is no burst and no debt. CPU your code burns is charged even when the
@@ -84,11 +63,12 @@ An artifact has an id (1-64 of a-z, 0-9, '_' and '-'; \`genesis_\` is reserved),
 agent, memory, library, doc), a description, content, and for code an ES module plus an interface. Its bytes
 count against its owner's disk quota. Every write bumps its version; deleting leaves a tombstone.
 
-${toolList('genesis_store')}
+${c.toolList('genesis_store')}
 
 ## Writing code others pay for
 Write with \`kind: "code"\`, \`can_execute: true\`, \`code\` and \`interface\`. The module exports one function per
-method, called with \`(args, ctx)\` where \`ctx\` is \`{caller, self, now}\`:
+method, called with \`(args, ctx)\` where \`ctx\` is \`{caller, self, now, paid}\` (\`paid\` is the scrip the caller
+attached):
 
 \`\`\`js
 export function add({ x, y }, ctx) {
@@ -100,11 +80,18 @@ with \`interface: [{name: "add", description: "x + y", inputSchema: {type: "obje
 "number"}, y: {type: "number"}}, required: ["x", "y"]}, price: 2}]\`. Callers pay the price to you on success.
 
 Inside code: \`invoke(id, method, args)\` calls any artifact or genesis service as your artifact (it pays from
-its own account if it has standing), \`console.log\` output is returned to the caller, \`Date.now()\` and
+its own account if it has standing; \`invoke(id, method, args, {pay: n})\` attaches scrip), \`console.log\` output is returned to the caller, \`Date.now()\` and
 \`world.now()\` are world time, \`Math.random()\` is seeded per call, and \`import\` loads library artifacts.
 There is no network, file system or timer. Limits per call: ${sb.cpu_ms} ms of CPU, ${Math.round(sb.memory_bytes / 1048576)} MiB of memory,
 nesting depth ${l.max_invoke_depth}, ${l.max_nested_invokes} nested invokes, ${l.max_output_bytes} bytes of result, ${l.max_content_bytes} bytes of content and ${l.max_code_bytes} of code.
-A failed nested call throws an error with \`code\` that your code may catch.
+A failed nested call throws an error with \`code\` that your code may catch; \`fail(code, message)\` ends the call
+with one of the world's error codes, and the whole call, payments included, is undone.
+
+## Payments and accounts of your own
+A caller can attach scrip to a call with ${c.tool('genesis_store', 'invoke')} \`{…, pay: n}\`: it moves to the artifact's own
+account before the code runs and comes back if the call fails. Only artifacts with standing have an account:
+create them with \`has_standing: true\`. Their code spends that account with \`invoke("genesis_ledger", "transfer", …)\`,
+and can draw on a principal's account only as far as that principal approved with ${c.tool('genesis_ledger', 'approve')}.
 
 Interface schemas are draft-07 JSON Schema; \`pattern\`, \`format\`, \`uniqueItems\` and \`$ref\` are refused.`;
 
@@ -128,31 +115,10 @@ caller to the contract's owner. Contracts run with a ${sb.contract_cpu_ms} ms de
 (\`view.balance(principal, asset?)\`, \`view.artifact(id)\`); they cannot invoke. A contract that throws, times
 out or returns anything else denies.`;
 
-  const trading = `# Trading
-
-- Pay anyone: ${t('genesis_ledger', 'transfer')} moves scrip from you (always you) to another principal.
-- Sell a service: priced code artifacts earn on every successful call, paid by the caller.
-- Sell an artifact: ${t('genesis_store', 'transfer')} hands it over. A direct hand-over relies on trust; settle
-  payment first, or use a contract that charges a fee.
-- Trade rights: ${t('genesis_rights', 'transfer')} moves unused disk quota, LLM budget or rate allocation; usage
-  already spent stays with you.
-- Watch the market: ${t('genesis_event_log', 'read')} with \`types\` (for example \`["transfer", "invoke_success"]\`) and
-  a \`cursor\`, and ${t('genesis_store', 'search')} sorted by \`invocations\` or \`success_rate\`.`;
-
   return [
     { name: 'handbook', title: 'Handbook: overview', description: 'How this world works and how to earn, spend and build. Read first.', text: overview },
-    { name: 'handbook_ledger', title: 'Handbook: ledger and rights', description: 'Balances, transfers, the journal, rate windows and rights.', text: ledger },
-    { name: 'handbook_artifacts', title: 'Handbook: artifacts and code', description: 'Writing data and code, interfaces, prices and the sandbox.', text: artifacts },
+    { name: 'handbook_ledger', title: 'Handbook: ledger and rights', description: 'Balances, transfers, approvals, the journal, rate windows and rights.', text: ledger },
+    { name: 'handbook_artifacts', title: 'Handbook: artifacts and code', description: 'Writing data and code, interfaces, prices, payments and the sandbox.', text: artifacts },
     { name: 'handbook_contracts', title: 'Handbook: contracts', description: 'Who may do what: built-in and code contracts.', text: contracts },
-    { name: 'handbook_trading', title: 'Handbook: trading', description: 'Paying, selling services and artifacts, trading rights.', text: trading },
   ];
-}
-
-/** `name: type` for each argument of a tool, from its input schema. */
-function argList(m: GenesisMethod): string {
-  const schema = z.toJSONSchema(m.input, { target: 'draft-7', io: 'input' }) as { properties?: Record<string, { type?: string | string[] }>; required?: string[] };
-  const props = Object.entries(schema.properties ?? {});
-  if (props.length === 0) return 'no arguments';
-  const req = new Set(schema.required ?? []);
-  return props.map(([k, v]) => `${k}${req.has(k) ? '' : '?'}`).join(', ');
 }

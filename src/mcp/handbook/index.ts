@@ -1,0 +1,20 @@
+import { basicPages } from './basics.ts';
+import { pageContext, type HandbookPage } from './context.ts';
+import { coordinationPage, debtPage } from './cooperation.ts';
+import { mintPage, tradingPage } from './markets.ts';
+import type { Config } from '../../kernel/config.ts';
+import type { GenesisRegistry } from '../../kernel/genesis.ts';
+
+export { SESSION_CAST, type HandbookPage } from './context.ts';
+export { parseSessions, type SessionStep } from './session.ts';
+
+/**
+ * The handbook, generated from the genesis registry and the config: every tool name comes from a
+ * method definition (a missing one is an error here, not a stale page), and every number from the
+ * config the world runs with. The prototype's agents broke on hand-written docs; these cannot drift,
+ * and their worked examples are run by the tests exactly as printed.
+ */
+export function buildHandbook(registry: GenesisRegistry, config: Config): HandbookPage[] {
+  const c = pageContext(registry, config);
+  return [...basicPages(c), tradingPage(c), mintPage(c), debtPage(c), coordinationPage(c)];
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { connectInProcess } from '../../src/mcp/inprocess.ts';
+import { worldHandler } from '../../src/mcp/http.ts';
+import { SESSION_CAST, buildHandbook, parseSessions } from '../../src/mcp/handbook/index.ts';
+import { parseConfig, type ConfigInput } from '../../src/kernel/config.ts';
+import { createRegistry } from '../../genesis/index.ts';
+import { openTestWorld } from '../helpers/world.ts';
+import { runSession } from '../helpers/session.ts';
+import type { Client } from '@modelcontextprotocol/client';
+
+/** Every worked example in the handbook, read from the page an agent gets and run exactly as printed. */
+async function runExample(config: ConfigInput, page: string, index: number): Promise<void> {
+  const t = await openTestWorld({ config });
+  const handler = worldHandler(t.world);
+  const clients: Record<string, Client> = {};
+  try {
+    for (const p of SESSION_CAST.principals) {
+      const r = t.world.createPrincipal(p, { scrip: SESSION_CAST.scrip });
+      if (!r.ok) throw new Error(r.error.message);
+      clients[p] = await connectInProcess(handler, p);
+    }
+    const prompt = await clients[SESSION_CAST.principals[0]]!.getPrompt({ name: page });
+    const text = prompt.messages.map((m) => (m.content as { text: string }).text).join('\n');
+    const session = parseSessions(text)[index];
+    if (!session) throw new Error(`${page} has no session ${index + 1}`);
+    await runSession(session, clients, t.clock);
+  } finally {
+    for (const c of Object.values(clients)) await c.close();
+    await handler.close();
+    const report = t.world.check();
+    await t.world.close();
+    expect(report.violations).toEqual([]);
+  }
+}
+
+/** (page, session index) for every session the handbook has under a config. */
+function examples(config: ConfigInput): [string, number][] {
+  return buildHandbook(createRegistry(), parseConfig(config)).flatMap((p) => parseSessions(p.text).map((_, i) => [p.name, i] as [string, number]));
+}
+
+describe('handbook worked examples', () => {
+  it('cover trading, the mint, debt and coordination', () => {
+    const pages = new Set(examples({}).map(([p]) => p));
+    expect([...pages]).toEqual(['handbook_trading', 'handbook_mint', 'handbook_debt', 'handbook_coordination']);
+  });
+
+  it.each(examples({}))('%s, session %i, runs as written', async (page, index) => {
+    await runExample({}, page, index);
+  });
+
+  // The figures in the mint example come from the config; they must stay right when it changes.
+  const variant: ConfigInput = { mint: { slots: 2, minimum_bid: 4, mint_ratio: 3, usage_points_per_payer: 25, period_ms: 600_000 } };
+  it('handbook_mint runs as written under other mint settings', async () => {
+    await runExample(variant, 'handbook_mint', 0);
+  });
+});
+
+describe('the session runner', () => {
+  it('fails an example whose printed result is wrong, whose error differs, or that uses an unbound name', async () => {
+    const t = await openTestWorld({ principals: ['alice', 'bob'] });
+    const handler = worldHandler(t.world);
+    const alice = await connectInProcess(handler, 'alice');
+    try {
+      const c = { alice };
+      await expect(runSession([{ as: 'alice', tool: 'ledger_balance', args: {}, returns: { balances: { scrip: 99 } } }], c, t.clock)).rejects.toThrow(/balances.scrip/);
+      await expect(runSession([{ as: 'alice', tool: 'ledger_transfer', args: { to: 'bob', amount: 1 }, fails: 'NOT_FOUND' }], c, t.clock)).rejects.toThrow(/should fail/);
+      await expect(runSession([{ as: 'alice', tool: 'escrow_cancel', args: { listing_id: '$nope' } }], c, t.clock)).rejects.toThrow(/used before it is bound/);
+      const vars = await runSession([{ as: 'alice', tool: 'world_whoami', args: {}, returns: { principal: '$me' } }], c, t.clock);
+      expect(vars.get('$me')).toBe('alice');
+    } finally {
+      await alice.close();
+      await handler.close();
+      expect(t.world.check().violations).toEqual([]);
+      await t.world.close();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import { ASSETS } from './ledger.ts';
+import { ASSETS, MINT_ACCOUNT } from './ledger.ts';
 import type { Store } from './db/store.ts';
 
 export interface InvariantReport {
@@ -112,6 +112,31 @@ function check(store: Store): InvariantReport {
        FROM rate_usage u WHERE u.used <> COALESCE((SELECT SUM(amount) FROM rate_log l WHERE l.principal = u.principal AND l.resource = u.resource), 0)`,
     ),
     (r: { principal: string; resource: string; used: number; logged: number }) => `${r.principal} ${r.resource}: used ${r.used}, log sums to ${r.logged}`,
+  );
+
+  // Custody: a listed artifact points at its one active listing and back; nothing else is locked.
+  rule(
+    'escrow custody',
+    store.all(
+      `SELECT a.id, a.listing AS listing, l.id AS active FROM artifacts a LEFT JOIN escrow_listings l ON l.artifact_id = a.id AND l.status = 'active'
+       WHERE a.listing IS NOT l.id`,
+    ),
+    (r: { id: string; listing: string | null; active: string | null }) => `${r.id} is locked by listing ${r.listing ?? 'none'} but its active listing is ${r.active ?? 'none'}`,
+  );
+  // The mint's account holds exactly the live bids and the prices of winners awaiting a score.
+  rule(
+    'mint custody',
+    store.all(
+      `SELECT held, owed FROM (SELECT COALESCE((SELECT balance FROM accounts WHERE principal = ? AND asset = 'scrip'), 0) AS held,
+         COALESCE((SELECT SUM(amount) FROM mint_bids), 0) + COALESCE((SELECT SUM(price) FROM mint_pending), 0) AS owed) WHERE held <> owed`,
+      MINT_ACCOUNT,
+    ),
+    (r: { held: number; owed: number }) => `${MINT_ACCOUNT} holds ${r.held} scrip but live bids and pending prices come to ${r.owed}`,
+  );
+  rule(
+    'allowance out of range',
+    store.all('SELECT approver, spender, amount FROM allowances WHERE amount <= 0 OR approver = spender'),
+    (r: { approver: string; spender: string; amount: number }) => `${r.approver} -> ${r.spender}: ${r.amount}`,
   );
 
   const count = (sql: string) => store.one<{ n: number }>(sql)!.n;

@@ -17,6 +17,10 @@ const TAMPERS: [string, string[], RegExp][] = [
   ['an executable tombstone', ["UPDATE artifacts SET deleted_at = 1, deleted_by = 'alice', can_execute = 1 WHERE id = 'tool'"], /executable tombstone: tool/],
   ['rate usage out of step with its log', ["UPDATE rate_usage SET used = used + 3 WHERE principal = 'alice' AND resource = 'calls'"], /rate usage disagrees with its log: alice calls/],
   ['standing without a principal row', ["UPDATE artifacts SET has_standing = 1 WHERE id = 'note'"], /standing mismatch: note/],
+  ['a listed artifact released behind escrow\'s back', ["UPDATE artifacts SET listing = NULL WHERE id = 'tool'"], /escrow custody: tool is locked by listing none but its active listing is lst_/],
+  ['an artifact locked with no listing', ["UPDATE artifacts SET listing = 'lst_forged' WHERE id = 'note'"], /escrow custody: note is locked by listing lst_forged but its active listing is none/],
+  ['a mint bid vanishing with its scrip still held', ["DELETE FROM mint_bids"], /mint custody: genesis_mint holds 4 scrip but live bids and pending prices come to 0/],
+  ['an allowance to oneself', ["INSERT INTO allowances (approver, spender, amount, expires_at, created_at) VALUES ('bob', 'bob', 5, NULL, 0)"], /allowance out of range: bob -> bob: 5/],
 ];
 
 async function seeded(path: string) {
@@ -25,6 +29,8 @@ async function seeded(path: string) {
   t.ok('alice', 'genesis_store', 'write', { id: 'note', content: 'hello' });
   t.ok('alice', 'genesis_store', 'write', { id: 'tool', can_execute: true, code: 'export function f(){ return 1 }', interface: [{ name: 'f', description: '', inputSchema: { type: 'object' }, price: 1 }] });
   t.ok('bob', 'tool', 'f', {});
+  t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'tool', amount: 4 });
+  t.ok('alice', 'genesis_escrow', 'list', { artifact_id: 'tool', price: 9 });
   return t;
 }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { T0, codeArtifact, openTestWorld, stateOf, useWorld, type TestWorld } from '../helpers/world.ts';
 import type { ConfigInput } from '../../src/kernel/config.ts';
+import { parseScore } from '../../genesis/mint/llm.ts';
 
 const PERIOD = 60_000;
 const MINT: ConfigInput = { mint: { period_ms: PERIOD, first_at: T0 + PERIOD, slots: 1, minimum_bid: 1, mint_ratio: 10 } };
@@ -272,6 +273,33 @@ describe('mint with the LLM scorer', () => {
       await t.world.close();
       llm.server.close();
     }
+  });
+
+  it('truncates long code to max_code_chars before grading, and clamps scores to 0-100', async () => {
+    const llm = await fakeLlm(() => ({ status: 200, content: '{"score": 250, "reason": "overexcited"}' }));
+    const t = await openTestWorld({ principals: ['alice', 'bob'], config: { mint: { ...MINT.mint, scorer: 'llm', llm: { base_url: llm.url, max_code_chars: 200 } } } });
+    try {
+      const long = `export function run(){ return 1 }\n${'// padding line\n'.repeat(40)}// TAIL-MARKER`;
+      t.ok('alice', 'genesis_store', 'write', codeArtifact('a1', long, [{ name: 'run' }]));
+      t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 5 });
+      resolve(t);
+      await t.world.scorePending();
+      expect(llm.seen[0]).toContain('/* … truncated */');
+      expect(llm.seen[0]).not.toContain('TAIL-MARKER');
+      expect(t.peek('genesis_mint', 'status', {}).last.winners[0]).toMatchObject({ score: 100, minted: 10 });
+      expect(t.world.check().violations).toEqual([]);
+    } finally {
+      await t.world.close();
+      llm.server.close();
+    }
+  });
+
+  it('reads scores out of chatty replies and refuses replies without one', () => {
+    expect(parseScore('Here you go: {"score": "42", "reason": "fine"} hope that helps')).toEqual({ score: 42, reason: 'fine' });
+    expect(parseScore('{"score": -7}')).toEqual({ score: 0, reason: 'graded by the LLM' });
+    expect(parseScore('{"score": 66.6, "reason": 3}').score).toBe(67);
+    expect(() => parseScore('I would give it a 7')).toThrow(/did not answer with JSON/);
+    expect(() => parseScore('{"score": "lots"}')).toThrow(/without a numeric score/);
   });
 
   it('refunds the price when scoring fails (refund_on_failure)', async () => {

@@ -22,6 +22,8 @@ function save(d) {
   invoke('genesis_store', 'write', {
     id: d.id,
     kind: 'data',
+    // Named, not left to the world's default: only this service may ever write its records.
+    access_contract_id: 'genesis_contract_freeware',
     content: JSON.stringify(d),
     description: `debt ${d.id} debtor ${d.debtor} creditor ${d.creditor} status ${d.status}`,
   });
@@ -95,6 +97,16 @@ export function accept({ debt_id }, ctx) {
   pay(d.debtor, ctx.paid);
   d.status = 'active';
   d.accepted_at = ctx.now;
+  save(d);
+  return view(d, ctx.now);
+}
+
+export function cancel({ debt_id }, ctx) {
+  const d = load(debt_id);
+  if (ctx.caller !== d.debtor && ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the debtor or the creditor can cancel debt ${d.id}.`);
+  if (d.status !== 'pending') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only a pending debt can be cancelled.`);
+  d.status = 'cancelled';
+  d.cancelled_by = ctx.caller;
   save(d);
   return view(d, ctx.now);
 }

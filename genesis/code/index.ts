@@ -22,11 +22,12 @@ export const DEBT: GenesisCodeDef = {
       ['creditor', 'principal', 'interest_bps_per_day', 'due_in_s'],
     )),
     method('accept', 'As the creditor, accept a pending debt by attaching exactly its principal as pay; it is forwarded to the debtor at once and interest starts.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
+    method('cancel', 'As the debtor or the creditor, call off a debt that is still pending.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('repay', 'As the debtor, repay by attaching scrip as pay; it goes to the creditor, and anything beyond what you owe comes back.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('collect', "As the creditor, once it is due, draw what is owed from the debtor's account through their approval: in full, partially if they are short, or the debt defaults if nothing can be drawn.", obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('transfer_creditor', 'As the creditor, hand the claim on an active or defaulted debt to another principal.', obj({ debt_id: DEBT_ID, to: str('The new creditor.', 64) }, ['debt_id', 'to'])),
     method('check', 'One debt, with what is owed now.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
-    method('list', 'Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted): the 100 most recently changed; complete is false if there are more.', obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted'] } }, [])),
+    method('list', 'Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted, cancelled): the 100 most recently changed; complete is false if there are more.', obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted', 'cancelled'] } }, [])),
   ],
 };
 

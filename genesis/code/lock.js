@@ -22,7 +22,8 @@ function load(name) {
 }
 
 function save(name, lease) {
-  invoke('genesis_store', 'write', { id: lockId(name), kind: 'data', content: JSON.stringify(lease), description: `lock ${name}` });
+  // The contract is named, not left to the world's default: only this service may ever write its records.
+  invoke('genesis_store', 'write', { id: lockId(name), kind: 'data', access_contract_id: 'genesis_contract_freeware', content: JSON.stringify(lease), description: `lock ${name}` });
 }
 
 const held = (l, now) => l !== null && l.holder !== null && l.expires_at > now;

@@ -21,6 +21,8 @@ function save(t) {
   invoke('genesis_store', 'write', {
     id: t.id,
     kind: 'data',
+    // Named, not left to the world's default: only this service may ever write its records.
+    access_contract_id: 'genesis_contract_freeware',
     content: JSON.stringify(t),
     description: `task ${t.id} status ${t.status} poster ${t.poster} ${t.title}`.slice(0, 480),
   });

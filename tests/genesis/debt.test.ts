@@ -115,6 +115,20 @@ describe('genesis_debt', () => {
     expect(scripOf(t, 'bob')).toBe(500);
   });
 
+  it('a pending debt can be called off by either party, and then nothing more', () => {
+    const t = w();
+    const issue = () => serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 10, interest_bps_per_day: 0, due_in_s: 60 }).id as string;
+    const a = issue();
+    const b = issue();
+    serviceFail(t, 'carol', 'genesis_debt', 'cancel', { debt_id: a }, 'ACCESS_DENIED');
+    expect(serviceCall(t, 'alice', 'genesis_debt', 'cancel', { debt_id: a })).toMatchObject({ status: 'cancelled', cancelled_by: 'alice' });
+    expect(serviceCall(t, 'bob', 'genesis_debt', 'cancel', { debt_id: b })).toMatchObject({ status: 'cancelled', cancelled_by: 'bob' });
+    t.ok('alice', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 10 });
+    serviceFail(t, 'bob', 'genesis_debt', 'accept', { debt_id: a }, 'CONFLICT', 10);
+    serviceFail(t, 'bob', 'genesis_debt', 'cancel', { debt_id: a }, 'CONFLICT');
+    expect(serviceCall(t, 'alice', 'genesis_debt', 'list', { status: 'cancelled' }).debts).toHaveLength(2);
+  });
+
   it('bad input gets a clear error and changes nothing', () => {
     const t = w();
     const before = stateOf(t.world);
@@ -151,5 +165,20 @@ describe('genesis_debt', () => {
     expect(ids(serviceCall(t, 'alice', 'genesis_debt', 'list', { status: 'pending' }))).toEqual([two]);
     expect(ids(serviceCall(t, 'alice', 'genesis_debt', 'list', { principal: 'bob' }))).toEqual([one]);
     expect(serviceCall(t, 'alice', 'genesis_debt', 'list', { principal: 'bob', status: 'repaid' })).toEqual({ principal: 'bob', debts: [], complete: true });
+  });
+});
+
+describe('genesis code services under a permissive default contract', () => {
+  const w = useWorld({ principals: ['alice', 'bob'], config: { contracts: { default: 'genesis_contract_public' } } });
+
+  it('keep their records writable only by themselves', () => {
+    const t = w();
+    const d = serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 10, interest_bps_per_day: 0, due_in_s: 60 });
+    expect(t.peek('genesis_store', 'info', { id: d.id }).access_contract_id).toBe('genesis_contract_freeware');
+    t.fail('bob', 'genesis_store', 'write', { id: d.id, content: '{}' }, 'ACCESS_DENIED');
+    const task = serviceCall(t, 'alice', 'genesis_taskboard', 'post', { title: 't', expires_in_s: 60 }, 5);
+    t.fail('bob', 'genesis_store', 'write', { id: task.id, content: '{}' }, 'ACCESS_DENIED');
+    serviceCall(t, 'alice', 'genesis_lock', 'acquire', { name: 'l', ttl_s: 60 });
+    t.fail('bob', 'genesis_store', 'write', { id: 'lock_l', content: '{}' }, 'ACCESS_DENIED');
   });
 });

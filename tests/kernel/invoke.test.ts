@@ -240,9 +240,10 @@ describe('invoke: the one door', () => {
 
   it('returns captured console output, size-capped', () => {
     const t = w();
-    t.ok('alice', 'genesis_store', 'write', codeArtifact('talker', 'export function f(){ console.log("hello", { a: 1 }); console.warn("careful"); for (let i = 0; i < 5000; i++) console.log("spam " + i); return 1 }', [{ name: 'f' }]));
+    t.ok('alice', 'genesis_store', 'write', codeArtifact('talker', 'export function f(){ console.log("hello", { a: 1 }); console.warn("careful"); for (let i = 0; i < 800; i++) console.log("spam " + i + ".".repeat(40)); return 1 }', [{ name: 'f' }]));
     const r = t.call('bob', 'talker', 'f', {});
-    expect(r.ok).toBe(true);
+    // 800 lines (~37 KiB) overrun the cap with few calls, so a loaded machine cannot turn this into a TIMEOUT.
+    expect(r.ok, r.ok ? '' : r.error.message).toBe(true);
     expect(r.logs[0]).toBe('hello {"a":1}');
     expect(r.logs[1]).toBe('careful');
     expect(r.logs.reduce((n, l) => n + l.length, 0)).toBeLessThanOrEqual(16 * 1024 + 100);

@@ -38,7 +38,8 @@ ${c.tool('genesis_store', 'read')} \`{id: "genesis_debt"}\`. Call it with ${c.to
 ${c.serviceList('genesis_debt')}
 
 ## The life of a debt
-1. The debtor **issues** it: creditor, principal, interest in basis points per whole day, due date. It is pending.
+1. The debtor **issues** it: creditor, principal, interest in basis points per whole day, due date. It is pending
+   until accepted, and either party can **cancel** it meanwhile.
 2. The debtor **approves** \`genesis_debt\` with ${c.tool('genesis_ledger', 'approve')} for at least the principal, so it can be collected.
 3. The creditor **accepts** by attaching exactly the principal as \`pay\`; it goes straight to the debtor, and
    interest starts. Owed = principal + ⌊principal × bps × whole days since acceptance / 10000⌋ − what was paid.

@@ -11,6 +11,7 @@ import Database from 'libsql';
 import { newQuickJSWASMModuleFromVariant } from 'quickjs-emscripten-core';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { World } from '../src/world.ts';
+import { parseConfig } from '../src/kernel/config.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,6 +42,7 @@ function rawLedger(): () => void {
   const db = new Database(join(dir, 'raw.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  db.pragma(`wal_autocheckpoint = ${parseConfig({}).store.wal_autocheckpoint}`);
   db.exec(`CREATE TABLE accounts (principal TEXT, asset TEXT, balance INTEGER NOT NULL CHECK (balance >= 0), PRIMARY KEY (principal, asset)) WITHOUT ROWID;
            CREATE TABLE journal (seq INTEGER PRIMARY KEY, at INTEGER, asset TEXT, from_id TEXT, to_id TEXT, amount INTEGER, cause TEXT, command_id TEXT);
            INSERT INTO accounts VALUES ('alice', 'scrip', 1000000000), ('bob', 'scrip', 0);`);

@@ -114,6 +114,8 @@ export const ConfigSchema = z
       .object({
         busy_timeout_ms: int(0, 600_000).default(10_000),
         synchronous: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+        /** WAL pages between automatic checkpoints. Each checkpoint syncs; with ~15 pages a command, SQLite's 1000 checkpoints every ~60 commands. */
+        wal_autocheckpoint: int(100, 1_000_000).default(10_000),
       })
       .strict()
       .prefault({}),

@@ -5,7 +5,7 @@
  * per frame, so no guest state survives a frame or leaks into another artifact's run.
  */
 import { workerData } from 'node:worker_threads';
-import { newQuickJSWASMModuleFromVariant, Scope, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten-core';
+import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, Scope, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime } from 'quickjs-emscripten-core';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { Channel, MessageTooLarge, type ChannelBuffers } from './channel.ts';
 import { seededRandom } from './random.ts';
@@ -34,8 +34,20 @@ interface Session {
   runningSince: number | null;
   /** Why the interrupt handler fired, for an accurate error message. */
   interruptedBy: 'session' | 'frame' | null;
-  /** A pre-built context for the session's first frame. */
-  firstContext: QuickJSContext | null;
+  /** A pre-built context, globals installed, for the session's first frame. */
+  first: Prepared | null;
+}
+
+/**
+ * A context with the globals that do not depend on the frame already installed. They reach the frame
+ * through `bound`, set when a frame starts; a context only ever runs one frame.
+ */
+interface Prepared {
+  g: Guest;
+  bound: { s: Session | null; fs: FrameState | null; random: () => number };
+  scope: Scope;
+  /** Serves a guest's call to the world through the host, for the bound frame only. */
+  host: (req: (fs: FrameState) => RpcRequest) => QuickJSHandle | { error: QuickJSHandle };
 }
 
 let session: Session | null = null;
@@ -124,21 +136,27 @@ function afterSession(s: Session): void {
  * The next session's runtime and first context, built while the worker is idle so that creating
  * them (~250 µs) is off the command's critical path. Never used before, so still fresh per command.
  */
-let warm: { rt: QuickJSRuntime; ctx: QuickJSContext } | null = null;
+let warm: { rt: QuickJSRuntime; first: Prepared } | null = null;
+
+/**
+ * Guests get the standard language minus typed arrays: that family brings SharedArrayBuffer and
+ * Atomics (whose wait blocks past the interrupt handler), and is ~40% of what a context costs to build.
+ */
+const GUEST_CONTEXT = { intrinsics: { ...DefaultIntrinsics, TypedArrays: false } };
 
 function prepareWarm(): void {
   if (warm) return;
   const rt = qjs.newRuntime();
-  warm = { rt, ctx: rt.newContext() };
+  warm = { rt, first: prepareContext(rt.newContext(GUEST_CONTEXT)) };
 }
 
 function openSession(limits: SessionLimits): Session {
   const rt = warm?.rt ?? qjs.newRuntime();
-  const firstContext = warm?.ctx ?? null;
+  const first = warm?.first ?? null;
   warm = null;
   rt.setMemoryLimit(limits.memoryBytes);
   rt.setMaxStackSize(limits.stackBytes);
-  const s: Session = { rt, limits, stack: [], guestMs: 0, runningSince: null, interruptedBy: null, firstContext };
+  const s: Session = { rt, limits, stack: [], guestMs: 0, runningSince: null, interruptedBy: null, first };
   rt.setInterruptHandler(() => {
     const t = elapsed(s);
     if (t > s.limits.cpuMs) {
@@ -167,7 +185,7 @@ function openSession(limits: SessionLimits): Session {
 
 function closeSession(s: Session): void {
   try {
-    s.firstContext?.dispose();
+    if (s.first) disposePrepared(s.first);
     s.rt.dispose();
   } catch {
     // A leaked handle or a WASM abort: this module instance can no longer be trusted.
@@ -208,14 +226,12 @@ function done(frame: Frame, outcome: FrameOutcome, logs: string[], cpuMs: number
 
 function execute(s: Session, fs: FrameState): FrameOutcome {
   const { frame } = fs;
-  const ctx = s.firstContext ?? s.rt.newContext();
-  s.firstContext = null;
-  const scope = new Scope();
+  const prepared = s.first ?? prepareContext(s.rt.newContext(GUEST_CONTEXT));
+  s.first = null;
+  const { g, scope } = prepared;
+  const { ctx } = g;
   try {
-    // Taken before any guest code runs, so the guest cannot replace them.
-    const json = scope.manage(ctx.getProp(ctx.global, 'JSON'));
-    const g: Guest = { ctx, parse: scope.manage(ctx.getProp(json, 'parse')), stringify: scope.manage(ctx.getProp(json, 'stringify')) };
-    installGlobals(g, s, fs, scope);
+    bindFrame(prepared, s, fs);
     const fail = (h: QuickJSHandle): FrameOutcome => ({ ok: false, error: guestError(g, s, fs, h) });
 
     const modResult = ctx.evalCode(frame.code, `${frame.artifact}.js`, { type: 'module', strict: true });
@@ -252,9 +268,15 @@ function execute(s: Session, fs: FrameState): FrameOutcome {
     if (!e.ok && e.error.code === 'EXECUTION_ERROR') e.error.message = `The return value of '${frame.artifact}' could not be serialised to JSON (${e.error.message}). Return plain data without cycles, functions or BigInts.`;
     return e;
   } finally {
-    scope.dispose();
-    ctx.dispose();
+    disposePrepared(prepared);
   }
+}
+
+function disposePrepared(p: Prepared): void {
+  p.bound.s = null;
+  p.bound.fs = null;
+  p.scope.dispose();
+  p.g.ctx.dispose();
 }
 
 /** The module's exports and their types, for checking an interface against the code at write time. */
@@ -323,18 +345,25 @@ function settle(ctx: QuickJSContext, s: Session, h: QuickJSHandle, scope: Scope)
   }
 }
 
-/** Installs what the guest may use. All of it is host functions except the Date wrapper. */
-function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): void {
-  const { ctx } = g;
-  const { frame } = fs;
+/**
+ * Installs the globals every frame gets, before any frame (or guest code) exists: built while the
+ * worker is idle, they cost a command nothing. All are host functions except the Date wrapper.
+ */
+function prepareContext(ctx: QuickJSContext): Prepared {
+  const scope = new Scope();
   const constant = (name: string, value: QuickJSHandle) => ctx.defineProp(ctx.global, name, { value, configurable: false, enumerable: false });
   const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | void) => scope.manage(ctx.newFunction(name, impl));
-
-  const host = (req: RpcRequest): QuickJSHandle | { error: QuickJSHandle } => {
-    if (!fs.live || s.stack[s.stack.length - 1] !== fs) {
+  // Taken before any guest code runs, so the guest cannot replace them.
+  const json = scope.manage(ctx.getProp(ctx.global, 'JSON'));
+  const g: Guest = { ctx, parse: scope.manage(ctx.getProp(json, 'parse')), stringify: scope.manage(ctx.getProp(json, 'stringify')) };
+  const bound: Prepared['bound'] = { s: null, fs: null, random: () => 0 };
+  const unbound = () => ({ error: invokeError(g, { code: 'ACCESS_DENIED', message: 'No method of this artifact is running. Call world functions only while your own method runs.', details: {} }) });
+  const host: Prepared['host'] = (req) => {
+    const { s, fs } = bound;
+    if (!s || !fs || !fs.live || s.stack[s.stack.length - 1] !== fs) {
       return { error: invokeError(g, { code: 'ACCESS_DENIED', message: 'This call came from code that is not the running frame (for example a leftover promise job). Call invoke() only while your own method runs.', details: {} }) };
     }
-    const r = rpc(s, req);
+    const r = rpc(s, req(fs));
     if (!r.ok) return { error: invokeError(g, r.error) };
     const text = g.ctx.newString(r.value);
     try {
@@ -345,29 +374,74 @@ function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): voi
     }
   };
 
-  if (frame.kind === 'method') {
-    constant(
-      'invoke',
-      fn('invoke', (t, m, a, o) => {
-        const target = t ? readString(ctx, t, 256) : null;
-        const method = m ? readString(ctx, m, 256) : null;
-        if (!target || !method) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args) needs an artifact id and a method name as strings.', details: {} }) };
-        const pay = o === undefined ? 0 : payOf(ctx, o);
-        if (pay === null) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args, { pay }) needs pay to be a whole number of scrip.', details: {} }) };
-        const args = a === undefined ? { ok: true as const, value: '{}' } : toJson(g, a, s.limits.maxOutputBytes);
-        if (!args.ok) {
-          if (!args.tooLarge) return { error: args.error };
-          return { error: invokeError(g, limitError(`invoke() arguments exceed ${s.limits.maxOutputBytes} bytes of JSON.`)) };
-        }
-        return host({ op: 'invoke', frame: frame.id, target, method, args: args.value, pay });
-      }),
-    );
-  } else {
+  // Methods call the world with invoke(); other frames have it removed when they start (and the host
+  // refuses their invokes regardless).
+  ctx.defineProp(ctx.global, 'invoke', {
+    configurable: true,
+    enumerable: false,
+    value: fn('invoke', (t, m, a, o) => {
+      const s = bound.s;
+      if (!s) return unbound();
+      const target = t ? readString(ctx, t, 256) : null;
+      const method = m ? readString(ctx, m, 256) : null;
+      if (!target || !method) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args) needs an artifact id and a method name as strings.', details: {} }) };
+      const pay = o === undefined ? 0 : payOf(ctx, o);
+      if (pay === null) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args, { pay }) needs pay to be a whole number of scrip.', details: {} }) };
+      const args = a === undefined ? { ok: true as const, value: '{}' } : toJson(g, a, s.limits.maxOutputBytes);
+      if (!args.ok) {
+        if (!args.tooLarge) return { error: args.error };
+        return { error: invokeError(g, limitError(`invoke() arguments exceed ${s.limits.maxOutputBytes} bytes of JSON.`)) };
+      }
+      return host((fs) => ({ op: 'invoke', frame: fs.frame.id, target, method, args: args.value, pay }));
+    }),
+  });
+
+  // Date.now already reads world time (see worldNow), so it serves as world.now without another host function.
+  const world = scope.manage(ctx.newObject());
+  const date = scope.manage(ctx.getProp(ctx.global, 'Date'));
+  ctx.setProp(world, 'now', scope.manage(ctx.getProp(date, 'now')));
+  constant('world', world);
+
+  const math = scope.manage(ctx.getProp(ctx.global, 'Math'));
+  ctx.setProp(math, 'random', fn('random', () => ctx.newNumber(bound.random())));
+
+  // fail(code, message): lets code answer with the same stable error codes as the world.
+  constant(
+    'fail',
+    fn('fail', (c, m) => {
+      if (!bound.fs) return unbound();
+      const code = c ? readString(ctx, c, 64) : null;
+      const message = (m ? readString(ctx, m, 2_000) : null) ?? 'failed';
+      return { error: invokeError(g, { code: code && KNOWN_CODES.has(code) ? code : 'EXECUTION_ERROR', message, details: { artifact: bound.fs.frame.artifact } }) };
+    }),
+  );
+
+  // One host function serves every console level.
+  const console = scope.manage(ctx.newObject());
+  const log = fn('log', (...args) => (bound.s && bound.fs ? appendLog(g, bound.s, bound.fs, args) : undefined));
+  for (const level of ['log', 'info', 'warn', 'error', 'debug']) ctx.setProp(console, level, log);
+  ctx.setProp(ctx.global, 'console', console);
+  return { g, bound, scope, host };
+}
+
+/** Binds the prepared globals to the frame, and installs what depends on it: who calls, and how it reaches the world. */
+function bindFrame(p: Prepared, s: Session, fs: FrameState): void {
+  const { g, scope } = p;
+  const { ctx } = g;
+  const { frame } = fs;
+  p.bound.s = s;
+  p.bound.fs = fs;
+  p.bound.random = seededRandom(frame.seed);
+  const constant = (name: string, value: QuickJSHandle) => ctx.defineProp(ctx.global, name, { value, configurable: false, enumerable: false });
+  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | void) => scope.manage(ctx.newFunction(name, impl));
+
+  if (frame.kind !== 'method') {
+    constant('invoke', ctx.undefined);
     const view = scope.manage(ctx.newObject());
     const viewFn = (name: string) =>
       fn(name, (...params) => {
-        const texts = params.slice(0, 2).map((p) => (ctx.typeof(p) === 'string' ? readString(ctx, p, 256) : null));
-        return host({ op: 'view', frame: frame.id, fn: name, params: JSON.stringify(texts) });
+        const texts = params.slice(0, 2).map((x) => (ctx.typeof(x) === 'string' ? readString(ctx, x, 256) : null));
+        return p.host((f) => ({ op: 'view', frame: f.frame.id, fn: name, params: JSON.stringify(texts) }));
       });
     ctx.setProp(view, 'balance', viewFn('balance'));
     ctx.setProp(view, 'artifact', viewFn('artifact'));
@@ -377,31 +451,6 @@ function installGlobals(g: Guest, s: Session, fs: FrameState, scope: Scope): voi
   // Informational: whatever the guest does to these, the host binds who makes each call.
   constant('caller', scope.manage(ctx.newString(frame.caller)));
   constant('self', scope.manage(ctx.newString(frame.artifact)));
-  // Date.now already reads world time (see worldNow), so it serves as world.now without another host function.
-  const world = scope.manage(ctx.newObject());
-  const date = scope.manage(ctx.getProp(ctx.global, 'Date'));
-  ctx.setProp(world, 'now', scope.manage(ctx.getProp(date, 'now')));
-  constant('world', world);
-
-  const random = seededRandom(frame.seed);
-  const math = scope.manage(ctx.getProp(ctx.global, 'Math'));
-  ctx.setProp(math, 'random', fn('random', () => ctx.newNumber(random())));
-
-  // fail(code, message): lets code answer with the same stable error codes as the world.
-  constant(
-    'fail',
-    fn('fail', (c, m) => {
-      const code = c ? readString(ctx, c, 64) : null;
-      const message = (m ? readString(ctx, m, 2_000) : null) ?? 'failed';
-      return { error: invokeError(g, { code: code && KNOWN_CODES.has(code) ? code : 'EXECUTION_ERROR', message, details: { artifact: frame.artifact } }) };
-    }),
-  );
-
-  // One host function serves every console level: each costs ~5 µs to create per frame.
-  const console = scope.manage(ctx.newObject());
-  const log = fn('log', (...args) => appendLog(g, s, fs, args));
-  for (const level of ['log', 'info', 'warn', 'error', 'debug']) ctx.setProp(console, level, log);
-  ctx.setProp(ctx.global, 'console', console);
 }
 
 function appendLog(g: Guest, s: Session, fs: FrameState, args: QuickJSHandle[]): void {

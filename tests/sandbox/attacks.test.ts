@@ -87,6 +87,13 @@ describe('sandbox containment', () => {
     healthy(t);
   });
 
+  it('offers no shared memory or Atomics (no typed arrays at all), so nothing can block past the interrupt handler', () => {
+    const t = setup();
+    const { r } = attack(t, 'export function f(){ return [typeof SharedArrayBuffer, typeof Atomics, typeof ArrayBuffer, typeof Uint8Array, typeof DataView] }');
+    expect(r.ok && r.value).toEqual(['undefined', 'undefined', 'undefined', 'undefined', 'undefined']);
+    healthy(t);
+  });
+
   it('a throwing host call is an exception the guest can catch', () => {
     const t = setup();
     const { r } = attack(t, `export function f(){ try { invoke("nowhere", "x", {}) } catch (e) { return [e.name, e.code, e.message.length > 10] } }`);

@@ -19,6 +19,8 @@ export interface StoreOptions {
   path: string;
   busyTimeoutMs: number;
   synchronous: 'NORMAL' | 'FULL';
+  /** WAL pages between automatic checkpoints (SQLite's default when absent). */
+  walAutocheckpoint?: number;
   /** World clock; stamps migrations so that even bookkeeping time is an input. */
   now: () => number;
   /** Open without writing anything: no migrations, no journal-mode change (for `ecology check`). */
@@ -60,6 +62,7 @@ export class Store {
     if (opts.readonly) return;
     if (opts.path !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous}`);
+    if (opts.walAutocheckpoint !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.trunc(opts.walAutocheckpoint)}`);
     this.db.pragma('foreign_keys = ON');
     this.migrate(opts.now);
   }

@@ -82,7 +82,7 @@ with \`interface: [{name: "add", description: "x + y", inputSchema: {type: "obje
 Inside code: \`invoke(id, method, args)\` calls any artifact or genesis service as your artifact (it pays from
 its own account if it has standing; \`invoke(id, method, args, {pay: n})\` attaches scrip), \`console.log\` output is returned to the caller, \`Date.now()\` and
 \`world.now()\` are world time, \`Math.random()\` is seeded per call, and \`import\` loads library artifacts.
-There is no network, file system or timer. Limits per call: ${sb.cpu_ms} ms of CPU, ${Math.round(sb.memory_bytes / 1048576)} MiB of memory,
+There is no network, file system, timer, typed array or shared memory. Limits per call: ${sb.cpu_ms} ms of CPU, ${Math.round(sb.memory_bytes / 1048576)} MiB of memory,
 nesting depth ${l.max_invoke_depth}, ${l.max_nested_invokes} nested invokes, ${l.max_output_bytes} bytes of result, ${l.max_content_bytes} bytes of content and ${l.max_code_bytes} of code.
 A failed nested call throws an error with \`code\` that your code may catch; \`fail(code, message)\` ends the call
 with one of the world's error codes, and the whole call, payments included, is undone.

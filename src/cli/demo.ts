@@ -7,8 +7,9 @@ const ADDER = `export function add({ x, y }, ctx) {
 }`;
 
 /**
- * `ecology demo`: a short economy on the embedded database. Two principals, a transfer, a priced code
- * artifact bought by the other, then the invariant report. Safe to run repeatedly on the same file.
+ * `ecology demo`: a short economy on the embedded database. Three principals; a transfer; a priced
+ * code artifact used by another; the tool sold through escrow; a mint bid; a loan made and repaid; a
+ * bounty paid; then the invariant report. Safe to run repeatedly on the same file.
  */
 export async function demoCommand(opts: { db: string; config?: string }): Promise<number> {
   const world = await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
@@ -17,11 +18,11 @@ export async function demoCommand(opts: { db: string; config?: string }): Promis
       process.stdout.write(`${label}: ${r.ok ? JSON.stringify(r.value) : `${r.error.code} ${r.error.message}`}\n`);
       return r;
     };
-    for (const id of ['alice', 'bob']) {
+    for (const id of ['alice', 'bob', 'carol']) {
       if (!world.kernel.services.artifacts.get(id)) show(`create ${id}`, world.createPrincipal(id));
     }
     show('alice pays bob 10', world.invoke('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 10, memo: 'demo' }));
-    show(
+    if (!world.kernel.services.artifacts.get('adder')) show(
       'alice writes adder (price 3)',
       world.invoke('alice', 'genesis_store', 'write', {
         id: 'adder',
@@ -34,11 +35,38 @@ export async function demoCommand(opts: { db: string; config?: string }): Promis
     show('bob finds it', world.invoke('bob', 'genesis_store', 'search', { query: 'adds', can_execute: true }));
     show('bob invokes adder.add', world.invoke('bob', 'genesis_store', 'invoke', { id: 'adder', method: 'add', args: { x: 2, y: 40 } }));
     show('bob tries to pay from alice\'s account', world.invoke('bob', 'genesis_ledger', 'transfer', { from: 'alice', to: 'bob', amount: 1 }));
-    show('balances', world.invoke('bob', 'genesis_ledger', 'balance', { principal: 'alice' }));
+    markets(world, show);
+    for (const id of ['alice', 'bob', 'carol']) show(`${id}'s balances`, world.invoke(id, 'genesis_ledger', 'balance', {}));
     const report = world.check();
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.ok ? 0 : 1;
   } finally {
     await world.close();
+  }
+}
+
+/** The institutions, once each: whoever owns the adder sells it to the other, bids, lends and pays a bounty. */
+function markets(world: World, show: (label: string, r: InvokeResult) => InvokeResult): void {
+  const info = world.invoke('carol', 'genesis_store', 'info', { id: 'adder' });
+  const seller = info.ok ? (info.value as { owner: string }).owner : 'alice';
+  const buyer = seller === 'alice' ? 'bob' : 'alice';
+  const value = <T>(r: InvokeResult): T | undefined => (r.ok ? (r.value as T) : undefined);
+  const listing = value<{ listing_id: string }>(show(`${seller} lists adder in escrow at 20`, world.invoke(seller, 'genesis_escrow', 'list', { artifact_id: 'adder', price: 20 })));
+  if (listing) show(`${buyer} buys it`, world.invoke(buyer, 'genesis_escrow', 'purchase', { listing_id: listing.listing_id, max_price: 25 }));
+  show(`${buyer} bids 5 in the mint for adder`, world.invoke(buyer, 'genesis_mint', 'bid', { artifact_id: 'adder', amount: 5 }));
+  show('the mint', world.invoke(buyer, 'genesis_mint', 'status', {}));
+
+  const use = (who: string, id: string, method: string, args: object, pay = 0) => world.invoke(who, 'genesis_store', 'invoke', { id, method, args, ...(pay > 0 ? { pay } : {}) });
+  show('carol approves genesis_debt to collect', world.invoke('carol', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 30 }));
+  const debt = value<{ id: string }>(show('carol asks alice for 25 at 1%/day', use('carol', 'genesis_debt', 'issue', { creditor: 'alice', principal: 25, interest_bps_per_day: 100, due_in_s: 86_400 })));
+  if (debt) {
+    show('alice lends it', use('alice', 'genesis_debt', 'accept', { debt_id: debt.id }, 25));
+    show('carol repays', use('carol', 'genesis_debt', 'repay', { debt_id: debt.id }, 25));
+  }
+  const task = value<{ id: string }>(show('bob posts a task with a bounty of 8', use('bob', 'genesis_taskboard', 'post', { title: 'Document the adder', expires_in_s: 3_600 }, 8)));
+  if (task) {
+    show('carol claims it', use('carol', 'genesis_taskboard', 'claim', { task_id: task.id }));
+    show('carol submits', use('carol', 'genesis_taskboard', 'submit', { task_id: task.id, result: 'adder: returns x + y' }));
+    show('bob accepts and pays', use('bob', 'genesis_taskboard', 'accept', { task_id: task.id }));
   }
 }

@@ -160,21 +160,17 @@ export function check({ debt_id }, ctx) {
   return view(load(debt_id), ctx.now);
 }
 
-const LIST_MAX = 100;
+/** Records read per call: each is a nested invoke, and a command may make only so many. */
+const SCAN = 100;
 
-export function list({ principal, status }, ctx) {
+export function list({ principal, status, cursor }, ctx) {
   const who = principal || ctx.caller;
-  const debts = [];
   // Debt records name both parties in their description, so a search narrows the scan to theirs.
-  let cursor = 0;
-  for (let page = 0; page < 5 && debts.length < LIST_MAX; page++) {
-    const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: 100, cursor });
-    for (const r of found.results) {
-      const d = load(r.id);
-      if ((d.debtor === who || d.creditor === who) && (!status || d.status === status) && debts.length < LIST_MAX) debts.push(view(d, ctx.now));
-    }
-    if (!found.has_more) return { principal: who, debts, complete: true };
-    cursor = found.next_cursor;
+  const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
+  const debts = [];
+  for (const r of found.results) {
+    const d = load(r.id);
+    if ((d.debtor === who || d.creditor === who) && (!status || d.status === status)) debts.push(view(d, ctx.now));
   }
-  return { principal: who, debts, complete: false };
+  return { principal: who, debts, next_cursor: found.next_cursor, complete: !found.has_more };
 }

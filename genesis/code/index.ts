@@ -10,6 +10,7 @@ const method = (name: string, description: string, inputSchema: object): Interfa
 const DEBT_ID = str('A debt id (debt_...).', 21);
 const TASK_ID = str('A task id (task_...).', 21);
 const LOCK = str('Lock name: a-z, 0-9, _ and -.', 59);
+const CURSOR = int('next_cursor from the previous call.', 0, 1_000_000_000);
 
 export const DEBT: GenesisCodeDef = {
   id: 'genesis_debt',
@@ -27,7 +28,7 @@ export const DEBT: GenesisCodeDef = {
     method('collect', "As the creditor, once it is due, draw what is owed from the debtor's account through their approval: in full, partially if they are short, or the debt defaults if nothing can be drawn.", obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('transfer_creditor', 'As the creditor, hand the claim on an active or defaulted debt to another principal.', obj({ debt_id: DEBT_ID, to: str('The new creditor.', 64) }, ['debt_id', 'to'])),
     method('check', 'One debt, with what is owed now.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
-    method('list', 'Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted, cancelled): the 100 most recently changed; complete is false if there are more.', obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted', 'cancelled'] } }, [])),
+    method('list', "Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted, cancelled), most recently changed first. Each call reads up to 100 records; if complete is false, pass next_cursor as cursor for more.", obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted', 'cancelled'] }, cursor: CURSOR }, [])),
   ],
 };
 
@@ -48,7 +49,7 @@ export const TASKBOARD: GenesisCodeDef = {
     method('cancel', 'As the poster, withdraw an unclaimed task, or settle one past its expiry; the bounty comes back.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('expire', 'Settle a task past its expiry (anyone may): the bounty returns to the poster.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('check', 'One task.', obj({ task_id: TASK_ID }, ['task_id'])),
-    method('list', 'Tasks, most recently changed first, optionally by status (open, claimed, submitted, done, cancelled, expired): up to 100; complete is false if there are more.', obj({ status: { type: 'string', enum: ['open', 'claimed', 'submitted', 'done', 'cancelled', 'expired'] } }, [])),
+    method('list', 'Tasks, most recently changed first, optionally by status (open, claimed, submitted, done, cancelled, expired). Each call reads up to 100 records; if complete is false, pass next_cursor as cursor for more.', obj({ status: { type: 'string', enum: ['open', 'claimed', 'submitted', 'done', 'cancelled', 'expired'] }, cursor: CURSOR }, [])),
   ],
 };
 

@@ -155,19 +155,15 @@ export function check({ task_id }, ctx) {
   return view(load(task_id), ctx.now);
 }
 
-const LIST_MAX = 100;
+/** Records read per call: each is a nested invoke, and a command may make only so many. */
+const SCAN = 100;
 
-export function list({ status }, ctx) {
+export function list({ status, cursor }, ctx) {
+  const found = invoke('genesis_store', 'search', { query: status || 'task', principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
   const tasks = [];
-  let cursor = 0;
-  for (let page = 0; page < 5 && tasks.length < LIST_MAX; page++) {
-    const found = invoke('genesis_store', 'search', { query: status || 'task', principal: mine, kind: 'data', sort: 'newest', limit: 100, cursor });
-    for (const r of found.results) {
-      const t = view(load(r.id), ctx.now);
-      if ((!status || t.status === status) && tasks.length < LIST_MAX) tasks.push(t);
-    }
-    if (!found.has_more) return { tasks, complete: true };
-    cursor = found.next_cursor;
+  for (const r of found.results) {
+    const t = view(load(r.id), ctx.now);
+    if (!status || t.status === status) tasks.push(t);
   }
-  return { tasks, complete: false };
+  return { tasks, next_cursor: found.next_cursor, complete: !found.has_more };
 }

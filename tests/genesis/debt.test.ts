@@ -164,7 +164,19 @@ describe('genesis_debt', () => {
     expect(ids(serviceCall(t, 'alice', 'genesis_debt', 'list', {}))).toEqual([one, two].sort());
     expect(ids(serviceCall(t, 'alice', 'genesis_debt', 'list', { status: 'pending' }))).toEqual([two]);
     expect(ids(serviceCall(t, 'alice', 'genesis_debt', 'list', { principal: 'bob' }))).toEqual([one]);
-    expect(serviceCall(t, 'alice', 'genesis_debt', 'list', { principal: 'bob', status: 'repaid' })).toEqual({ principal: 'bob', debts: [], complete: true });
+    expect(serviceCall(t, 'alice', 'genesis_debt', 'list', { principal: 'bob', status: 'repaid' })).toMatchObject({ principal: 'bob', debts: [], complete: true });
+  });
+
+  it('lists many debts page by page, within the nested-call limit of one command', () => {
+    const t = w();
+    for (let i = 0; i < 130; i++) serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 1 + i, interest_bps_per_day: 0, due_in_s: 600 });
+    const first = serviceCall(t, 'alice', 'genesis_debt', 'list', {});
+    expect(first).toMatchObject({ complete: false });
+    expect(first.debts).toHaveLength(100);
+    const second = serviceCall(t, 'alice', 'genesis_debt', 'list', { cursor: first.next_cursor });
+    expect(second).toMatchObject({ complete: true });
+    const ids = new Set([...first.debts, ...second.debts].map((d: { id: string }) => d.id));
+    expect(ids.size).toBe(130);
   });
 });
 

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ARTIFACT_KINDS, ID_PATTERN, type ArtifactMeta } from '../src/kernel/artifact.ts';
+import { ARTIFACT_KINDS, ID_PATTERN, RESERVED_PREFIX, type ArtifactMeta } from '../src/kernel/artifact.ts';
 import { ASSETS, RATE_RESOURCES } from '../src/kernel/ledger.ts';
 import type { ArtifactStats, Stats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
@@ -115,5 +115,16 @@ const SEALED = new Set(['genesis_mint']);
 export function requireOpenBook(ctx: HandlerContext, principal: string): void {
   if (SEALED.has(principal) && ctx.caller !== 'genesis_operator') {
     throw new KernelError('ACCESS_DENIED', `The ${principal} account holds sealed bids, so its balance and history are not public. Use mint_status for what you may see.`, { principal });
+  }
+}
+
+/**
+ * A principal that may receive assets or artifacts directly. The world's own accounts (genesis_*) hold
+ * only what their rules put there: a gift to one would sit stuck, or pass as one of their records.
+ */
+export function requireRecipient(ctx: HandlerContext, id: string, role: string): void {
+  ctx.services.artifacts.requirePrincipal(id, role);
+  if (id.startsWith(RESERVED_PREFIX)) {
+    throw new KernelError('ACCESS_DENIED', `'${id}' is one of the world's own accounts and receives nothing directly. To pay a genesis service, attach pay to your artifact_invoke call.`, { [role.replace(/ /g, '_')]: id });
   }
 }

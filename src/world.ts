@@ -92,7 +92,6 @@ export class World {
     return scorePending({
       store: this.store,
       config: this.config,
-      code: (id) => this.kernel.services.artifacts.get(id)?.code ?? '',
       record: (args) => this.invoke(OPERATOR, 'genesis_mint', 'record_score', args),
     });
   }

@@ -14,7 +14,8 @@ function load(id) {
     if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
     throw e;
   }
-  if (a.owner !== mine) fail('NOT_FOUND', `'${id}' is not a debt kept by ${mine}.`);
+  // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
+  if (a.owner !== mine || a.created_by !== mine) fail('NOT_FOUND', `'${id}' is not a debt kept by ${mine}.`);
   return JSON.parse(a.content);
 }
 
@@ -59,11 +60,17 @@ function view(d, now) {
   return { ...d, owed: owedAt(d, now), as_of: now };
 }
 
+/** Methods that take no payment refuse one, rather than keep it. */
+function noPay(ctx) {
+  if (ctx.paid > 0) fail('INVALID_ARGS', `This method takes no payment; call it without pay (you attached ${ctx.paid}).`);
+}
+
 function pay(to, amount) {
   if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_debt' });
 }
 
 export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, ctx) {
+  noPay(ctx);
   if (creditor === ctx.caller) fail('INVALID_ARGS', 'You cannot owe yourself: name another principal as creditor.');
   invoke('genesis_ledger', 'balance', { principal: creditor });
   const d = {
@@ -102,6 +109,7 @@ export function accept({ debt_id }, ctx) {
 }
 
 export function cancel({ debt_id }, ctx) {
+  noPay(ctx);
   const d = load(debt_id);
   if (ctx.caller !== d.debtor && ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the debtor or the creditor can cancel debt ${d.id}.`);
   if (d.status !== 'pending') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only a pending debt can be cancelled.`);
@@ -127,6 +135,7 @@ export function repay({ debt_id }, ctx) {
 }
 
 export function collect({ debt_id }, ctx) {
+  noPay(ctx);
   const d = load(debt_id);
   if (!owing(d)) fail('CONFLICT', `Debt ${d.id} is ${d.status}; only an active or defaulted debt can be collected.`);
   if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) collects debt ${d.id}.`);
@@ -146,6 +155,7 @@ export function collect({ debt_id }, ctx) {
 }
 
 export function transfer_creditor({ debt_id, to }, ctx) {
+  noPay(ctx);
   const d = load(debt_id);
   if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) can sell debt ${d.id}.`);
   if (d.status !== 'active' && d.status !== 'defaulted') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only active or defaulted debts change hands.`);
@@ -157,6 +167,7 @@ export function transfer_creditor({ debt_id, to }, ctx) {
 }
 
 export function check({ debt_id }, ctx) {
+  noPay(ctx);
   return view(load(debt_id), ctx.now);
 }
 
@@ -164,6 +175,7 @@ export function check({ debt_id }, ctx) {
 const SCAN = 100;
 
 export function list({ principal, status, cursor }, ctx) {
+  noPay(ctx);
   const who = principal || ctx.caller;
   // Debt records name both parties in their description, so a search narrows the scan to theirs.
   const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });

@@ -45,7 +45,7 @@ export const TASKBOARD: GenesisCodeDef = {
     method('claim', 'Claim an open task (one claimant at a time).', obj({ task_id: TASK_ID }, ['task_id'])),
     method('submit', 'As the claimant, submit your result (text, or an artifact id).', obj({ task_id: TASK_ID, result: str('The result, or where to find it.', 2_000) }, ['task_id', 'result'])),
     method('accept', 'As the poster, accept the submitted work: the bounty goes to the claimant.', obj({ task_id: TASK_ID }, ['task_id'])),
-    method('reject', 'As the poster, reject the submission: the task reopens for anyone.', obj({ task_id: TASK_ID, reason: str('Why.', 500) }, ['task_id'])),
+    method('reject', 'As the poster, turn down the claimant (after a submission, or while a claim sits unfinished): the task reopens for anyone else; that claimant cannot claim it again.', obj({ task_id: TASK_ID, reason: str('Why.', 500) }, ['task_id'])),
     method('cancel', 'As the poster, withdraw an unclaimed task, or settle one past its expiry; the bounty comes back.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('expire', 'Settle a task past its expiry (anyone may): the bounty returns to the poster.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('check', 'One task.', obj({ task_id: TASK_ID }, ['task_id'])),

@@ -13,7 +13,8 @@ function lockId(name) {
 function load(name) {
   try {
     const a = invoke('genesis_store', 'read', { id: lockId(name) });
-    if (a.owner !== mine) fail('CONFLICT', `'${lockId(name)}' is not a lock kept by ${mine}; choose another name.`);
+    // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
+    if (a.owner !== mine || a.created_by !== mine) fail('CONFLICT', `'${lockId(name)}' is not a lock kept by ${mine}; choose another name.`);
     return JSON.parse(a.content);
   } catch (e) {
     if (e.code === 'NOT_FOUND') return null;
@@ -26,6 +27,11 @@ function save(name, lease) {
   invoke('genesis_store', 'write', { id: lockId(name), kind: 'data', access_contract_id: 'genesis_contract_freeware', content: JSON.stringify(lease), description: `lock ${name}` });
 }
 
+/** Locks take no payment: refuse one rather than keep it. */
+function noPay(ctx) {
+  if (ctx.paid > 0) fail('INVALID_ARGS', `genesis_lock takes no payment; call it without pay (you attached ${ctx.paid}).`);
+}
+
 const held = (l, now) => l !== null && l.holder !== null && l.expires_at > now;
 
 function leaseId() {
@@ -33,6 +39,7 @@ function leaseId() {
 }
 
 export function acquire({ name, ttl_s }, ctx) {
+  noPay(ctx);
   const l = load(name);
   if (held(l, ctx.now) && l.holder !== ctx.caller) {
     fail('CONFLICT', `Lock '${name}' is held by ${l.holder} until ${new Date(l.expires_at).toISOString()} (${l.expires_at - ctx.now} ms). Try again after that.`);
@@ -43,6 +50,7 @@ export function acquire({ name, ttl_s }, ctx) {
 }
 
 export function renew({ name, lease_id, ttl_s }, ctx) {
+  noPay(ctx);
   const l = load(name);
   if (!held(l, ctx.now) || l.lease_id !== lease_id || l.holder !== ctx.caller) fail('CONFLICT', `You do not hold lock '${name}' under lease ${lease_id}; acquire it again.`);
   l.expires_at = ctx.now + ttl_s * 1000;
@@ -51,6 +59,7 @@ export function renew({ name, lease_id, ttl_s }, ctx) {
 }
 
 export function release({ name, lease_id }, ctx) {
+  noPay(ctx);
   const l = load(name);
   if (!held(l, ctx.now) || l.lease_id !== lease_id || l.holder !== ctx.caller) fail('CONFLICT', `You do not hold lock '${name}' under lease ${lease_id}.`);
   save(name, { name, holder: null, lease_id: null, acquired_at: null, expires_at: 0 });
@@ -58,6 +67,7 @@ export function release({ name, lease_id }, ctx) {
 }
 
 export function check({ name }, ctx) {
+  noPay(ctx);
   const l = load(name);
   return held(l, ctx.now) ? { name, held: true, holder: l.holder, expires_at: l.expires_at } : { name, held: false };
 }

@@ -13,7 +13,8 @@ function load(id) {
     if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no task '${id}'. Browse tasks with genesis_taskboard.list.`);
     throw e;
   }
-  if (a.owner !== mine) fail('NOT_FOUND', `'${id}' is not a task on ${mine}.`);
+  // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
+  if (a.owner !== mine || a.created_by !== mine) fail('NOT_FOUND', `'${id}' is not a task on ${mine}.`);
   return JSON.parse(a.content);
 }
 
@@ -39,6 +40,11 @@ function newId() {
     }
   }
   fail('CONFLICT', 'Could not allocate a task id; try again.');
+}
+
+/** Methods that take no payment refuse one, rather than keep it. */
+function noPay(ctx) {
+  if (ctx.paid > 0) fail('INVALID_ARGS', `This method takes no payment; call it without pay (you attached ${ctx.paid}).`);
 }
 
 function pay(to, amount) {
@@ -89,9 +95,11 @@ export function post({ title, description, expires_in_s }, ctx) {
 }
 
 export function claim({ task_id }, ctx) {
+  noPay(ctx);
   const t = requireLive(load(task_id), ctx.now);
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is already ${t.status} by ${t.claimant}.`);
   if (ctx.caller === t.poster) fail('INVALID_ARGS', 'You cannot claim your own task.');
+  if ((t.rejected_claimants || []).includes(ctx.caller)) fail('CONFLICT', `The poster turned you down on task ${t.id}; it is open to others.`);
   t.status = 'claimed';
   t.claimant = ctx.caller;
   save(t);
@@ -99,6 +107,7 @@ export function claim({ task_id }, ctx) {
 }
 
 export function submit({ task_id, result }, ctx) {
+  noPay(ctx);
   const t = requireLive(load(task_id), ctx.now);
   if (t.status !== 'claimed') fail('CONFLICT', `Task ${t.id} is ${t.status}; only a claimed task takes a submission.`);
   if (ctx.caller !== t.claimant) fail('ACCESS_DENIED', `Only the claimant (${t.claimant}) submits for task ${t.id}.`);
@@ -109,6 +118,7 @@ export function submit({ task_id, result }, ctx) {
 }
 
 export function accept({ task_id }, ctx) {
+  noPay(ctx);
   const t = load(task_id);
   if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) accepts work on task ${t.id}.`);
   requireLive(t, ctx.now);
@@ -120,12 +130,16 @@ export function accept({ task_id }, ctx) {
 }
 
 export function reject({ task_id, reason }, ctx) {
+  noPay(ctx);
   const t = load(task_id);
   if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) rejects work on task ${t.id}.`);
   requireLive(t, ctx.now);
-  if (t.status !== 'submitted') fail('CONFLICT', `Task ${t.id} is ${t.status}; reject it once work is submitted.`);
+  // A claim that sits without a submission can be turned down too, so a claimant cannot hold the bounty hostage.
+  if (t.status !== 'submitted' && t.status !== 'claimed') fail('CONFLICT', `Task ${t.id} is ${t.status}; only a claimed or submitted task can be turned down.`);
   t.status = 'open';
   t.rejected = { claimant: t.claimant, reason: reason || '' };
+  // Bounded: each entry is a distinct principal the poster chose to turn down.
+  t.rejected_claimants = [...(t.rejected_claimants || []), t.claimant].slice(-50);
   t.claimant = null;
   t.submission = null;
   save(t);
@@ -133,6 +147,7 @@ export function reject({ task_id, reason }, ctx) {
 }
 
 export function cancel({ task_id }, ctx) {
+  noPay(ctx);
   const t = load(task_id);
   if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) cancels task ${t.id}.`);
   // Past expiry the bounty is the poster's anyway, whoever held the task: settle it as expired.
@@ -145,6 +160,7 @@ export function cancel({ task_id }, ctx) {
 }
 
 export function expire({ task_id }, ctx) {
+  noPay(ctx);
   const t = load(task_id);
   if (!open(t)) fail('CONFLICT', `Task ${t.id} is already ${t.status}.`);
   if (ctx.now < t.expires_at) fail('CONFLICT', `Task ${t.id} does not expire until ${new Date(t.expires_at).toISOString()}.`);
@@ -152,6 +168,7 @@ export function expire({ task_id }, ctx) {
 }
 
 export function check({ task_id }, ctx) {
+  noPay(ctx);
   return view(load(task_id), ctx.now);
 }
 
@@ -159,6 +176,7 @@ export function check({ task_id }, ctx) {
 const SCAN = 100;
 
 export function list({ status, cursor }, ctx) {
+  noPay(ctx);
   const found = invoke('genesis_store', 'search', { query: status || 'task', principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
   const tasks = [];
   for (const r of found.results) {

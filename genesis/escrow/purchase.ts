@@ -26,6 +26,9 @@ export const purchase = defineMethod({
       throw new KernelError('CONFLICT', `Listing '${l.id}' costs ${l.price}, more than your max_price of ${args.max_price}.`, { listing_id: l.id, price: l.price, max_price: args.max_price });
     }
     artifacts.requirePrincipal(ctx.caller, 'buyer');
+    if (!artifacts.isPrincipal(l.seller)) {
+      throw new KernelError('CONFLICT', `The seller of listing '${l.id}' (${l.seller}) no longer exists, so nobody can be paid; the listing will only lapse.`, { listing_id: l.id, seller: l.seller });
+    }
     if (l.price > 0) ledger.move(ctx.caller, l.seller, 'scrip', l.price, ctx.posting(`escrow:${l.id}`));
     const a = artifacts.requireMeta(l.artifact_id);
     artifacts.setListing(a.id, null);

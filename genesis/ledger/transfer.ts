@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
-import { WRITE, amountArg, principalArg } from '../shared.ts';
+import { requireRecipient, WRITE, amountArg, principalArg } from '../shared.ts';
 
 export const transfer = defineMethod({
   artifact: 'genesis_ledger',
@@ -18,12 +18,12 @@ export const transfer = defineMethod({
   output: z.object({ from: z.string(), to: z.string(), amount: z.int(), balance_after: z.int() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   handler: (ctx, args) => {
-    const { ledger, artifacts } = ctx.services;
+    const { ledger } = ctx.services;
     if (args.to === ctx.caller) throw invalidArgs('You cannot transfer scrip to yourself. Name another principal in `to`.', { to: args.to });
     if (args.memo !== undefined && args.memo.length > ctx.config.limits.max_memo_chars) {
       throw invalidArgs(`memo is longer than ${ctx.config.limits.max_memo_chars} characters. Shorten it.`, { limit: ctx.config.limits.max_memo_chars });
     }
-    artifacts.requirePrincipal(args.to, 'recipient');
+    requireRecipient(ctx, args.to, 'recipient');
     ledger.move(ctx.caller, args.to, 'scrip', args.amount, ctx.posting('transfer'));
     ctx.emit('transfer', { principal: ctx.caller, artifact: args.to }, {
       from: ctx.caller,

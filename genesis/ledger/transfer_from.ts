@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
-import { WRITE, amountArg, principalArg } from '../shared.ts';
+import { requireRecipient, WRITE, amountArg, principalArg } from '../shared.ts';
 
 export const transferFrom = defineMethod({
   artifact: 'genesis_ledger',
@@ -21,7 +21,7 @@ export const transferFrom = defineMethod({
     const { ledger, artifacts, allowances } = ctx.services;
     if (args.principal === args.to) throw invalidArgs('The source and the recipient are the same account.', {});
     artifacts.requirePrincipal(args.principal, 'approver');
-    artifacts.requirePrincipal(args.to, 'recipient');
+    requireRecipient(ctx, args.to, 'recipient');
     allowances.draw(args.principal, ctx.caller, args.amount, ctx.now);
     ledger.move(args.principal, args.to, 'scrip', args.amount, ctx.posting(`transfer_from:${ctx.caller}`));
     ctx.emit('transfer', { principal: args.principal, artifact: args.to }, { from: args.principal, to: args.to, asset: 'scrip', amount: args.amount, memo: `drawn by ${ctx.caller}` });

@@ -1,4 +1,5 @@
 import { MINT, MintState, RESOLVE_KIND, SCHEDULE_ID, codeHash, firstDue, tieRank, type AuctionResult, type Bid, type WinnerResult } from './state.ts';
+import { OPERATOR } from '../../src/kernel/door.ts';
 import type { SettleContext } from '../../src/kernel/scheduler.ts';
 
 /** What awarding and UBI need: the settling command's services (a handler context serves too). */
@@ -43,7 +44,7 @@ export function resolveAuction(ctx: SettleContext, dueAt: number): void {
     const hash = codeHash(code);
     if (m.scorer === 'llm') {
       // The price stays in custody until the asynchronous score decides where it goes.
-      state.addPending({ auction, artifact_id: b.artifact_id, bidder: b.bidder, price, code_hash: hash });
+      state.addPending({ auction, artifact_id: b.artifact_id, bidder: b.bidder, price, code_hash: hash, code });
       results.push({ artifact_id: b.artifact_id, bidder: b.bidder, score: null, minted: 0, pending: true, reason: 'awaiting LLM score' });
       continue;
     }
@@ -77,9 +78,9 @@ export function award(ctx: Payout, state: MintState, b: Pick<Bid, 'bidder' | 'ar
 }
 
 /**
- * Splits `total` (held by the mint) equally among the world's own principals (self-owned, live, not
- * genesis) other than `exclude`; the integer remainder is burned. Artifacts with standing that belong to
- * someone else get nothing, so nobody can multiply their share by creating wallets.
+ * Splits `total` (held by the mint) equally among the world's own principals (created by the operator,
+ * live, not genesis) other than `exclude`; the integer remainder is burned. Artifacts with standing that
+ * agents create get nothing, even if made to own themselves, so nobody can multiply their share.
  */
 export function payUbi(ctx: Payout, auction: number, total: number, exclude: string[]): AuctionResult['ubi'] {
   if (total === 0) return { total: 0, each: 0, recipients: 0, burned: 0 };
@@ -87,7 +88,8 @@ export function payUbi(ctx: Payout, auction: number, total: number, exclude: str
   const recipients = ctx.services.store
     .all<{ id: string }>(
       `SELECT a.id FROM artifacts a JOIN principals p ON p.id = a.id
-       WHERE a.deleted_at IS NULL AND a.has_standing = 1 AND a.owner = a.id AND a.id NOT LIKE 'genesis\\_%' ESCAPE '\\' ORDER BY a.id`,
+       WHERE a.deleted_at IS NULL AND a.has_standing = 1 AND a.created_by = ? AND a.id NOT LIKE 'genesis\\_%' ESCAPE '\\' ORDER BY a.id`,
+      OPERATOR,
     )
     .map((r) => r.id)
     .filter((id) => !skip.has(id));

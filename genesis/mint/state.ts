@@ -1,4 +1,5 @@
 import { sha256 } from '../../src/kernel/canonical.ts';
+import { OPERATOR } from '../../src/kernel/door.ts';
 import type { Store } from '../../src/kernel/db/store.ts';
 import type { Config } from '../../src/kernel/config.ts';
 
@@ -142,12 +143,21 @@ export class MintState {
     );
   }
 
-  addPending(p: { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string }): void {
-    this.store.run('INSERT INTO mint_pending (auction, artifact_id, bidder, price, code_hash) VALUES (?, ?, ?, ?, ?)', p.auction, p.artifact_id, p.bidder, p.price, p.code_hash);
+  addPending(p: { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string; code: string }): void {
+    this.store.run(
+      'INSERT INTO mint_pending (auction, artifact_id, bidder, price, code_hash, code) VALUES (?, ?, ?, ?, ?, ?)',
+      p.auction,
+      p.artifact_id,
+      p.bidder,
+      p.price,
+      p.code_hash,
+      p.code,
+    );
   }
 
-  pending(): { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string }[] {
-    return this.store.all('SELECT auction, artifact_id, bidder, price, code_hash FROM mint_pending ORDER BY auction, artifact_id');
+  /** Winners awaiting a grade, with the code as it was when they won. */
+  pending(): { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string; code: string }[] {
+    return this.store.all('SELECT auction, artifact_id, bidder, price, code_hash, code FROM mint_pending ORDER BY auction, artifact_id');
   }
 
   takePending(auction: number, artifactId: string): { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string } | undefined {
@@ -165,12 +175,18 @@ export class MintState {
    * after: a scoring runs in the first command whose time reaches the resolution, so every command
    * stamped with that time or later ran after it.
    */
+  /**
+   * Distinct principals other than the owner whose commands paid to use the artifact since `since`.
+   * Only the world's own principals count: wallets an agent creates are that agent paying itself.
+   */
   payersSince(artifactId: string, owner: string, since: number | null): number {
     return this.store.one<{ n: number }>(
-      'SELECT COUNT(*) AS n FROM artifact_invokers WHERE artifact_id = ? AND invoker <> ? AND scrip_paid > 0 AND last_paid_at >= ?',
+      `SELECT COUNT(*) AS n FROM artifact_payers p JOIN artifacts a ON a.id = p.principal
+       WHERE p.artifact_id = ? AND p.principal <> ? AND p.last_paid_at >= ? AND a.created_by = ?`,
       artifactId,
       owner,
       since ?? -1,
+      OPERATOR,
     )!.n;
   }
 }

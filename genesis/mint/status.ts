@@ -82,7 +82,7 @@ export const status = defineMethod({
 export function scoringRule(m: { scorer: 'usage' | 'llm'; usage_points_per_payer: number; mint_ratio: number }): string {
   const minted = `scrip minted = floor(score / ${m.mint_ratio})`;
   if (m.scorer === 'usage') {
-    return `score = min(100, ${m.usage_points_per_payer} x the number of distinct principals other than the owner who paid to use the artifact since it was last scored); ${minted}; code identical to an artifact already scored (ignoring comments and whitespace) scores 0.`;
+    return `score = min(100, ${m.usage_points_per_payer} x the number of distinct principals other than the owner whose calls paid its price since it was last scored; a call made through a wallet counts as its maker's, and only principals the world created count); ${minted}; code identical to an artifact already scored (ignoring comments and whitespace) scores 0.`;
   }
-  return `an LLM grades the artifact's code from 0 to 100 for usefulness, correctness, structure, error handling and originality; ${minted}; copied code scores 0.`;
+  return `an LLM grades the artifact's code, as it was when it won, from 0 to 100 for usefulness, correctness, structure, error handling and originality; ${minted}; copied code scores 0.`;
 }

@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { KernelError, invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { isRateResource } from '../../src/kernel/ledger.ts';
-import { WRITE, amountArg, principalArg } from '../shared.ts';
+import { requireRecipient, WRITE, amountArg, principalArg } from '../shared.ts';
 
 export const RIGHTS = ['disk_bytes', 'llm_budget_micro_usd', 'calls', 'cpu_ms', 'llm_tokens'] as const;
 
@@ -23,7 +23,7 @@ export const transfer = defineMethod({
   handler: (ctx, args) => {
     const { ledger, artifacts, rates } = ctx.services;
     if (args.to === ctx.caller) throw invalidArgs('You cannot transfer rights to yourself. Name another principal in `to`.', { to: args.to });
-    artifacts.requirePrincipal(args.to, 'recipient');
+    requireRecipient(ctx, args.to, 'recipient');
     const held = ledger.balance(ctx.caller, args.resource);
     const inUse =
       args.resource === 'disk_bytes' ? artifacts.diskUsed(ctx.caller) : isRateResource(args.resource) ? rates.status(ctx.caller, args.resource, ctx.now).used : 0;

@@ -1,8 +1,9 @@
 import * as z from 'zod';
 import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
+import { isBuiltinContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
-import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
+import { requireRecipient, WRITE, artifactIdArg, principalArg } from '../shared.ts';
 
 export const transfer = defineMethod({
   artifact: 'genesis_store',
@@ -10,7 +11,7 @@ export const transfer = defineMethod({
   tool: 'artifact_transfer',
   title: 'Transfer an artifact',
   description:
-    "Give an artifact to another principal, if its contract lets you transfer it. Built-in contracts then treat the new owner as owner. Its bytes move to the new owner's disk quota (QUOTA_EXCEEDED if they have no room). To sell safely, use escrow instead.",
+    "Give an artifact to another principal, if its contract lets you transfer it. Only artifacts under a built-in contract change hands, so the new owner controls what it receives; genesis accounts take none. Its bytes move to the new owner's disk quota (QUOTA_EXCEEDED if they have no room). To sell safely, use escrow instead.",
   input: z.object({ id: artifactIdArg('Artifact to transfer.'), to: principalArg('New owner (a principal).') }),
   output: z.object({ id: z.string(), from: z.string(), to: z.string(), version: z.int() }),
   annotations: WRITE,
@@ -20,7 +21,15 @@ export const transfer = defineMethod({
     if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be transferred.`, { id: a.id });
     if (a.listing) throw listedError(a, 'transferred');
     ctx.authorize('transfer', a);
-    artifacts.requirePrincipal(args.to, 'new owner');
+    requireRecipient(ctx, args.to, 'new owner');
+    // The recipient has not agreed to anything: under a built-in contract the new owner controls (and can
+    // delete) what it is given, where a code contract could keep it in the sender's hands on their disk.
+    if (!isBuiltinContract(a.access_contract_id)) {
+      throw invalidArgs(`'${a.id}' is governed by the code contract '${a.access_contract_id}'. Switch it to a built-in contract (artifact_write access_contract_id) before giving it away, so its new owner controls it.`, {
+        id: a.id,
+        contract: a.access_contract_id,
+      });
+    }
     if (args.to === a.owner) throw invalidArgs(`'${args.to}' already owns '${a.id}'.`, { id: a.id });
     const moved = artifacts.setOwner(a, args.to, ctx.now);
     ctx.emit('artifact_transferred', { principal: ctx.caller, artifact: a.id }, { from: a.owner, to: args.to });

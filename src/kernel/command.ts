@@ -9,6 +9,8 @@ export class Command {
   recordInvocation = true;
   /** Nested invokes made so far (limited per command). */
   nested = 0;
+  /** Ids made by genesis handlers in this command (see HandlerContext.newId). */
+  idsMade = 0;
   /** Guest CPU used by the command, in milliseconds (fractional). */
   cpuUsedMs = 0;
   /** The caller's cpu_ms window remaining when the command first needed it. */

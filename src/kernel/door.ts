@@ -42,14 +42,16 @@ export class Door {
   }
 
   /** `pay` is scrip attached to the call (like msg.value): moved to the target before its code runs. */
-  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number, pay = 0): unknown {
+  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number, pay = 0, forwarded = false): unknown {
     const target = this.resolve(targetId);
     const spec = this.spec(target, method);
     if (spec.kind === 'genesis' && spec.def.forward) {
+      // One hop only: a forward to a forward would nest without limit at no depth cost.
+      if (forwarded) throw invalidArgs(`${target.id}.${method} cannot be called through itself. Name the artifact you want to call directly.`, { artifact: target.id, method });
       // A transparent door (store.invoke): the forwarded call is the call, made by the same caller.
       const parsed = this.parse(spec, target, method, args);
       const f = spec.def.forward(parsed as never);
-      return this.enter(cmd, caller, f.target, f.method, f.args, depth, f.pay ?? 0);
+      return this.enter(cmd, caller, f.target, f.method, f.args, depth, f.pay ?? 0, true);
     }
     if (depth === 0) {
       cmd.target = target.id;
@@ -116,6 +118,7 @@ export class Door {
     this.payContract(cmd, caller, decision);
     if (recordsInvocation(spec)) {
       this.s.stats.record(target.id, caller, true, paid, cmd.now);
+      if (paid > 0 && spec.kind === 'code') this.s.stats.recordPayer(target.id, cmd.principal, cmd.now);
       this.s.events.append('invoke_success', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
         method, caller, depth, duration_ms: Math.round(performance.now() - started), price_paid: paid,
       });
@@ -208,7 +211,8 @@ export class Door {
       inspectModule: (id, code) => this.guest.inspectModule(cmd, caller, id, code),
       schedule: (id, kind, dueAt, payload) => this.scheduler.schedule(id, kind, dueAt, payload),
       unschedule: (id) => this.scheduler.cancel(id),
-      newId: (prefix, salt) => `${prefix}_${sha256(`${cmd.id}:${salt}`).slice(0, 24)}`,
+      // The per-command counter keeps two ids made in one command apart (list, cancel, list again).
+      newId: (prefix, salt) => `${prefix}_${sha256(`${cmd.id}:${salt}:${cmd.idsMade++}`).slice(0, 24)}`,
     };
     return def.handler(ctx, args as never);
   }
@@ -220,6 +224,8 @@ export class Door {
       throw invalidArgs(`'${target.id}' has no ledger account, so it cannot receive an attached payment. Call it without pay, or pay its owner with ledger_transfer.`, { id: target.id });
     }
     if (target.id === caller) throw invalidArgs('An artifact cannot attach a payment to a call to itself.', { id: target.id });
+    // The world's own accounts (the mint's custody, the burn) hold exactly what their rules put there.
+    if (target.kind === 'genesis') throw invalidArgs(`'${target.id}' is one of the world's own accounts and takes no attached payments. Call it without pay.`, { id: target.id });
     this.s.ledger.move(caller, target.id, 'scrip', pay, { at: cmd.now, commandId: cmd.id, cause: `pay:${target.id}.${method}` });
   }
 

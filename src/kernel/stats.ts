@@ -32,6 +32,16 @@ export class Stats {
     );
   }
 
+  /** The principal whose command paid the price, for usage scoring (immediate callers may be its wallets). */
+  recordPayer(artifact: string, principal: string, at: number): void {
+    this.store.run(
+      'INSERT INTO artifact_payers (artifact_id, principal, last_paid_at) VALUES (?, ?, ?) ON CONFLICT (artifact_id, principal) DO UPDATE SET last_paid_at = excluded.last_paid_at',
+      artifact,
+      principal,
+      at,
+    );
+  }
+
   get(artifact: string): ArtifactStats {
     const s = this.store.one<{ invocations: number | null; successes: number | null; invokers: number; paying: number | null; last_at: number | null }>(
       `${STATS_SQL} WHERE artifact_id = ?`,

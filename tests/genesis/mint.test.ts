@@ -1,9 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { T0, codeArtifact, openTestWorld, stateOf, useWorld, type TestWorld } from '../helpers/world.ts';
 import type { ConfigInput } from '../../src/kernel/config.ts';
 import { parseScore } from '../../genesis/mint/llm.ts';
+import { fakeLlm } from '../helpers/llm.ts';
 
 const PERIOD = 60_000;
 const MINT: ConfigInput = { mint: { period_ms: PERIOD, first_at: T0 + PERIOD, slots: 1, minimum_bid: 1, mint_ratio: 10 } };
@@ -230,24 +229,6 @@ describe('mint tie-breaks', () => {
 });
 
 describe('mint with the LLM scorer', () => {
-  /** A local OpenAI-compatible endpoint standing in for the remote model. */
-  async function fakeLlm(reply: (code: string) => { status: number; content?: string }): Promise<{ url: string; server: Server; seen: string[] }> {
-    const seen: string[] = [];
-    const server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (d) => (body += d));
-      req.on('end', () => {
-        const msg = JSON.parse(body).messages.at(-1).content as string;
-        seen.push(msg);
-        const r = reply(msg);
-        res.writeHead(r.status, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ choices: [{ message: { role: 'assistant', content: r.content ?? '' } }] }));
-      });
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server, seen };
-  }
-
   it('grades the code (not the description), mints score / ratio and pays UBI once scored', async () => {
     const llm = await fakeLlm(() => ({ status: 200, content: 'Sure! ```json\n{"score": 87, "reason": "solid"}\n```' }));
     const t = await openTestWorld({ principals: ['alice', 'bob', 'carol'], config: { mint: { ...MINT.mint, scorer: 'llm', llm: { base_url: llm.url } } } });

@@ -247,4 +247,17 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX mint_scored_hash ON mint_scored(code_hash);
   `,
+  `
+  -- Who paid to use an artifact, by the principal whose command it was (not the immediate caller, which
+  -- may be a wallet that principal controls): the mint's usage score counts these.
+  CREATE TABLE artifact_payers (
+    artifact_id  TEXT NOT NULL,
+    principal    TEXT NOT NULL,
+    last_paid_at INTEGER NOT NULL,
+    PRIMARY KEY (artifact_id, principal)
+  ) WITHOUT ROWID;
+
+  -- The code that won, as it was at resolution: an LLM grades that, not whatever is there when it runs.
+  ALTER TABLE mint_pending ADD COLUMN code TEXT NOT NULL DEFAULT '';
+  `,
 ];

@@ -108,7 +108,8 @@ ${c.serviceList('genesis_taskboard')}
 
 The bounty is attached when posting and held in the board's own account until the poster accepts a
 submission (the claimant is paid), cancels an unclaimed task, or the task expires (anyone may then call
-\`expire\`; the poster is refunded). One claimant at a time; a rejected submission reopens the task.
+\`expire\`; the poster is refunded). One claimant at a time. The poster can turn a claimant down, after a
+submission or while a claim sits unfinished: the task reopens and that claimant cannot claim it again.
 
 ## Locks: taking turns
 \`genesis_lock\` hands out named leases with a time to live; they lapse on their own:

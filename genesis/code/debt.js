@@ -12,6 +12,7 @@ function load(id) {
     a = invoke('genesis_store', 'read', { id });
   } catch (e) {
     if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
+    if (e.code === 'DELETED') fail('NOT_FOUND', `Debt ${id} was called off before it began; its record is gone.`);
     throw e;
   }
   // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
@@ -30,6 +31,11 @@ function save(d) {
   });
 }
 
+/** Removes a record nothing will need again, so churn (issue or post, then cancel) leaves no disk behind. */
+function retire(id) {
+  invoke('genesis_store', 'delete', { id });
+}
+
 function newId() {
   for (let i = 0; i < 5; i++) {
     const id = 'debt_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
@@ -37,7 +43,7 @@ function newId() {
       invoke('genesis_store', 'info', { id });
     } catch (e) {
       if (e.code === 'NOT_FOUND') return id;
-      throw e;
+      if (e.code !== 'DELETED') throw e;
     }
   }
   fail('CONFLICT', 'Could not allocate a debt id; try again.');
@@ -69,10 +75,24 @@ function pay(to, amount) {
   if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_debt' });
 }
 
+/** Offers a debtor may have waiting at once: proposing debts costs nothing, so it is capped. */
+const MAX_PENDING = 20;
+
+function requirePendingRoom(debtor) {
+  const found = invoke('genesis_store', 'search', { query: `${debtor} pending`, principal: mine, kind: 'data', sort: 'newest', limit: 40 }).results;
+  let n = 0;
+  for (const r of found) {
+    const d = load(r.id);
+    if (d.debtor === debtor && d.status === 'pending') n++;
+  }
+  if (n >= MAX_PENDING) fail('QUOTA_EXCEEDED', `You have ${n} debts waiting for a creditor to accept; cancel some (genesis_debt.cancel) before proposing more.`);
+}
+
 export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, ctx) {
   noPay(ctx);
   if (creditor === ctx.caller) fail('INVALID_ARGS', 'You cannot owe yourself: name another principal as creditor.');
   invoke('genesis_ledger', 'balance', { principal: creditor });
+  requirePendingRoom(ctx.caller);
   const d = {
     id: newId(),
     debtor: ctx.caller,
@@ -115,7 +135,7 @@ export function cancel({ debt_id }, ctx) {
   if (d.status !== 'pending') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only a pending debt can be cancelled.`);
   d.status = 'cancelled';
   d.cancelled_by = ctx.caller;
-  save(d);
+  retire(d.id);
   return view(d, ctx.now);
 }
 

@@ -11,6 +11,7 @@ function load(id) {
     a = invoke('genesis_store', 'read', { id });
   } catch (e) {
     if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no task '${id}'. Browse tasks with genesis_taskboard.list.`);
+    if (e.code === 'DELETED') fail('NOT_FOUND', `Task ${id} ended without anyone taking it on; its record is gone.`);
     throw e;
   }
   // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
@@ -29,6 +30,11 @@ function save(t) {
   });
 }
 
+/** Removes a record nothing will need again, so churn (issue or post, then cancel) leaves no disk behind. */
+function retire(id) {
+  invoke('genesis_store', 'delete', { id });
+}
+
 function newId() {
   for (let i = 0; i < 5; i++) {
     const id = 'task_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
@@ -36,7 +42,7 @@ function newId() {
       invoke('genesis_store', 'info', { id });
     } catch (e) {
       if (e.code === 'NOT_FOUND') return id;
-      throw e;
+      if (e.code !== 'DELETED') throw e;
     }
   }
   fail('CONFLICT', 'Could not allocate a task id; try again.');
@@ -58,7 +64,9 @@ function settleExpiry(t, now) {
   if (open(t) && now >= t.expires_at) {
     pay(t.poster, t.bounty);
     t.status = 'expired';
-    save(t);
+    // A task nobody ever took on has no history worth its disk.
+    if (t.claimant === null && !(t.rejected_claimants || []).length) retire(t.id);
+    else save(t);
   }
   return t;
 }
@@ -155,7 +163,8 @@ export function cancel({ task_id }, ctx) {
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is ${t.status}; only an unclaimed task can be cancelled.`);
   pay(t.poster, t.bounty);
   t.status = 'cancelled';
-  save(t);
+  if (!(t.rejected_claimants || []).length) retire(t.id);
+  else save(t);
   return t;
 }
 

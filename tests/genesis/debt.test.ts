@@ -124,9 +124,28 @@ describe('genesis_debt', () => {
     expect(serviceCall(t, 'alice', 'genesis_debt', 'cancel', { debt_id: a })).toMatchObject({ status: 'cancelled', cancelled_by: 'alice' });
     expect(serviceCall(t, 'bob', 'genesis_debt', 'cancel', { debt_id: b })).toMatchObject({ status: 'cancelled', cancelled_by: 'bob' });
     t.ok('alice', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 10 });
-    serviceFail(t, 'bob', 'genesis_debt', 'accept', { debt_id: a }, 'CONFLICT', 10);
-    serviceFail(t, 'bob', 'genesis_debt', 'cancel', { debt_id: a }, 'CONFLICT');
-    expect(serviceCall(t, 'alice', 'genesis_debt', 'list', { status: 'cancelled' }).debts).toHaveLength(2);
+    // Called off before it began, the record is removed (proposing and cancelling leaves no disk behind).
+    expect(serviceFail(t, 'bob', 'genesis_debt', 'accept', { debt_id: a }, 'NOT_FOUND', 10).message).toMatch(/called off/);
+    serviceFail(t, 'bob', 'genesis_debt', 'cancel', { debt_id: a }, 'NOT_FOUND');
+    expect(serviceCall(t, 'alice', 'genesis_debt', 'list', {}).debts).toEqual([]);
+    // Ids of removed records are never reused.
+    const c = issue();
+    expect([a, b]).not.toContain(c);
+  });
+
+  it('caps the debts a debtor may have waiting for a creditor', () => {
+    const t = w();
+    const issue = (creditor: string) => t.call('alice', 'genesis_store', 'invoke', { id: 'genesis_debt', method: 'issue', args: { creditor, principal: 1, interest_bps_per_day: 0, due_in_s: 600 } });
+    for (let i = 0; i < 20; i++) expect(issue(i % 2 ? 'bob' : 'carol').ok).toBe(true);
+    // Debts others propose to alice as creditor do not count against her.
+    serviceCall(t, 'bob', 'genesis_debt', 'issue', { creditor: 'alice', principal: 1, interest_bps_per_day: 0, due_in_s: 600 });
+    const before = stateOf(t.world);
+    const r = issue('bob');
+    expect(!r.ok && r.error.code).toBe('QUOTA_EXCEEDED');
+    expect(stateOf(t.world)).toBe(before);
+    const one = serviceCall(t, 'alice', 'genesis_debt', 'list', { status: 'pending', principal: 'alice' }).debts.find((d: { debtor: string }) => d.debtor === 'alice');
+    serviceCall(t, 'alice', 'genesis_debt', 'cancel', { debt_id: one.id });
+    expect(issue('bob').ok).toBe(true);
   });
 
   it('bad input gets a clear error and changes nothing', () => {
@@ -169,7 +188,11 @@ describe('genesis_debt', () => {
 
   it('lists many debts page by page, within the nested-call limit of one command', () => {
     const t = w();
-    for (let i = 0; i < 130; i++) serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 1 + i, interest_bps_per_day: 0, due_in_s: 600 });
+    t.ok('alice', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 1_000 });
+    for (let i = 0; i < 130; i++) {
+      const d = serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 1, interest_bps_per_day: 0, due_in_s: 600 });
+      serviceCall(t, 'bob', 'genesis_debt', 'accept', { debt_id: d.id }, 1);
+    }
     const first = serviceCall(t, 'alice', 'genesis_debt', 'list', {});
     expect(first).toMatchObject({ complete: false });
     expect(first.debts).toHaveLength(100);

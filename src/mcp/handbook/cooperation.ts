@@ -39,7 +39,8 @@ ${c.serviceList('genesis_debt')}
 
 ## The life of a debt
 1. The debtor **issues** it: creditor, principal, interest in basis points per whole day, due date. It is pending
-   until accepted, and either party can **cancel** it meanwhile.
+   until accepted, and either party can **cancel** it meanwhile (its record is then removed). A debtor may have
+   20 debts waiting at once.
 2. The debtor **approves** \`genesis_debt\` with ${c.tool('genesis_ledger', 'approve')} for at least the principal, so it can be collected.
 3. The creditor **accepts** by attaching exactly the principal as \`pay\`; it goes straight to the debtor, and
    interest starts. Owed = principal + ⌊principal × bps × whole days since acceptance / 10000⌋ − what was paid.
@@ -110,6 +111,7 @@ The bounty is attached when posting and held in the board's own account until th
 submission (the claimant is paid), cancels an unclaimed task, or the task expires (anyone may then call
 \`expire\`; the poster is refunded). One claimant at a time. The poster can turn a claimant down, after a
 submission or while a claim sits unfinished: the task reopens and that claimant cannot claim it again.
+A task that ends without anyone taking it on leaves no record behind.
 
 ## Locks: taking turns
 \`genesis_lock\` hands out named leases with a time to live; they lapse on their own:

@@ -4,9 +4,10 @@
 
 const DAY_MS = 86400000;
 const mine = 'genesis_debt';
+const DEBT_ID = /^debt_[0-9a-f]{16}$/;
 
 function load(id) {
-  if (typeof id !== 'string' || !/^debt_[0-9a-f]{16}$/.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (debt_ followed by 16 hex digits).`);
+  if (typeof id !== 'string' || !DEBT_ID.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (debt_ followed by 16 hex digits).`);
   let a;
   try {
     a = invoke('genesis_store', 'read', { id });
@@ -75,27 +76,62 @@ function pay(to, amount) {
   if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_debt' });
 }
 
-/** Offers a debtor may have waiting at once: proposing debts costs nothing, so it is capped. */
+/** Offers one agent (with all its wallets) may have waiting at once: proposing costs nothing, so it is capped. */
 const MAX_PENDING = 20;
 
-function requirePendingRoom(debtor) {
-  const found = invoke('genesis_store', 'search', { query: `${debtor} pending`, principal: mine, kind: 'data', sort: 'newest', limit: 40 }).results;
-  let n = 0;
-  for (const r of found) {
-    const d = load(r.id);
-    if (d.debtor === debtor && d.status === 'pending') n++;
+/** A short record id from any string (FNV-1a, 64 bits); the record keeps the string to rule out collisions. */
+function hashed(prefix, text) {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) h = ((h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return prefix + h.toString(16).padStart(16, '0');
+}
+
+/** How many debts an agent has waiting, kept in one record per agent so nobody else's records can skew it. */
+function pendingCount(maker) {
+  const id = hashed('debtq_', maker);
+  try {
+    const a = invoke('genesis_store', 'read', { id });
+    const c = JSON.parse(a.content);
+    if (a.created_by !== mine || c.maker !== maker) fail('CONFLICT', `The pending-debt tally for ${maker} is unavailable; try again later.`);
+    return { id, n: c.pending };
+  } catch (e) {
+    if (e.code === 'NOT_FOUND') return { id, n: 0 };
+    throw e;
   }
-  if (n >= MAX_PENDING) fail('QUOTA_EXCEEDED', `You have ${n} debts waiting for a creditor to accept; cancel some (genesis_debt.cancel) before proposing more.`);
+}
+
+function adjustPending(maker, delta) {
+  const c = pendingCount(maker);
+  invoke('genesis_store', 'write', {
+    id: c.id,
+    kind: 'data',
+    access_contract_id: 'genesis_contract_freeware',
+    content: JSON.stringify({ maker, pending: Math.max(0, c.n + delta) }),
+    description: `pending debts of ${maker}`,
+  });
+}
+
+/** Who answers for an account: itself, or the agent that made it (ledger_balance says). */
+const makerOf = (principal) => invoke('genesis_ledger', 'balance', { principal }).maker;
+
+function requireCounterparty(id, role) {
+  if (typeof id === 'string' && id.startsWith('genesis_')) fail('INVALID_ARGS', `The ${role} must be an agent, not one of the world's own accounts (${id}).`);
+  invoke('genesis_ledger', 'balance', { principal: id });
 }
 
 export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, ctx) {
   noPay(ctx);
   if (creditor === ctx.caller) fail('INVALID_ARGS', 'You cannot owe yourself: name another principal as creditor.');
-  invoke('genesis_ledger', 'balance', { principal: creditor });
-  requirePendingRoom(ctx.caller);
+  requireCounterparty(creditor, 'creditor');
+  // The debtor receives the loan, so it must hold an account; its maker is who the cap counts.
+  const maker = makerOf(ctx.caller);
+  const waiting = pendingCount(maker).n;
+  if (waiting >= MAX_PENDING) fail('QUOTA_EXCEEDED', `${maker} has ${waiting} debts waiting for a creditor; cancel some (genesis_debt.cancel) before proposing more.`);
+  adjustPending(maker, +1);
   const d = {
     id: newId(),
     debtor: ctx.caller,
+    debtor_maker: maker,
     creditor,
     principal,
     interest_bps_per_day,
@@ -122,6 +158,7 @@ export function accept({ debt_id }, ctx) {
     fail('CONFLICT', `The debtor must first approve ${mine} to draw at least ${d.principal} (ledger_approve {spender: "${mine}", amount: ...}) so the debt can be collected.`);
   }
   pay(d.debtor, ctx.paid);
+  adjustPending(d.debtor_maker, -1);
   d.status = 'active';
   d.accepted_at = ctx.now;
   save(d);
@@ -135,6 +172,7 @@ export function cancel({ debt_id }, ctx) {
   if (d.status !== 'pending') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only a pending debt can be cancelled.`);
   d.status = 'cancelled';
   d.cancelled_by = ctx.caller;
+  adjustPending(d.debtor_maker, -1);
   retire(d.id);
   return view(d, ctx.now);
 }
@@ -180,7 +218,7 @@ export function transfer_creditor({ debt_id, to }, ctx) {
   if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) can sell debt ${d.id}.`);
   if (d.status !== 'active' && d.status !== 'defaulted') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only active or defaulted debts change hands.`);
   if (to === d.creditor || to === d.debtor) fail('INVALID_ARGS', 'The new creditor must be someone other than the creditor and the debtor.');
-  invoke('genesis_ledger', 'balance', { principal: to });
+  requireCounterparty(to, 'new creditor');
   d.creditor = to;
   save(d);
   return view(d, ctx.now);
@@ -201,6 +239,7 @@ export function list({ principal, status, cursor }, ctx) {
   const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
   const debts = [];
   for (const r of found.results) {
+    if (!DEBT_ID.test(r.id)) continue; // the service's other records (pending tallies)
     const d = load(r.id);
     if ((d.debtor === who || d.creditor === who) && (!status || d.status === status)) debts.push(view(d, ctx.now));
   }

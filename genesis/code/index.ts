@@ -23,12 +23,12 @@ export const DEBT: GenesisCodeDef = {
       ['creditor', 'principal', 'interest_bps_per_day', 'due_in_s'],
     )),
     method('accept', 'As the creditor, accept a pending debt by attaching exactly its principal as pay; it is forwarded to the debtor at once and interest starts.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
-    method('cancel', 'As the debtor or the creditor, call off a debt that is still pending.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
+    method('cancel', 'As the debtor or the creditor, call off a debt that is still pending; its record is removed. An agent may have 20 debts waiting at once.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('repay', 'As the debtor, repay by attaching scrip as pay; it goes to the creditor, and anything beyond what you owe comes back.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('collect', "As the creditor, once it is due, draw what is owed from the debtor's account through their approval: in full, partially if they are short, or the debt defaults if nothing can be drawn.", obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('transfer_creditor', 'As the creditor, hand the claim on an active or defaulted debt to another principal.', obj({ debt_id: DEBT_ID, to: str('The new creditor.', 64) }, ['debt_id', 'to'])),
     method('check', 'One debt, with what is owed now.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
-    method('list', "Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted, cancelled), most recently changed first. Each call reads up to 100 records; if complete is false, pass next_cursor as cursor for more.", obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted', 'cancelled'] }, cursor: CURSOR }, [])),
+    method('list', "Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted), most recently changed first (debts called off leave no record). Each call reads up to 100 records; if complete is false, pass next_cursor as cursor for more.", obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted'] }, cursor: CURSOR }, [])),
   ],
 };
 
@@ -42,7 +42,7 @@ export const TASKBOARD: GenesisCodeDef = {
       { title: str('What needs doing.'), description: str('Details and acceptance criteria.', 2_000), expires_in_s: int('Seconds until it expires and the bounty returns to you.', 1, 365 * 86_400) },
       ['title', 'expires_in_s'],
     )),
-    method('claim', 'Claim an open task (one claimant at a time).', obj({ task_id: TASK_ID }, ['task_id'])),
+    method('claim', 'Claim an open task (one claimant at a time; not your own, nor through your wallets).', obj({ task_id: TASK_ID }, ['task_id'])),
     method('submit', 'As the claimant, submit your result (text, or an artifact id).', obj({ task_id: TASK_ID, result: str('The result, or where to find it.', 2_000) }, ['task_id', 'result'])),
     method('accept', 'As the poster, accept the submitted work: the bounty goes to the claimant.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('reject', 'As the poster, turn down the claimant (after a submission, or while a claim sits unfinished): the task reopens for anyone else; that claimant cannot claim it again.', obj({ task_id: TASK_ID, reason: str('Why.', 500) }, ['task_id'])),

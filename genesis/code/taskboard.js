@@ -48,6 +48,9 @@ function newId() {
   fail('CONFLICT', 'Could not allocate a task id; try again.');
 }
 
+/** Who answers for an account: itself, or the agent that made it (ledger_balance says). */
+const makerOf = (principal) => invoke('genesis_ledger', 'balance', { principal }).maker;
+
 /** Methods that take no payment refuse one, rather than keep it. */
 function noPay(ctx) {
   if (ctx.paid > 0) fail('INVALID_ARGS', `This method takes no payment; call it without pay (you attached ${ctx.paid}).`);
@@ -89,6 +92,7 @@ export function post({ title, description, expires_in_s }, ctx) {
   const t = {
     id: newId(),
     poster: ctx.caller,
+    poster_maker: makerOf(ctx.caller),
     title,
     description: description || '',
     bounty: ctx.paid,
@@ -106,10 +110,13 @@ export function claim({ task_id }, ctx) {
   noPay(ctx);
   const t = requireLive(load(task_id), ctx.now);
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is already ${t.status} by ${t.claimant}.`);
-  if (ctx.caller === t.poster) fail('INVALID_ARGS', 'You cannot claim your own task.');
-  if ((t.rejected_claimants || []).includes(ctx.caller)) fail('CONFLICT', `The poster turned you down on task ${t.id}; it is open to others.`);
+  // The claimant is paid the bounty, so it must hold an account; its maker is who the rules below see.
+  const maker = makerOf(ctx.caller);
+  if (ctx.caller === t.poster || maker === t.poster_maker) fail('INVALID_ARGS', 'You cannot claim your own task (nor can your own wallets).');
+  if ((t.rejected_claimants || []).includes(maker)) fail('CONFLICT', `The poster turned you down on task ${t.id}; it is open to others.`);
   t.status = 'claimed';
   t.claimant = ctx.caller;
+  t.claimant_maker = maker;
   save(t);
   return t;
 }
@@ -146,8 +153,9 @@ export function reject({ task_id, reason }, ctx) {
   if (t.status !== 'submitted' && t.status !== 'claimed') fail('CONFLICT', `Task ${t.id} is ${t.status}; only a claimed or submitted task can be turned down.`);
   t.status = 'open';
   t.rejected = { claimant: t.claimant, reason: reason || '' };
-  // Bounded: each entry is a distinct principal the poster chose to turn down.
-  t.rejected_claimants = [...(t.rejected_claimants || []), t.claimant].slice(-50);
+  // By maker, so a turned-down agent cannot come back through a fresh wallet. Bounded by the world's principals.
+  t.rejected_claimants = [...(t.rejected_claimants || []), t.claimant_maker].slice(-200);
+  t.claimant_maker = null;
   t.claimant = null;
   t.submission = null;
   save(t);
@@ -163,8 +171,7 @@ export function cancel({ task_id }, ctx) {
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is ${t.status}; only an unclaimed task can be cancelled.`);
   pay(t.poster, t.bounty);
   t.status = 'cancelled';
-  if (!(t.rejected_claimants || []).length) retire(t.id);
-  else save(t);
+  retire(t.id);
   return t;
 }
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
-import { isBuiltinContract } from '../../src/kernel/contracts.ts';
+import { isHandoverContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
@@ -12,7 +12,7 @@ export const list = defineMethod({
   tool: 'escrow_list',
   title: 'List an artifact for sale',
   description:
-    "Put an artifact up for sale at a price. Escrow takes custody in this same call (its contract must let you transfer it), so nobody can sell it twice or front-run you; while listed it cannot be written, deleted or transferred, but reads and invokes follow its contract. Only artifacts under a built-in contract and without their own ledger account can be listed. Optionally restrict the buyer and set an expiry. Returns the listing_id buyers use with escrow_purchase.",
+    "Put an artifact up for sale at a price. Escrow takes custody in this same call (its contract must let you transfer it), so nobody can sell it twice or front-run you; while listed it cannot be written, deleted or transferred, but reads and invokes follow its contract. Only artifacts under genesis_contract_freeware or genesis_contract_private, without their own ledger account, can be listed. Optionally restrict the buyer and set an expiry. Returns the listing_id buyers use with escrow_purchase.",
   input: z.object({
     artifact_id: artifactIdArg('The artifact to sell.'),
     price: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Scrip the buyer pays you.'),
@@ -26,10 +26,10 @@ export const list = defineMethod({
     const a = artifacts.requireMeta(args.artifact_id);
     if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be sold.`, { id: a.id });
     if (a.listing) throw listedError(a, 'listed again');
-    // What the buyer gets must stay what it was: a code contract its author can rewrite after the sale,
-    // or an account with its own balance and approvals, could take back what was paid for.
-    if (!isBuiltinContract(a.access_contract_id)) {
-      throw invalidArgs(`'${a.id}' is governed by the code contract '${a.access_contract_id}', which could change after the sale. Switch it to a built-in contract (artifact_write access_contract_id) before listing.`, {
+    // What the buyer gets must stay what it was: a contract others may act under (a code contract its author
+    // can rewrite, public, self_owned), or an account with its own approvals, could take back what was paid for.
+    if (!isHandoverContract(a.access_contract_id)) {
+      throw invalidArgs(`'${a.id}' is governed by '${a.access_contract_id}', under which others could change or take back what the buyer paid for. Switch it to genesis_contract_freeware or genesis_contract_private (artifact_write access_contract_id) before listing.`, {
         id: a.id,
         contract: a.access_contract_id,
       });

@@ -8,10 +8,11 @@ export const balance = defineMethod({
   tool: 'ledger_balance',
   title: 'Ledger balance',
   description:
-    "Show every ledger balance of a principal (yours if you name nobody): scrip, llm_budget_micro_usd, disk_bytes quota, the per-window allocations calls, cpu_ms and llm_tokens, and the approvals it gave and received. Principals' balances are public; the world's custody accounts (mint, escrow) are sealed.",
+    "Show every ledger balance of a principal (yours if you name nobody): scrip, llm_budget_micro_usd, disk_bytes quota, the per-window allocations calls, cpu_ms and llm_tokens, the approvals it gave and received, and its maker (who answers for it). Principals' balances are public; the world's custody accounts (mint, escrow) are sealed.",
   input: z.object({ principal: principalArg('Principal to look up; defaults to you.').optional() }),
   output: z.object({
     principal: z.string(),
+    maker: z.string().describe("The world principal answerable for this account: itself, or the agent that made it (an agent's wallets answer to the agent)."),
     balances: balancesSchema,
     allowances: z.object({
       granted: z.array(z.object({ spender: z.string(), amount: z.int(), expires_at: z.int().optional() })).describe('Who may draw on this account (ledger_approve).'),
@@ -27,6 +28,7 @@ export const balance = defineMethod({
     const exp = (x: { expires_at: number | null }) => (x.expires_at === null ? {} : { expires_at: x.expires_at });
     return {
       principal,
+      maker: ctx.services.artifacts.makerOf(principal),
       balances: ctx.services.ledger.balances(principal),
       allowances: {
         granted: a.granted.map((x) => ({ spender: x.spender, amount: x.amount, ...exp(x) })),

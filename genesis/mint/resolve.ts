@@ -64,7 +64,7 @@ export function resolveAuction(ctx: SettleContext, dueAt: number): void {
 function usageScore(ctx: Payout, state: MintState, b: Bid, hash: string): { score: number; reason: string } {
   const dup = state.duplicateOf(b.artifact_id, hash);
   if (dup) return { score: 0, reason: `duplicate of ${dup}` };
-  const payers = state.payersSince(b.artifact_id, b.bidder, state.lastScoredAt(b.artifact_id));
+  const payers = state.payersSince(b.artifact_id, ctx.services.artifacts.makerOf(b.bidder), state.lastScoredAt(b.artifact_id));
   const score = Math.min(100, payers * ctx.config.mint.usage_points_per_payer);
   return { score, reason: `${payers} distinct paying users since the last scoring` };
 }

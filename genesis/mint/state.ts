@@ -176,15 +176,15 @@ export class MintState {
    * stamped with that time or later ran after it.
    */
   /**
-   * Distinct principals other than the owner whose commands paid to use the artifact since `since`.
-   * Only the world's own principals count: wallets an agent creates are that agent paying itself.
+   * Distinct world principals, other than whoever answers for the owner, who paid to use the artifact
+   * since `since` (payers are recorded as the principal answerable for the paying account).
    */
-  payersSince(artifactId: string, owner: string, since: number | null): number {
+  payersSince(artifactId: string, ownerMaker: string, since: number | null): number {
     return this.store.one<{ n: number }>(
       `SELECT COUNT(*) AS n FROM artifact_payers p JOIN artifacts a ON a.id = p.principal
        WHERE p.artifact_id = ? AND p.principal <> ? AND p.last_paid_at >= ? AND a.created_by = ?`,
       artifactId,
-      owner,
+      ownerMaker,
       since ?? -1,
       OPERATOR,
     )!.n;

@@ -9,13 +9,17 @@ export const info = defineMethod({
   tool: 'artifact_info',
   title: 'Artifact info',
   description:
-    'Describe an artifact without its content: kind, owner, contract, interface (method names, argument schemas, prices) and usage stats (invocations, success rate, distinct invokers and paying invokers, last invoked) and, for principals, when they last acted. Use it before artifact_invoke. Needs read or invoke permission; never charges.',
+    'Describe an artifact without its content: kind, owner, contract, interface (method names, argument schemas, prices) and usage stats (invocations, success rate, distinct invokers and paying invokers, last invoked) its maker (the world principal answerable for it) and, for principals, when they last acted. Use it before artifact_invoke. Needs read or invoke permission; never charges.',
   input: z.object({ id: artifactIdArg('Artifact to describe.') }),
-  output: metaSchema.extend({ stats: statsSchema, last_action_at: lastActionSchema }),
+  output: metaSchema.extend({
+    maker: z.string().describe('The world principal answerable for it: its creator, or the agent behind the artifact that created it.'),
+    stats: statsSchema,
+    last_action_at: lastActionSchema,
+  }),
   annotations: READ,
   handler: (ctx, args) => {
     const a = ctx.services.artifacts.requireMeta(args.id);
     if (!ctx.canSee(a)) throw accessDenied(`The contract of '${a.id}' lets you neither read nor invoke it.`, { id: a.id, contract: a.access_contract_id });
-    return { ...metaView(a), stats: statsView(ctx.services.stats.get(a.id)), ...heartbeat(ctx.services.stats, a) };
+    return { ...metaView(a), maker: ctx.services.artifacts.makerOf(a.id), stats: statsView(ctx.services.stats.get(a.id)), ...heartbeat(ctx.services.stats, a) };
   },
 });

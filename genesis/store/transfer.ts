@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
-import { isBuiltinContract } from '../../src/kernel/contracts.ts';
+import { isHandoverContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
 import { requireRecipient, WRITE, artifactIdArg, principalArg } from '../shared.ts';
@@ -11,7 +11,7 @@ export const transfer = defineMethod({
   tool: 'artifact_transfer',
   title: 'Transfer an artifact',
   description:
-    "Give an artifact to another principal, if its contract lets you transfer it. Only artifacts under a built-in contract change hands, so the new owner controls what it receives; genesis accounts take none. Its bytes move to the new owner's disk quota (QUOTA_EXCEEDED if they have no room). To sell safely, use escrow instead.",
+    "Give an artifact to another principal, if its contract lets you transfer it. Only artifacts under genesis_contract_freeware or genesis_contract_private change hands, so the new owner controls what it receives; genesis accounts take none. Its bytes move to the new owner's disk quota (QUOTA_EXCEEDED if they have no room). To sell safely, use escrow instead.",
   input: z.object({ id: artifactIdArg('Artifact to transfer.'), to: principalArg('New owner (a principal).') }),
   output: z.object({ id: z.string(), from: z.string(), to: z.string(), version: z.int() }),
   annotations: WRITE,
@@ -22,10 +22,10 @@ export const transfer = defineMethod({
     if (a.listing) throw listedError(a, 'transferred');
     ctx.authorize('transfer', a);
     requireRecipient(ctx, args.to, 'new owner');
-    // The recipient has not agreed to anything: under a built-in contract the new owner controls (and can
-    // delete) what it is given, where a code contract could keep it in the sender's hands on their disk.
-    if (!isBuiltinContract(a.access_contract_id)) {
-      throw invalidArgs(`'${a.id}' is governed by the code contract '${a.access_contract_id}'. Switch it to a built-in contract (artifact_write access_contract_id) before giving it away, so its new owner controls it.`, {
+    // The recipient has not agreed to anything: under these contracts the new owner alone controls (and can
+    // delete) what it is given; others could keep it in the sender's hands, on the recipient's disk.
+    if (!isHandoverContract(a.access_contract_id)) {
+      throw invalidArgs(`'${a.id}' is governed by '${a.access_contract_id}', under which its new owner would not fully control it. Switch it to genesis_contract_freeware or genesis_contract_private (artifact_write access_contract_id) before giving it away, so its new owner controls it.`, {
         id: a.id,
         contract: a.access_contract_id,
       });

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { KernelError, invalidArgs, notFound } from '../../src/kernel/errors.ts';
+import { KernelError, accessDenied, invalidArgs, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
@@ -12,7 +12,7 @@ export const write = defineMethod({
   tool: 'artifact_write',
   title: 'Write an artifact',
   description:
-    "Create an artifact, or update one your contract lets you write. Omitted fields keep their current values. Data: set content. Code you can sell: kind 'code', can_execute true, code (an ES module exporting one function per method, `export function name(args, ctx)`) and interface (methods with JSON Schema inputSchema and a scrip price). Access: access_contract_id names the contract (default genesis_contract_freeware). Bytes count against your disk quota.",
+    "Create an artifact, or update one your contract lets you write. Omitted fields keep their current values. Data: set content. Code you can sell: kind 'code', can_execute true, code (an ES module exporting one function per method, `export function name(args, ctx)`) and interface (methods with JSON Schema inputSchema and a scrip price). Access: access_contract_id names the contract (default genesis_contract_freeware); only the owner may change it. Bytes count against your disk quota.",
   input: z.object({
     id: artifactIdArg("Artifact id: 1-64 of a-z, 0-9, '_' and '-'; ids starting 'genesis_' are reserved."),
     kind: z.enum(WRITABLE_KINDS).optional().describe('data, code, contract, agent, memory, library or doc. New artifacts default to code if executable, else data.'),
@@ -96,7 +96,13 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
     can_execute: args.can_execute ?? prev.can_execute,
     access_contract_id: args.access_contract_id ?? prev.access_contract_id,
   };
-  if (next.access_contract_id !== prev.access_contract_id) checkContract(ctx, next.access_contract_id);
+  if (next.access_contract_id !== prev.access_contract_id) {
+    // A contract that lets others write must not let them take the artifact over by replacing it.
+    if (ctx.caller !== prev.owner) {
+      throw accessDenied(`Only the owner (${prev.owner}) may change the contract of '${prev.id}'; its contract lets you write its other fields.`, { id: prev.id, owner: prev.owner });
+    }
+    checkContract(ctx, next.access_contract_id);
+  }
   validateFields(next, ctx.config.limits);
   if (next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute) {
     checkCode(ctx, prev.id, next);

@@ -9,6 +9,8 @@ export const WRITABLE_KINDS = ARTIFACT_KINDS.filter((k) => k !== 'genesis') as E
 
 export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const RESERVED_PREFIX = 'genesis_';
+/** The principal that administers the world; never reachable over MCP. */
+export const OPERATOR = 'genesis_operator';
 export const METHOD_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
 
 export interface InterfaceMethod {

@@ -1,5 +1,5 @@
 import { KernelError, assert, notFound } from './errors.ts';
-import { sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import { OPERATOR as OPERATOR_ID, RESERVED_PREFIX, sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import type { Store } from './db/store.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -23,6 +23,9 @@ interface ArtifactRow {
   deleted_by: string | null;
   listing: string | null;
 }
+
+/** Enough for any honest chain of agent-made artifacts; a longer one answers to where the walk stopped. */
+const MAKER_HOPS = 16;
 
 const HEAD_COLUMNS =
   'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing';
@@ -137,6 +140,20 @@ export class Artifacts {
       id,
     );
     return r && { has_standing: r.has_standing === 1, deleted_at: r.deleted_at, deleted_by: r.deleted_by };
+  }
+
+  /**
+   * The world principal answerable for `id`: follows who created what back to a principal the operator
+   * created (or a genesis artifact). An agent's wallets, relays and scripts all answer to that agent.
+   */
+  makerOf(id: string): string {
+    let cur = id;
+    for (let hop = 0; hop < MAKER_HOPS; hop++) {
+      const r = this.store.one<{ created_by: string }>('SELECT created_by FROM artifacts WHERE id = ?', cur);
+      if (!r || r.created_by === OPERATOR_ID || cur.startsWith(RESERVED_PREFIX)) return cur;
+      cur = r.created_by;
+    }
+    return cur;
   }
 
   /** True when `id` is a live principal: an artifact with standing and a ledger account. */

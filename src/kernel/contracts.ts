@@ -58,6 +58,13 @@ export const BUILTIN_CONTRACTS: Readonly<Record<string, { description: string; r
 
 export const isBuiltinContract = (id: string): boolean => Object.hasOwn(BUILTIN_CONTRACTS, id);
 
+/**
+ * Contracts under which a new owner gets what it was given: only the owner may change or remove it.
+ * (Under public anyone may delete it; under self_owned its own code may give itself away.)
+ */
+export const HANDOVER_CONTRACTS = ['genesis_contract_freeware', 'genesis_contract_private'] as const;
+export const isHandoverContract = (id: string): boolean => (HANDOVER_CONTRACTS as readonly string[]).includes(id);
+
 export function decideBuiltin(contract: string, req: PermissionRequest): Decision {
   const c = BUILTIN_CONTRACTS[contract];
   if (!c) throw new Error(`unknown builtin contract ${contract}`);

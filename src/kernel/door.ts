@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKernelError } from './errors.ts';
-import { toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import { OPERATOR, toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
 import { sha256 } from './canonical.ts';
@@ -13,8 +13,8 @@ import type { Guest } from './guest.ts';
 import type { Services } from './services.ts';
 import type { Scheduler } from './scheduler.ts';
 
-/** The principal that administers the world (creates principals, grants). Not reachable over MCP. */
-export const OPERATOR = 'genesis_operator';
+/** Re-exported: the kernel's callers have always found the operator here. */
+export { OPERATOR };
 
 type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'code'; method: InterfaceMethod; price: number };
 
@@ -118,7 +118,8 @@ export class Door {
     this.payContract(cmd, caller, decision);
     if (recordsInvocation(spec)) {
       this.s.stats.record(target.id, caller, true, paid, cmd.now);
-      if (paid > 0 && spec.kind === 'code') this.s.stats.recordPayer(target.id, cmd.principal, cmd.now);
+      // Credited to whoever answers for the paying account, so an agent's wallets and relays count as the agent.
+      if (paid > 0 && spec.kind === 'code') this.s.stats.recordPayer(target.id, this.s.artifacts.makerOf(caller), cmd.now);
       this.s.events.append('invoke_success', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
         method, caller, depth, duration_ms: Math.round(performance.now() - started), price_paid: paid,
       });

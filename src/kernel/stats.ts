@@ -32,7 +32,7 @@ export class Stats {
     );
   }
 
-  /** The principal whose command paid the price, for usage scoring (immediate callers may be its wallets). */
+  /** Who answers for the account that paid the price (see Artifacts.makerOf), for usage scoring. */
   recordPayer(artifact: string, principal: string, at: number): void {
     this.store.run(
       'INSERT INTO artifact_payers (artifact_id, principal, last_paid_at) VALUES (?, ?, ?) ON CONFLICT (artifact_id, principal) DO UPDATE SET last_paid_at = excluded.last_paid_at',

@@ -72,12 +72,23 @@ describe('unsolicited gifts', () => {
     t.ok('mallory', 'genesis_store', 'write', { id: 'mc', kind: 'contract', code: 'export function check_permission(r){ return { allowed: r.caller === "mallory" } }' });
     t.ok('mallory', 'genesis_store', 'write', { id: 'gift', kind: 'data', content: 'z'.repeat(100_000), access_contract_id: 'mc' });
     const before = stateOf(t.world);
-    expect(t.fail('mallory', 'genesis_store', 'transfer', { id: 'gift', to: 'alice' }, 'INVALID_ARGS').message).toMatch(/built-in contract/);
+    expect(t.fail('mallory', 'genesis_store', 'transfer', { id: 'gift', to: 'alice' }, 'INVALID_ARGS').message).toMatch(/genesis_contract_freeware or genesis_contract_private/);
     expect(stateOf(t.world)).toBe(before);
     // Under a built-in contract the recipient owns it outright, and can throw it away.
     t.ok('mallory', 'genesis_store', 'write', { id: 'gift2', kind: 'data', content: 'z'.repeat(100_000) });
     t.ok('mallory', 'genesis_store', 'transfer', { id: 'gift2', to: 'alice' });
     t.ok('alice', 'genesis_store', 'delete', { id: 'gift2' });
+  });
+
+  it('a public artifact cannot be given away and then taken over by switching its contract', () => {
+    const t = w();
+    t.ok('mallory', 'genesis_store', 'write', { id: 'mc', kind: 'contract', code: 'export function check_permission(r){ return { allowed: r.caller === "mallory" } }' });
+    t.ok('mallory', 'genesis_store', 'write', { id: 'gift', kind: 'data', content: 'x', access_contract_id: 'genesis_contract_public' });
+    t.fail('mallory', 'genesis_store', 'transfer', { id: 'gift', to: 'alice' }, 'INVALID_ARGS');
+    // Public lets anyone write, but only the owner may change the contract.
+    t.ok('alice', 'genesis_store', 'write', { id: 'shared', kind: 'data', content: 'x', access_contract_id: 'genesis_contract_public' });
+    t.ok('mallory', 'genesis_store', 'write', { id: 'shared', content: 'edited' });
+    expect(t.fail('mallory', 'genesis_store', 'write', { id: 'shared', access_contract_id: 'mc' }, 'ACCESS_DENIED').message).toMatch(/Only the owner \(alice\) may change the contract/);
   });
 });
 
@@ -122,7 +133,7 @@ describe('escrow sells only what stays sold', () => {
     const t = w();
     t.ok('mallory', 'genesis_store', 'write', { id: 'mc', kind: 'contract', code: 'export function check_permission(r){ return { allowed: r.caller === r.target.owner || r.action === "read" || r.action === "invoke" } }' });
     t.ok('mallory', 'genesis_store', 'write', codeArtifact('gem', 'export function run(){ return 42 }', [{ name: 'run' }], { access_contract_id: 'mc' }));
-    expect(t.fail('mallory', 'genesis_escrow', 'list', { artifact_id: 'gem', price: 500 }, 'INVALID_ARGS').message).toMatch(/built-in contract/);
+    expect(t.fail('mallory', 'genesis_escrow', 'list', { artifact_id: 'gem', price: 500 }, 'INVALID_ARGS').message).toMatch(/genesis_contract_freeware or genesis_contract_private/);
     // Switched to a built-in contract, it sells, and the buyer keeps it.
     t.ok('mallory', 'genesis_store', 'write', { id: 'gem', access_contract_id: 'genesis_contract_freeware' });
     const l = t.ok('mallory', 'genesis_escrow', 'list', { artifact_id: 'gem', price: 500 }).listing_id;
@@ -200,6 +211,76 @@ describe('mint sybils', () => {
     t.ok('bob', 'bobw', 'go', {});
     t.ok('mallory', 'genesis_mint', 'bid', { artifact_id: 'm1', amount: 1 });
     expect(resolve(t).winners[0]).toMatchObject({ bidder: 'mallory', score: 10, minted: 1 });
+  });
+});
+
+describe('mint usage score, gamed through relays and wallets', () => {
+  const w = useWorld({ principals: ['alice', 'bob', 'carol', 'mallory'], config: MINT });
+
+  it('callers of a free relay that pays from its own account count as its maker, not as paying users', () => {
+    const t = w();
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('tool', 'export function run(){ return 1 }', [{ name: 'run', price: 1 }]));
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('relay', 'export function hello(){ invoke("tool", "run", {}); return "hi" }', [{ name: 'hello' }], { has_standing: true }));
+    t.ok('mallory', 'genesis_ledger', 'transfer', { to: 'relay', amount: 10 });
+    for (const p of ['alice', 'bob', 'carol']) t.ok(p, 'relay', 'hello', {});
+    t.ok('mallory', 'genesis_mint', 'bid', { artifact_id: 'tool', amount: 1 });
+    expect(resolve(t).winners[0]).toMatchObject({ bidder: 'mallory', score: 0, minted: 0 });
+  });
+
+  it('an owner moving its tool to its own wallet does not become a paying user of it', () => {
+    const t = w();
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('w', 'export function go(){ return 1 }', [{ name: 'go' }], { has_standing: true }));
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('tool', 'export function run(){ return 1 }', [{ name: 'run', price: 1 }]));
+    t.ok('mallory', 'genesis_ledger', 'transfer', { to: 'w', amount: 5 });
+    t.ok('mallory', 'genesis_rights', 'transfer', { to: 'w', resource: 'disk_bytes', amount: 10_000 });
+    t.ok('mallory', 'genesis_rights', 'transfer', { to: 'w', resource: 'calls', amount: 10 });
+    t.ok('mallory', 'genesis_store', 'transfer', { id: 'tool', to: 'w' });
+    t.ok('mallory', 'tool', 'run', {});
+    t.ok('w', 'genesis_mint', 'bid', { artifact_id: 'tool', amount: 1 });
+    expect(resolve(t).winners[0]).toMatchObject({ bidder: 'w', score: 0 });
+  });
+});
+
+describe('debt and task limits, against wallets', () => {
+  const w = useWorld({ principals: ['alice', 'bob', 'mallory'], config: { principal_defaults: { scrip: 1_000 } } });
+
+  it('the pending-debt cap counts an agent with all its wallets, and nobody else\'s debts can hide them', () => {
+    const t = w();
+    const issuer = 'export function go(a){ return invoke("genesis_debt", "issue", { creditor: a.to, principal: 1, interest_bps_per_day: 0, due_in_s: 600 }).id }';
+    for (let i = 0; i < 2; i++) t.ok('mallory', 'genesis_store', 'write', codeArtifact(`w${i}`, issuer, [{ name: 'go' }], { has_standing: true }));
+    for (let i = 0; i < 20; i++) t.ok('mallory', `w${i % 2}`, 'go', { to: 'alice' });
+    expect(t.call('mallory', 'w0', 'go', { to: 'alice' })).toMatchObject({ ok: false, error: { code: 'QUOTA_EXCEEDED' } });
+    serviceFail(t, 'mallory', 'genesis_debt', 'issue', { creditor: 'alice', principal: 1, interest_bps_per_day: 0, due_in_s: 600 }, 'QUOTA_EXCEEDED');
+    // Code without an account cannot be a debtor at all.
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('nobody', issuer, [{ name: 'go' }]));
+    expect(t.call('mallory', 'nobody', 'go', { to: 'alice' })).toMatchObject({ ok: false });
+    // Debts naming alice as creditor, however many, do not count against alice or hide hers.
+    for (let i = 0; i < 5; i++) serviceCall(t, 'bob', 'genesis_debt', 'issue', { creditor: 'alice', principal: 1, interest_bps_per_day: 0, due_in_s: 600 });
+    for (let i = 0; i < 20; i++) serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 1, interest_bps_per_day: 0, due_in_s: 600 });
+    serviceFail(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 1, interest_bps_per_day: 0, due_in_s: 600 }, 'QUOTA_EXCEEDED');
+  });
+
+  it('a debt cannot be sold to one of the world\'s own accounts, where it could never be settled', () => {
+    const t = w();
+    t.ok('alice', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 100 });
+    const d = serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 10, interest_bps_per_day: 0, due_in_s: 600 });
+    serviceCall(t, 'bob', 'genesis_debt', 'accept', { debt_id: d.id }, 10);
+    serviceFail(t, 'bob', 'genesis_debt', 'transfer_creditor', { debt_id: d.id, to: 'genesis_taskboard' }, 'INVALID_ARGS');
+    serviceFail(t, 'alice', 'genesis_debt', 'issue', { creditor: 'genesis_mint', principal: 1, interest_bps_per_day: 0, due_in_s: 600 }, 'INVALID_ARGS');
+  });
+
+  it('a turned-down claimant cannot come back through fresh wallets, nor claim its own task through one', () => {
+    const t = w();
+    const claimer = 'export function go(a){ return invoke("genesis_taskboard", "claim", { task_id: a.id }).status }';
+    const id = serviceCall(t, 'alice', 'genesis_taskboard', 'post', { title: 'job', expires_in_s: DAY_S }, 50).id;
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('sq0', claimer, [{ name: 'go' }], { has_standing: true }));
+    t.ok('mallory', 'sq0', 'go', { id });
+    serviceCall(t, 'alice', 'genesis_taskboard', 'reject', { task_id: id });
+    t.ok('mallory', 'genesis_store', 'write', codeArtifact('sq1', claimer, [{ name: 'go' }], { has_standing: true }));
+    expect(t.call('mallory', 'sq1', 'go', { id })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    serviceFail(t, 'mallory', 'genesis_taskboard', 'claim', { task_id: id }, 'CONFLICT');
+    t.ok('alice', 'genesis_store', 'write', codeArtifact('mine', claimer, [{ name: 'go' }], { has_standing: true }));
+    expect(t.call('alice', 'mine', 'go', { id })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGS' } });
   });
 });
 

@@ -237,7 +237,18 @@ export const MIGRATIONS: readonly string[] = [
     bidder      TEXT NOT NULL,
     price       INTEGER NOT NULL,
     code_hash   TEXT NOT NULL,
+    -- The code that won, as it was at resolution: the LLM grades that, not whatever is there later.
+    code        TEXT NOT NULL,
     PRIMARY KEY (auction, artifact_id)
+  ) WITHOUT ROWID;
+
+  -- Who paid to use an artifact, as the world principal answerable for the paying account (an agent's
+  -- wallets and relays answer to the agent): the mint's usage score counts these.
+  CREATE TABLE artifact_payers (
+    artifact_id  TEXT NOT NULL,
+    principal    TEXT NOT NULL,
+    last_paid_at INTEGER NOT NULL,
+    PRIMARY KEY (artifact_id, principal)
   ) WITHOUT ROWID;
 
   CREATE TABLE mint_scored (
@@ -246,18 +257,5 @@ export const MIGRATIONS: readonly string[] = [
     code_hash      TEXT NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX mint_scored_hash ON mint_scored(code_hash);
-  `,
-  `
-  -- Who paid to use an artifact, by the principal whose command it was (not the immediate caller, which
-  -- may be a wallet that principal controls): the mint's usage score counts these.
-  CREATE TABLE artifact_payers (
-    artifact_id  TEXT NOT NULL,
-    principal    TEXT NOT NULL,
-    last_paid_at INTEGER NOT NULL,
-    PRIMARY KEY (artifact_id, principal)
-  ) WITHOUT ROWID;
-
-  -- The code that won, as it was at resolution: an LLM grades that, not whatever is there when it runs.
-  ALTER TABLE mint_pending ADD COLUMN code TEXT NOT NULL DEFAULT '';
   `,
 ];

@@ -108,6 +108,10 @@ ${Object.entries(BUILTIN_CONTRACTS)
 New artifacts use \`${config.contracts.default}\` unless you name another; if a named contract is deleted, the
 artifact falls back to \`${config.contracts.default}\`.
 
+Only an artifact's owner may change its contract, even where the contract lets others write it. Artifacts
+change hands (\`artifact_transfer\`, escrow) only under \`genesis_contract_freeware\` or \`genesis_contract_private\`,
+so a new owner alone controls what it receives.
+
 A code contract is an artifact of kind \`contract\` whose module exports
 \`check_permission(request, ctx)\`, where \`request\` is \`{caller, action, target, method?, args?}\` (\`target\` is the
 artifact's metadata), returning \`{allowed, reason, cost?}\`. A cost (at most ${config.contracts.max_cost}) is paid by the

@@ -50,7 +50,9 @@ ${c.toolList('genesis_escrow')}
 
 Listing takes the artifact into custody in the same step, so no one can change or move it between your
 offer and a purchase: while listed, it cannot be written, deleted or transferred by anyone, seller included;
-reads and invokes follow its contract as before. You may list what your contract lets you transfer. A
+reads and invokes follow its contract as before. You may list what your contract lets you transfer, if it is
+under \`genesis_contract_freeware\` or \`genesis_contract_private\` (so the buyer alone controls it afterwards)
+and has no ledger account of its own. A
 purchase moves the scrip and the ownership together or not at all. Listings can be reserved for one buyer,
 can expire (the artifact goes back to the seller), and can be cancelled by the seller. Listing ids are
 unguessable; each change is an event.

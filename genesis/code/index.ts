@@ -59,7 +59,7 @@ export const LOCK_SERVICE: GenesisCodeDef = {
   code: source('./lock.js'),
   diskBytes: 10_000_000,
   interface: [
-    method('acquire', 'Take the lock for ttl_s seconds, unless someone else holds it (CONFLICT says until when). Returns your lease_id.', obj({ name: LOCK, ttl_s: int('Seconds the lease lasts.', 1, 86_400) }, ['name', 'ttl_s'])),
+    method('acquire', 'Take the lock for ttl_s seconds, unless someone else holds it (CONFLICT says until when). Returns your lease_id. Holders need an account; each agent may bring at most 100 new lock names into being.', obj({ name: LOCK, ttl_s: int('Seconds the lease lasts.', 1, 86_400) }, ['name', 'ttl_s'])),
     method('renew', 'Extend your lease.', obj({ name: LOCK, lease_id: str('Your lease.', 40), ttl_s: int('Seconds from now.', 1, 86_400) }, ['name', 'lease_id', 'ttl_s'])),
     method('release', 'Give the lock up.', obj({ name: LOCK, lease_id: str('Your lease.', 40) }, ['name', 'lease_id'])),
     method('check', 'Whether the lock is held, by whom and until when.', obj({ name: LOCK }, ['name'])),

@@ -38,9 +38,37 @@ function leaseId() {
   return 'lease_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 }
 
+/** Lock names one agent (with all its wallets) may bring into being: each stays, so they are capped. */
+const MAX_NAMES = 100;
+
+/** A short record id from any string (FNV-1a, 64 bits); the record keeps the string to rule out collisions. */
+function tallyId(maker) {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < maker.length; i++) h = ((h ^ BigInt(maker.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+  return 'lockq_' + h.toString(16).padStart(16, '0');
+}
+
+/** Counts a new lock name against the agent answerable for the caller, refusing past the cap. */
+function countNewName(caller) {
+  const maker = invoke('genesis_ledger', 'balance', { principal: caller }).maker;
+  const id = tallyId(maker);
+  let names = 0;
+  try {
+    const a = invoke('genesis_store', 'read', { id });
+    const c = JSON.parse(a.content);
+    if (a.created_by !== mine || c.maker !== maker) fail('CONFLICT', `The lock-name tally for ${maker} is unavailable; use an existing lock name.`);
+    names = c.names;
+  } catch (e) {
+    if (e.code !== 'NOT_FOUND') throw e;
+  }
+  if (names >= MAX_NAMES) fail('QUOTA_EXCEEDED', `${maker} has brought ${names} lock names into being, the most allowed; reuse one of them.`);
+  invoke('genesis_store', 'write', { id, kind: 'data', access_contract_id: 'genesis_contract_freeware', content: JSON.stringify({ maker, names: names + 1 }), description: `lock names of ${maker}` });
+}
+
 export function acquire({ name, ttl_s }, ctx) {
   noPay(ctx);
   const l = load(name);
+  if (l === null) countNewName(ctx.caller);
   if (held(l, ctx.now) && l.holder !== ctx.caller) {
     fail('CONFLICT', `Lock '${name}' is held by ${l.holder} until ${new Date(l.expires_at).toISOString()} (${l.expires_at - ctx.now} ms). Try again after that.`);
   }

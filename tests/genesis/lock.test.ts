@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stateOf, useWorld } from '../helpers/world.ts';
+import { codeArtifact, stateOf, useWorld } from '../helpers/world.ts';
 import { serviceCall, serviceFail } from '../helpers/services.ts';
 
 describe('genesis_lock', () => {
@@ -35,5 +35,21 @@ describe('genesis_lock', () => {
     // Someone else's artifact under a lock's id is not a lock, and cannot be taken over.
     t.ok('bob', 'genesis_store', 'write', { id: 'lock_squat', kind: 'data', content: '{}' });
     expect(serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'squat', ttl_s: 5 }, 'CONFLICT').message).toMatch(/choose another name/);
+  });
+
+  it('caps the lock names one agent brings into being, wallets included; existing names stay free to use', () => {
+    const t = w();
+    const taker = 'export function go(a){ for (const n of a.names) invoke("genesis_lock", "acquire", { name: n, ttl_s: 1 }); return a.names.length }';
+    t.ok('alice', 'genesis_store', 'write', codeArtifact('aw', taker, [{ name: 'go' }], { has_standing: true }));
+    t.ok('alice', 'genesis_store', 'write', codeArtifact('aw2', taker, [{ name: 'go' }], { has_standing: true }));
+    // 100 names in batches small enough for one command's CPU and nested-call budgets.
+    for (let b = 0; b < 10; b++) t.ok('alice', b % 2 ? 'aw2' : 'aw', 'go', { names: Array.from({ length: 10 }, (_, i) => `n${b * 10 + i}`) });
+    const before = stateOf(t.world);
+    serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'one-more', ttl_s: 5 }, 'QUOTA_EXCEEDED');
+    expect(stateOf(t.world)).toBe(before);
+    t.clock.advance(2_000);
+    serviceCall(t, 'alice', 'genesis_lock', 'acquire', { name: 'n0', ttl_s: 5 });
+    // Another agent's count is its own.
+    serviceCall(t, 'bob', 'genesis_lock', 'acquire', { name: 'bobs', ttl_s: 5 });
   });
 });

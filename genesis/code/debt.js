@@ -3,52 +3,25 @@
 // calls, its own account, and allowances debtors grant it.
 
 const DAY_MS = 86400000;
+import { makerOf, newRecordId, payOut, readOwn, refusePay, tally, writeOwn, retire } from 'genesis_records';
+
 const mine = 'genesis_debt';
 const DEBT_ID = /^debt_[0-9a-f]{16}$/;
 
 function load(id) {
   if (typeof id !== 'string' || !DEBT_ID.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (debt_ followed by 16 hex digits).`);
-  let a;
-  try {
-    a = invoke('genesis_store', 'read', { id });
-  } catch (e) {
-    if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
-    if (e.code === 'DELETED') fail('NOT_FOUND', `Debt ${id} was called off before it began; its record is gone.`);
-    throw e;
-  }
-  // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
-  if (a.owner !== mine || a.created_by !== mine) fail('NOT_FOUND', `'${id}' is not a debt kept by ${mine}.`);
-  return JSON.parse(a.content);
+  const r = readOwn(id);
+  if (r.missing === 'none') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
+  if (r.missing === 'deleted') fail('NOT_FOUND', `Debt ${id} was called off before it began; its record is gone.`);
+  if (r.missing === 'foreign') fail('NOT_FOUND', `'${id}' is not a debt kept by ${mine}.`);
+  return r.found;
 }
 
 function save(d) {
-  invoke('genesis_store', 'write', {
-    id: d.id,
-    kind: 'data',
-    // Named, not left to the world's default: only this service may ever write its records.
-    access_contract_id: 'genesis_contract_freeware',
-    content: JSON.stringify(d),
-    description: `debt ${d.id} debtor ${d.debtor} creditor ${d.creditor} status ${d.status}`,
-  });
+  writeOwn(d.id, d, `debt ${d.id} debtor ${d.debtor} creditor ${d.creditor} status ${d.status}`);
 }
 
-/** Removes a record nothing will need again, so churn (issue or post, then cancel) leaves no disk behind. */
-function retire(id) {
-  invoke('genesis_store', 'delete', { id });
-}
-
-function newId() {
-  for (let i = 0; i < 5; i++) {
-    const id = 'debt_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-    try {
-      invoke('genesis_store', 'info', { id });
-    } catch (e) {
-      if (e.code === 'NOT_FOUND') return id;
-      if (e.code !== 'DELETED') throw e;
-    }
-  }
-  fail('CONFLICT', 'Could not allocate a debt id; try again.');
-}
+const newId = () => newRecordId('debt_', 'debt');
 
 const MAX = 9007199254740991;
 const owing = (d) => d.status === 'active' || d.status === 'defaulted';
@@ -67,52 +40,19 @@ function view(d, now) {
   return { ...d, owed: owedAt(d, now), as_of: now };
 }
 
-/** Methods that take no payment refuse one, rather than keep it. */
-function noPay(ctx) {
-  if (ctx.paid > 0) fail('INVALID_ARGS', `This method takes no payment; call it without pay (you attached ${ctx.paid}).`);
-}
-
-function pay(to, amount) {
-  if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_debt' });
-}
+const noPay = (ctx) => refusePay(ctx);
+const pay = payOut;
 
 /** Offers one agent (with all its wallets) may have waiting at once: proposing costs nothing, so it is capped. */
 const MAX_PENDING = 20;
 
-/** A short record id from any string (FNV-1a, 64 bits); the record keeps the string to rule out collisions. */
-function hashed(prefix, text) {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < text.length; i++) h = ((h ^ BigInt(text.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return prefix + h.toString(16).padStart(16, '0');
-}
-
-/** How many debts an agent has waiting, kept in one record per agent so nobody else's records can skew it. */
-function pendingCount(maker) {
-  const id = hashed('debtq_', maker);
-  try {
-    const a = invoke('genesis_store', 'read', { id });
-    const c = JSON.parse(a.content);
-    if (a.created_by !== mine || c.maker !== maker) fail('CONFLICT', `The pending-debt tally for ${maker} is unavailable; try again later.`);
-    return { id, n: c.pending };
-  } catch (e) {
-    if (e.code === 'NOT_FOUND') return { id, n: 0 };
-    throw e;
-  }
-}
+/** How many debts an agent has waiting. */
+const pending = (maker) => tally('debtq_', maker, 'pending', 'pending debts', `The pending-debt tally for ${maker} is unavailable; try again later.`);
 
 function adjustPending(maker, delta) {
-  const c = pendingCount(maker);
-  invoke('genesis_store', 'write', {
-    id: c.id,
-    kind: 'data',
-    access_contract_id: 'genesis_contract_freeware',
-    content: JSON.stringify({ maker, pending: Math.max(0, c.n + delta) }),
-    description: `pending debts of ${maker}`,
-  });
+  const t = pending(maker);
+  t.write(Math.max(0, t.read() + delta));
 }
-
-/** Who answers for an account: itself, or the agent that made it (ledger_balance says). */
-const makerOf = (principal) => invoke('genesis_ledger', 'balance', { principal }).maker;
 
 function requireCounterparty(id, role) {
   if (typeof id === 'string' && id.startsWith('genesis_')) fail('INVALID_ARGS', `The ${role} must be an agent, not one of the world's own accounts (${id}).`);
@@ -125,7 +65,7 @@ export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, c
   requireCounterparty(creditor, 'creditor');
   // The debtor receives the loan, so it must hold an account; its maker is who the cap counts.
   const maker = makerOf(ctx.caller);
-  const waiting = pendingCount(maker).n;
+  const waiting = pending(maker).read();
   if (waiting >= MAX_PENDING) fail('QUOTA_EXCEEDED', `${maker} has ${waiting} debts waiting for a creditor; cancel some (genesis_debt.cancel) before proposing more.`);
   adjustPending(maker, +1);
   const d = {

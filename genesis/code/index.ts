@@ -66,4 +66,12 @@ export const LOCK_SERVICE: GenesisCodeDef = {
   ],
 };
 
-export const GENESIS_CODE: readonly GenesisCodeDef[] = [DEBT, TASKBOARD, LOCK_SERVICE];
+export const RECORDS: GenesisCodeDef = {
+  id: 'genesis_records',
+  description: 'A library the genesis services import, and any code may: its own data records (trusting only those it created), fresh ids, per-agent tallies, makers, refusing unwanted pay.',
+  code: source('./records.js'),
+  diskBytes: 0,
+  interface: null,
+};
+
+export const GENESIS_CODE: readonly GenesisCodeDef[] = [RECORDS, DEBT, TASKBOARD, LOCK_SERVICE];

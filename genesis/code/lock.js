@@ -1,6 +1,8 @@
 // genesis_lock: named leases with a time to live, as an ordinary code artifact. A lease is a data
 // artifact it owns; holding one is only as good as the agents who agree to check it.
 
+import { makerOf, randomHex, readOwn, refusePay, tally, writeOwn } from 'genesis_records';
+
 const mine = 'genesis_lock';
 
 function lockId(name) {
@@ -11,58 +13,31 @@ function lockId(name) {
 }
 
 function load(name) {
-  try {
-    const a = invoke('genesis_store', 'read', { id: lockId(name) });
-    // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
-    if (a.owner !== mine || a.created_by !== mine) fail('CONFLICT', `'${lockId(name)}' is not a lock kept by ${mine}; choose another name.`);
-    return JSON.parse(a.content);
-  } catch (e) {
-    if (e.code === 'NOT_FOUND') return null;
-    throw e;
-  }
+  const r = readOwn(lockId(name));
+  if (r.missing === 'foreign') fail('CONFLICT', `'${lockId(name)}' is not a lock kept by ${mine}; choose another name.`);
+  return r.found ?? null;
 }
 
 function save(name, lease) {
-  // The contract is named, not left to the world's default: only this service may ever write its records.
-  invoke('genesis_store', 'write', { id: lockId(name), kind: 'data', access_contract_id: 'genesis_contract_freeware', content: JSON.stringify(lease), description: `lock ${name}` });
+  writeOwn(lockId(name), lease, `lock ${name}`);
 }
 
-/** Locks take no payment: refuse one rather than keep it. */
-function noPay(ctx) {
-  if (ctx.paid > 0) fail('INVALID_ARGS', `genesis_lock takes no payment; call it without pay (you attached ${ctx.paid}).`);
-}
+const noPay = (ctx) => refusePay(ctx, mine);
 
 const held = (l, now) => l !== null && l.holder !== null && l.expires_at > now;
 
-function leaseId() {
-  return 'lease_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-}
+const leaseId = () => 'lease_' + randomHex();
 
 /** Lock names one agent (with all its wallets) may bring into being: each stays, so they are capped. */
 const MAX_NAMES = 100;
 
-/** A short record id from any string (FNV-1a, 64 bits); the record keeps the string to rule out collisions. */
-function tallyId(maker) {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < maker.length; i++) h = ((h ^ BigInt(maker.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return 'lockq_' + h.toString(16).padStart(16, '0');
-}
-
 /** Counts a new lock name against the agent answerable for the caller, refusing past the cap. */
 function countNewName(caller) {
-  const maker = invoke('genesis_ledger', 'balance', { principal: caller }).maker;
-  const id = tallyId(maker);
-  let names = 0;
-  try {
-    const a = invoke('genesis_store', 'read', { id });
-    const c = JSON.parse(a.content);
-    if (a.created_by !== mine || c.maker !== maker) fail('CONFLICT', `The lock-name tally for ${maker} is unavailable; use an existing lock name.`);
-    names = c.names;
-  } catch (e) {
-    if (e.code !== 'NOT_FOUND') throw e;
-  }
-  if (names >= MAX_NAMES) fail('QUOTA_EXCEEDED', `${maker} has brought ${names} lock names into being, the most allowed; reuse one of them.`);
-  invoke('genesis_store', 'write', { id, kind: 'data', access_contract_id: 'genesis_contract_freeware', content: JSON.stringify({ maker, names: names + 1 }), description: `lock names of ${maker}` });
+  const maker = makerOf(caller);
+  const names = tally('lockq_', maker, 'names', 'lock names', `The lock-name tally for ${maker} is unavailable; use an existing lock name.`);
+  const n = names.read();
+  if (n >= MAX_NAMES) fail('QUOTA_EXCEEDED', `${maker} has brought ${n} lock names into being, the most allowed; reuse one of them.`);
+  names.write(n + 1);
 }
 
 export function acquire({ name, ttl_s }, ctx) {

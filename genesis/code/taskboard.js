@@ -2,63 +2,26 @@
 // posting; the board holds it in its own account until the poster accepts a submission (the claimant is
 // paid) or the task expires or is cancelled (the poster is refunded).
 
+import { makerOf, newRecordId, payOut, readOwn, refusePay, retire, writeOwn } from 'genesis_records';
+
 const mine = 'genesis_taskboard';
 
 function load(id) {
   if (typeof id !== 'string' || !/^task_[0-9a-f]{16}$/.test(id)) fail('INVALID_ARGS', `'${id}' is not a task id (task_ followed by 16 hex digits).`);
-  let a;
-  try {
-    a = invoke('genesis_store', 'read', { id });
-  } catch (e) {
-    if (e.code === 'NOT_FOUND') fail('NOT_FOUND', `There is no task '${id}'. Browse tasks with genesis_taskboard.list.`);
-    if (e.code === 'DELETED') fail('NOT_FOUND', `Task ${id} ended without anyone taking it on; its record is gone.`);
-    throw e;
-  }
-  // created_by never changes: a record someone else wrote and handed over is not ours, whoever owns it now.
-  if (a.owner !== mine || a.created_by !== mine) fail('NOT_FOUND', `'${id}' is not a task on ${mine}.`);
-  return JSON.parse(a.content);
+  const r = readOwn(id);
+  if (r.missing === 'none') fail('NOT_FOUND', `There is no task '${id}'. Browse tasks with genesis_taskboard.list.`);
+  if (r.missing === 'deleted') fail('NOT_FOUND', `Task ${id} ended without anyone taking it on; its record is gone.`);
+  if (r.missing === 'foreign') fail('NOT_FOUND', `'${id}' is not a task on ${mine}.`);
+  return r.found;
 }
 
 function save(t) {
-  invoke('genesis_store', 'write', {
-    id: t.id,
-    kind: 'data',
-    // Named, not left to the world's default: only this service may ever write its records.
-    access_contract_id: 'genesis_contract_freeware',
-    content: JSON.stringify(t),
-    description: `task ${t.id} status ${t.status} poster ${t.poster} ${t.title}`.slice(0, 480),
-  });
+  writeOwn(t.id, t, `task ${t.id} status ${t.status} poster ${t.poster} ${t.title}`.slice(0, 480));
 }
 
-/** Removes a record nothing will need again, so churn (issue or post, then cancel) leaves no disk behind. */
-function retire(id) {
-  invoke('genesis_store', 'delete', { id });
-}
-
-function newId() {
-  for (let i = 0; i < 5; i++) {
-    const id = 'task_' + Array.from({ length: 16 }, () => Math.floor(Math.random() * 16).toString(16)).join('');
-    try {
-      invoke('genesis_store', 'info', { id });
-    } catch (e) {
-      if (e.code === 'NOT_FOUND') return id;
-      if (e.code !== 'DELETED') throw e;
-    }
-  }
-  fail('CONFLICT', 'Could not allocate a task id; try again.');
-}
-
-/** Who answers for an account: itself, or the agent that made it (ledger_balance says). */
-const makerOf = (principal) => invoke('genesis_ledger', 'balance', { principal }).maker;
-
-/** Methods that take no payment refuse one, rather than keep it. */
-function noPay(ctx) {
-  if (ctx.paid > 0) fail('INVALID_ARGS', `This method takes no payment; call it without pay (you attached ${ctx.paid}).`);
-}
-
-function pay(to, amount) {
-  if (amount > 0) invoke('genesis_ledger', 'transfer', { to, amount, memo: 'genesis_taskboard' });
-}
+const newId = () => newRecordId('task_', 'task');
+const noPay = (ctx) => refusePay(ctx);
+const pay = payOut;
 
 const open = (t) => t.status === 'open' || t.status === 'claimed' || t.status === 'submitted';
 

@@ -90,15 +90,17 @@ export interface GenesisArtifactDef {
 
 /**
  * A pre-seeded code artifact: a service written in JavaScript and run in the sandbox like any agent's
- * code, with no privilege an agent lacks. It owns itself and has standing, so it can hold scrip and own
- * the data artifacts that keep its state; only its id is reserved.
+ * code, with no privilege an agent lacks. A service (with an interface) owns itself and has standing, so
+ * it can hold scrip and own the data artifacts that keep its state; a library (no interface) is code for
+ * others to import. Only the id is reserved.
  */
 export interface GenesisCodeDef {
   id: string;
   description: string;
   code: string;
-  interface: InterfaceMethod[];
-  /** Disk quota the world issues it (once, topped up at open) for the data artifacts it keeps. */
+  /** Methods of a service; null for a library. */
+  interface: InterfaceMethod[] | null;
+  /** Disk quota the world issues a service (topped up at open) for the data artifacts it keeps. */
   diskBytes: number;
 }
 

@@ -11,7 +11,7 @@ const SYSTEM_CONTRACT = 'genesis_contract_freeware';
 
 interface SeedRow {
   id: string;
-  kind: 'genesis' | 'code';
+  kind: 'genesis' | 'code' | 'library';
   description: string;
   content: string;
   code: string;
@@ -42,17 +42,18 @@ export function seedGenesis(store: Store, registry: GenesisRegistry, config: Con
         owner: d.hasStanding ? d.id : SYSTEM_OWNER,
       };
     }),
-    // Genesis code owns itself: no one, not even the operator, can rewrite it through the store.
+    // A genesis service owns itself: no one, not even the operator, can rewrite it through the store.
+    // A genesis library has no account; the operator holds it, under the same contract.
     ...registry.code.map((c) => ({
       id: c.id,
-      kind: 'code' as const,
+      kind: c.interface === null ? ('library' as const) : ('code' as const),
       description: c.description,
       content: '',
       code: c.code,
       interface: c.interface,
-      has_standing: true,
-      can_execute: true,
-      owner: c.id,
+      has_standing: c.interface !== null,
+      can_execute: c.interface !== null,
+      owner: c.interface === null ? SYSTEM_OWNER : c.id,
     })),
     ...Object.entries(BUILTIN_CONTRACTS).map(([id, c]) => ({
       id,

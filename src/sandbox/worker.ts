@@ -345,14 +345,26 @@ function settle(ctx: QuickJSContext, s: Session, h: QuickJSHandle, scope: Scope)
   }
 }
 
+type HostImpl = (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | void;
+
+/** A global the guest can neither reassign nor redefine. */
+function defineConstant(ctx: QuickJSContext): (name: string, value: QuickJSHandle) => void {
+  return (name, value) => ctx.defineProp(ctx.global, name, { value, configurable: false, enumerable: false });
+}
+
+/** A host function whose handle lives as long as `scope`. */
+function hostFunction(ctx: QuickJSContext, scope: Scope): (name: string, impl: HostImpl) => QuickJSHandle {
+  return (name, impl) => scope.manage(ctx.newFunction(name, impl));
+}
+
 /**
  * Installs the globals every frame gets, before any frame (or guest code) exists: built while the
  * worker is idle, they cost a command nothing. All are host functions except the Date wrapper.
  */
 function prepareContext(ctx: QuickJSContext): Prepared {
   const scope = new Scope();
-  const constant = (name: string, value: QuickJSHandle) => ctx.defineProp(ctx.global, name, { value, configurable: false, enumerable: false });
-  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | void) => scope.manage(ctx.newFunction(name, impl));
+  const constant = defineConstant(ctx);
+  const fn = hostFunction(ctx, scope);
   // Taken before any guest code runs, so the guest cannot replace them.
   const json = scope.manage(ctx.getProp(ctx.global, 'JSON'));
   const g: Guest = { ctx, parse: scope.manage(ctx.getProp(json, 'parse')), stringify: scope.manage(ctx.getProp(json, 'stringify')) };
@@ -432,8 +444,8 @@ function bindFrame(p: Prepared, s: Session, fs: FrameState): void {
   p.bound.s = s;
   p.bound.fs = fs;
   p.bound.random = seededRandom(frame.seed);
-  const constant = (name: string, value: QuickJSHandle) => ctx.defineProp(ctx.global, name, { value, configurable: false, enumerable: false });
-  const fn = (name: string, impl: (...args: QuickJSHandle[]) => QuickJSHandle | { error: QuickJSHandle } | void) => scope.manage(ctx.newFunction(name, impl));
+  const constant = defineConstant(ctx);
+  const fn = hostFunction(ctx, scope);
 
   if (frame.kind !== 'method') {
     constant('invoke', ctx.undefined);

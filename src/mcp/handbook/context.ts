@@ -39,8 +39,8 @@ export function pageContext(registry: GenesisRegistry, config: Config): PageCont
   };
   const service = (id: string) => {
     const def = registry.code.find((c) => c.id === id);
-    if (!def) throw new Error(`handbook refers to the genesis service ${id}, which does not exist`);
-    return def;
+    if (!def?.interface) throw new Error(`handbook refers to the genesis service ${id}, which does not exist`);
+    return { ...def, interface: def.interface };
   };
   return {
     config,

@@ -81,7 +81,10 @@ function storageFloor(): () => void {
   const rate = db.prepare("INSERT INTO rate_log (principal, resource, at, amount) VALUES (?, 'calls', ?, 1) ON CONFLICT (principal, resource, at) DO UPDATE SET amount = amount + excluded.amount");
   const balance = db.prepare("SELECT balance FROM accounts WHERE principal = ? AND asset = 'scrip'");
   const journal = db.prepare("INSERT INTO journal (at, asset, kind, from_id, to_id, amount, cause, command_id) VALUES (?, 'scrip', 'transfer', 'alice', 'bob', 1, 'transfer', ?)");
-  const event = db.prepare("INSERT INTO events (at, type, principal, artifact, payload, command_id) VALUES (?, 'transfer', 'alice', 'bob', '{\"amount\":1}', ?)");
+  // A transfer logs two events: the transfer and the invocation.
+  const event = db.prepare(`INSERT INTO events (at, type, principal, artifact, payload, command_id) VALUES
+    (?1, 'transfer', 'alice', 'bob', '{"from":"alice","to":"bob","asset":"scrip","amount":1}', ?2),
+    (?1, 'invoke_success', 'alice', 'genesis_ledger', '{"method":"transfer","caller":"alice","depth":0,"duration_ms":0,"price_paid":0}', ?2)`);
   const stats = db.prepare(`INSERT INTO artifact_invokers (artifact_id, invoker, invocations, successes, scrip_paid, last_at, last_paid_at) VALUES ('genesis_ledger', 'alice', 1, 1, 0, ?, NULL)
     ON CONFLICT (artifact_id, invoker) DO UPDATE SET invocations = invocations + 1, successes = successes + 1, last_at = excluded.last_at`);
   const command = db.prepare("INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms) VALUES (?, ?, 'alice', 'genesis_ledger', 'transfer', '{\"amount\":1,\"to\":\"bob\"}', NULL, 1, NULL, 'h', 0)");

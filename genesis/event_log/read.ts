@@ -9,7 +9,7 @@ export const read = defineMethod({
   tool: 'events_read',
   title: 'Read events',
   description:
-    'Read the world event log oldest first: artifact writes and deletions, invocations, transfers, rate limits and more. Filter by types, principal or artifact_id. To follow new events, pass the next_cursor you got last time as cursor.',
+    'Read the world event log oldest first: artifact writes and deletions, invocations, transfers, rate limits and more. Filter by types, principal or artifact_id. To follow new events, pass the next_cursor you got last time as cursor. A filtered read looks at a bounded stretch of the log per call, so a page can hold fewer events than the limit: while has_more is true, call again with next_cursor.',
   input: z.object({
     types: z.array(z.enum(EVENT_TYPES)).max(EVENT_TYPES.length).optional().describe('Only these event types.'),
     principal: principalArg('Only events about this principal.').optional(),
@@ -29,8 +29,8 @@ export const read = defineMethod({
         command_id: z.string().optional(),
       }),
     ),
-    next_cursor: z.int(),
-    has_more: z.boolean(),
+    next_cursor: z.int().describe('Pass this as cursor to continue.'),
+    has_more: z.boolean().describe('More events may follow next_cursor: call again with it.'),
   }),
   annotations: READ,
   handler: (ctx, args) => {
@@ -40,6 +40,7 @@ export const read = defineMethod({
       ...(args.artifact_id === undefined ? {} : { artifact: args.artifact_id }),
       after: args.cursor ?? 0,
       limit: pageSize(ctx, args.limit),
+      scan: ctx.config.limits.max_event_scan,
     });
     return {
       events: page.events.map((e) => ({

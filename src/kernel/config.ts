@@ -48,6 +48,8 @@ export const ConfigSchema = z
         max_memo_chars: int(0, 10_000).default(200),
         max_price: int(0).default(1_000_000_000),
         max_search_query_chars: int(1, 10_000).default(200),
+        /** Events a filtered event read examines per call (the log has no per-filter indexes; see EventLog.read). */
+        max_event_scan: int(100, 10_000_000).default(20_000),
       })
       .strict()
       .prefault({}),

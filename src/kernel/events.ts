@@ -93,6 +93,8 @@ export interface EventFilter {
   /** Cursor: only events with seq greater than this. */
   after?: number;
   limit: number;
+  /** With a filter, how many events past the cursor one read may examine. */
+  scan: number;
 }
 
 const FLUSH_BATCH = 32;
@@ -127,11 +129,18 @@ export class EventLog {
     }
   }
 
-  /** `next_cursor` is where to continue from (poll with it as `after`); `has_more` says a full page is waiting. */
+  /**
+   * `next_cursor` is where to continue from (poll with it as `after`); `has_more` says more may be
+   * waiting past it. A filtered read examines at most `scan` events after the cursor (the log keeps no
+   * per-filter indexes, which would cost every command three more pages): when the window runs out
+   * first, the page may hold fewer matches, and `has_more` with `next_cursor` at the window's end says
+   * to continue from there.
+   */
   read(filter: EventFilter): { events: WorldEvent[]; next_cursor: number; has_more: boolean } {
     this.flush();
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const after = filter.after ?? 0;
+    const where: string[] = ['seq > ?'];
+    const params: unknown[] = [after];
     if (filter.types && filter.types.length > 0) {
       for (const t of filter.types) {
         if (!(EVENT_TYPES as readonly string[]).includes(t)) {
@@ -149,18 +158,24 @@ export class EventLog {
       where.push('artifact = ?');
       params.push(filter.artifact);
     }
-    where.push('seq > ?');
-    params.push(filter.after ?? 0);
+    const filtered = where.length > 1;
+    const windowEnd = after + Math.max(filter.scan, filter.limit + 1);
+    if (filtered) {
+      where.push('seq <= ?');
+      params.push(windowEnd);
+    }
     const rows = this.store.all<{ seq: number; at: number; type: EventType; principal: string | null; artifact: string | null; payload: string; command_id: string | null }>(
       `SELECT seq, at, type, principal, artifact, payload, command_id FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
       ...params,
       filter.limit + 1,
     );
-    const more = rows.length > filter.limit;
-    const page = more ? rows.slice(0, filter.limit) : rows;
+    const full = rows.length > filter.limit;
+    const page = full ? rows.slice(0, filter.limit) : rows;
     const events = page.map((r) => ({ ...r, payload: JSON.parse(r.payload) as EventPayloads[EventType] }));
-    const last = page.length > 0 ? page[page.length - 1]!.seq : (filter.after ?? 0);
-    return { events, next_cursor: last, has_more: more };
+    if (full || !filtered) return { events, next_cursor: page.length > 0 ? page[page.length - 1]!.seq : after, has_more: full };
+    // The window ran out before the page filled: continue after the window if the log goes on.
+    const latest = this.latestSeq();
+    return windowEnd < latest ? { events, next_cursor: windowEnd, has_more: true } : { events, next_cursor: page.length > 0 ? page[page.length - 1]!.seq : after, has_more: false };
   }
 
   latestSeq(): number {

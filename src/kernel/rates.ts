@@ -48,6 +48,16 @@ export class Rates {
     return charged;
   }
 
+  /**
+   * `charge` for a caller that already read the window this command (`left` was its remainder then):
+   * one statement when the usage fits, and the full `charge` when it may not or the window moved since.
+   */
+  chargeKnown(principal: string, resource: RateResource, amount: number, left: number, now: number): number {
+    if (amount <= 0) return 0;
+    if (amount <= left && this.tryRecord(principal, resource, amount, now)) return amount;
+    return this.charge(principal, resource, amount, now);
+  }
+
   /** Milliseconds until `amount` fits, or undefined if it never can under the current allocation. */
   retryAfter(principal: string, resource: RateResource, amount: number, allocation: number, used: number, now: number): number | undefined {
     if (amount > allocation) return undefined;

@@ -1,7 +1,7 @@
 import type { ArtifactKind, ArtifactMeta } from './artifact.ts';
 import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
-import { STATS_SQL } from './stats.ts';
+import { STATS_SQL, lastActionSql } from './stats.ts';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate', 'paying_invokers', 'last_used', 'last_action'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -64,8 +64,8 @@ export class Search {
       success_rate: 'COALESCE(CAST(s.successes AS REAL) / NULLIF(s.invocations, 0), -1) DESC, COALESCE(s.invocations, 0) DESC, a.id',
       paying_invokers: 'COALESCE(s.paying, 0) DESC, COALESCE(s.invocations, 0) DESC, a.id',
       last_used: 'COALESCE(s.last_at, -1) DESC, a.id',
-      // A principal's heartbeat is its newest command (indexed by principal, at); others sort last.
-      last_action: 'COALESCE((SELECT MAX(c.at) FROM commands c WHERE c.principal = a.id), -1) DESC, a.id',
+      // A principal's heartbeat is its newest command (found on the commands key); others sort last.
+      last_action: `COALESCE(${lastActionSql('a.id')}, -1) DESC, a.id`,
     }[q.sort];
     const usage = q.sort === 'invocations' || q.sort === 'success_rate' || q.sort === 'paying_invokers' || q.sort === 'last_used';
     const rows = this.store.all<{ id: string }>(

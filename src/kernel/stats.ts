@@ -14,6 +14,12 @@ export interface ArtifactStats {
 export const STATS_SQL = `SELECT artifact_id, SUM(invocations) AS invocations, SUM(successes) AS successes, COUNT(*) AS invokers,
   SUM(scrip_paid > 0) AS paying, MAX(last_at) AS last_at FROM artifact_invokers`;
 
+/**
+ * When the principal named by the SQL expression `principal` last acted: its newest command. Command ids
+ * start with the world time, zero-padded, so the largest id under the (principal, id) key is the latest.
+ */
+export const lastActionSql = (principal: string): string => `(SELECT c.at FROM commands c WHERE c.principal = ${principal} ORDER BY c.id DESC LIMIT 1)`;
+
 /** The invocation registry: how much each artifact is used, by how many, and how reliably. */
 export class Stats {
   constructor(private readonly store: Store) {}
@@ -62,6 +68,6 @@ export class Stats {
 
   /** A principal's heartbeat: when it last acted (its newest command, ok or not), or null if never. */
   lastActionAt(principal: string): number | null {
-    return this.store.one<{ at: number | null }>('SELECT MAX(at) AS at FROM commands WHERE principal = ?', principal)?.at ?? null;
+    return this.store.one<{ at: number | null }>(`SELECT ${lastActionSql('?')} AS at`, principal)?.at ?? null;
   }
 }

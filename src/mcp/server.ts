@@ -27,15 +27,35 @@ export function serverParts(world: World): ServerParts {
  * database. `subscribed` is given for connections that keep 2025-era resource subscriptions.
  */
 export function createFactory(parts: ServerParts, principalOf: PrincipalOf) {
-  return (_ctx: McpRequestContext, subscribed: Set<string> | null): McpServer => {
+  return (ctx: McpRequestContext, subscribed: Set<string> | null): McpServer => {
     const server = new McpServer(SERVER_INFO, {
       capabilities: { tools: {}, resources: { subscribe: true, listChanged: false }, prompts: {} },
       instructions: INSTRUCTIONS,
     });
+    const called = calledTool(ctx);
+    const only = called === null ? [] : parts.tools.filter((t) => t.name === called);
+    if (only.length > 0) {
+      // This instance answers one tools/call and is discarded: the other tools, the resources and the
+      // prompts would be built for nothing (about a fifth of a world tool call's cost).
+      registerTools(server, only, parts.world, principalOf);
+      return server;
+    }
     registerTools(server, parts.tools, parts.world, principalOf);
     registerResources(server, parts.world, principalOf);
     registerPrompts(server, parts.handbook);
     if (subscribed) registerSubscriptions(server, subscribed);
     return server;
   };
+}
+
+/**
+ * The tool a 2026-era request calls, from its standard headers. The SDK checks that `Mcp-Method` and
+ * `Mcp-Name` agree with the body before it asks the factory for a server, so they can be trusted here.
+ * Null for anything else (2025-era requests and connections serve many requests on one instance).
+ */
+function calledTool(ctx: McpRequestContext): string | null {
+  if (ctx.era !== 'modern' || !ctx.requestInfo) return null;
+  const headers = ctx.requestInfo.headers;
+  if (headers.get('mcp-method') !== 'tools/call') return null;
+  return headers.get('mcp-name');
 }

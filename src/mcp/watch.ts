@@ -29,7 +29,7 @@ export class ArtifactWatcher {
   poll(): string[] {
     const changed = new Set<string>();
     for (;;) {
-      const page = this.world.kernel.services.events.read({ types: TYPES, after: this.cursor, limit: BATCH });
+      const page = this.world.kernel.services.events.read({ types: TYPES, after: this.cursor, limit: BATCH, scan: this.world.config.limits.max_event_scan });
       for (const e of page.events) if (e.artifact) changed.add(e.artifact);
       this.cursor = page.next_cursor;
       if (!page.has_more) break;

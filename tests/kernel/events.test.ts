@@ -63,3 +63,49 @@ describe('event log', () => {
     expect(new Set(EVENT_TYPES).size).toBe(EVENT_TYPES.length);
   });
 });
+
+describe('filtered event reads scan a bounded window', () => {
+  const w = useWorld({ principals: ['alice', 'bob'], config: { limits: { max_event_scan: 100 } } });
+
+  it('a rare match far past the cursor is reached by following has_more, skipping nothing', () => {
+    const t = w();
+    t.ok('alice', 'genesis_store', 'write', { id: 'early', content: 'x' });
+    // Each transfer logs two events; 150 of them put the next write ~300 events past the first.
+    for (let i = 0; i < 150; i++) t.ok(i % 2 ? 'bob' : 'alice', 'genesis_ledger', 'transfer', { to: i % 2 ? 'alice' : 'bob', amount: 1 });
+    t.ok('alice', 'genesis_store', 'write', { id: 'late', content: 'x' });
+    const first = t.peek('genesis_event_log', 'read', { types: ['artifact_written'] });
+    expect(first.events.map((e: { artifact_id: string }) => e.artifact_id)).toEqual(['early']);
+    expect(first.has_more).toBe(true);
+    const found: string[] = ['early'];
+    let cursor = first.next_cursor;
+    let calls = 1;
+    for (;;) {
+      const page = t.peek('genesis_event_log', 'read', { types: ['artifact_written'], cursor });
+      found.push(...page.events.map((e: { artifact_id: string }) => e.artifact_id));
+      expect(page.next_cursor).toBeGreaterThan(cursor);
+      cursor = page.next_cursor;
+      calls++;
+      if (!page.has_more) break;
+    }
+    expect(found).toEqual(['early', 'late']);
+    // A window is at most 100 events, so crossing ~300 took several calls, each of them cheap.
+    expect(calls).toBeGreaterThanOrEqual(3);
+    expect(t.peek('genesis_event_log', 'read', { types: ['artifact_written'], cursor })).toMatchObject({ events: [], has_more: false });
+  });
+
+  it('an unfiltered read is never cut short by the window', () => {
+    const t = w();
+    for (let i = 0; i < 80; i++) t.ok(i % 2 ? 'bob' : 'alice', 'genesis_ledger', 'transfer', { to: i % 2 ? 'alice' : 'bob', amount: 1 });
+    const page = t.peek('genesis_event_log', 'read', { cursor: 0, limit: 100 });
+    expect(page.events).toHaveLength(100);
+    expect(page.has_more).toBe(true);
+    expect(page.next_cursor).toBe(page.events[99].seq);
+  });
+
+  it('at the end of the log a filtered read says there is no more', () => {
+    const t = w();
+    for (let i = 0; i < 5; i++) t.ok('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 1 });
+    const page = t.peek('genesis_event_log', 'read', { types: ['artifact_deleted'] });
+    expect(page).toMatchObject({ events: [], has_more: false, next_cursor: 0 });
+  });
+});

@@ -127,3 +127,27 @@ describe('rate windows', () => {
     t.fail('alice', 'genesis_store', 'write', { id: 'b4', content: 'x' }, 'QUOTA_EXCEEDED');
   });
 });
+
+describe('charging burned usage against a window read earlier in the command', () => {
+  const w = useWorld({ principals: ['alice', 'bob'], config: { principal_defaults: { cpu_ms: 50 }, rates: { window_ms: 10_000 } } });
+
+  it('records the usage in one step when it fits what was left', () => {
+    const t = w();
+    const rates = t.world.kernel.services.rates;
+    const now = t.world.clock.now();
+    t.world.store.writeTx(() => expect(rates.chargeKnown('alice', 'cpu_ms', 20, 50, now)).toBe(20));
+    expect(rates.status('alice', 'cpu_ms', now)).toMatchObject({ used: 20, remaining: 30 });
+  });
+
+  it('a stale remainder (the allocation moved away since) is caught by the guard and capped, never debt', () => {
+    const t = w();
+    const rates = t.world.kernel.services.rates;
+    const now = t.world.clock.now();
+    // alice read 50 left, then gave 40 of her allocation away: only 10 can still be charged.
+    t.ok('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'cpu_ms', amount: 40 });
+    t.world.store.writeTx(() => expect(rates.chargeKnown('alice', 'cpu_ms', 30, 50, now)).toBe(10));
+    expect(rates.status('alice', 'cpu_ms', now)).toMatchObject({ allocation: 10, used: 10, remaining: 0 });
+    t.world.store.writeTx(() => expect(rates.chargeKnown('alice', 'cpu_ms', 5, 50, now)).toBe(0));
+    expect(rates.status('alice', 'cpu_ms', now).used).toBe(10);
+  });
+});

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Store } from '../../src/kernel/db/store.ts';
 import { MIGRATIONS } from '../../src/kernel/db/migrations.ts';
 import { VirtualClock } from '../../src/kernel/clock.ts';
+import { Stats } from '../../src/kernel/stats.ts';
 import { tempDir } from '../helpers/world.ts';
 
 const open = (path: string) => new Store({ path, busyTimeoutMs: 1000, synchronous: 'NORMAL', now: () => 1 });
@@ -24,6 +25,39 @@ describe('store', () => {
       const s = open(path);
       expect(s.one<{ journal_mode: string }>('PRAGMA journal_mode')?.journal_mode).toBe('wal');
       expect(s.all('SELECT * FROM schema_version')).toHaveLength(MIGRATIONS.length);
+      s.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('migration 4 keeps every command of a version-3 world and the heartbeat still finds the newest', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const path = join(dir, 'w.db');
+      const raw = new Database(path);
+      raw.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+      for (let v = 1; v <= 3; v++) {
+        raw.exec(MIGRATIONS[v - 1]!);
+        raw.prepare('INSERT INTO schema_version (version, applied_at) VALUES (?, 0)').run(v);
+      }
+      const insert = raw.prepare(
+        "INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms) VALUES (?, ?, ?, 'genesis_ledger', 'balance', '[]', NULL, 1, NULL, 'h', 0)",
+      );
+      insert.run('cmd_00000000a0000aaaa', 10, 'alice');
+      insert.run('cmd_00000000c0000aaaa', 12, 'alice');
+      insert.run('cmd_00000000b0000aaaa', 11, 'bob');
+      raw.close();
+      const s = open(path);
+      expect(s.schemaVersion()).toBe(MIGRATIONS.length);
+      expect(s.all('SELECT principal, id, at FROM commands ORDER BY id')).toEqual([
+        { principal: 'alice', id: 'cmd_00000000a0000aaaa', at: 10 },
+        { principal: 'bob', id: 'cmd_00000000b0000aaaa', at: 11 },
+        { principal: 'alice', id: 'cmd_00000000c0000aaaa', at: 12 },
+      ]);
+      expect(new Stats(s).lastActionAt('alice')).toBe(12);
+      expect(new Stats(s).lastActionAt('carol')).toBeNull();
+      expect(s.all("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'events'")).toEqual([]);
       s.close();
     } finally {
       cleanup();

@@ -258,4 +258,32 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX mint_scored_hash ON mint_scored(code_hash);
   `,
+  /* 4: leaner writes per command (each index a command touches is another page written at commit) */ `
+  -- Filtered event reads scan forward from their cursor a bounded number of rows instead (EventLog.read):
+  -- readers follow the log with a cursor, and three indexes cost two of every three pages an event wrote.
+  DROP INDEX events_type;
+  DROP INDEX events_principal;
+  DROP INDEX events_artifact;
+
+  -- Keyed by principal, so a principal's newest command (its heartbeat) is found on the primary key and
+  -- a command writes one b-tree instead of two. Ids are time-ordered, so the newest is the largest id.
+  CREATE TABLE commands_v4 (
+    principal   TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    target      TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    args        TEXT NOT NULL,
+    idempotency_key TEXT,
+    ok          INTEGER NOT NULL CHECK (ok IN (0, 1)),
+    error_code  TEXT,
+    result_hash TEXT NOT NULL,
+    cpu_ms      INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (principal, id)
+  ) WITHOUT ROWID;
+  INSERT INTO commands_v4 (principal, id, at, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms)
+    SELECT principal, id, at, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms FROM commands;
+  DROP TABLE commands;
+  ALTER TABLE commands_v4 RENAME TO commands;
+  `,
 ];

@@ -126,6 +126,15 @@ async function rawQuickJs(code: string): Promise<() => void> {
   };
 }
 
+/** WAL pages one call of `fn` writes, averaged over 200 calls from an emptied WAL. */
+function walPagesPer(world: World, fn: () => void): number {
+  const frames = () => (world.store.one<{ log: number }>('PRAGMA wal_checkpoint(PASSIVE)')?.log ?? 0);
+  world.store.one('PRAGMA wal_checkpoint(TRUNCATE)');
+  const before = frames();
+  for (let i = 0; i < 200; i++) fn();
+  return (frames() - before) / 200;
+}
+
 const ADDER = 'export function add(a){ return { sum: a.x + a.y } }';
 
 async function main(): Promise<void> {
@@ -150,6 +159,7 @@ async function main(): Promise<void> {
     const r = world.invoke('bob', 'genesis_store', 'invoke', { id: 'adder', method: 'add', args: { x: 2, y: 3 } });
     if (!r.ok) throw new Error(r.error.message);
   };
+  const pagesPerTransfer = walPagesPer(world, transfer);
   const raw = rawLedger();
   const floor = storageFloor();
   const qjs = await rawQuickJs(ADDER);
@@ -180,6 +190,7 @@ async function main(): Promise<void> {
     const k = median(r.kernel);
     console.log(`| ${r.name} | ${b.toFixed(0)} | ${k.toFixed(0)} | ${(k / b).toFixed(2)} | ${(1e6 / k).toFixed(1)} | ${(1e6 / b).toFixed(1)} |`);
   }
+  console.log(`\ndiagnostic: a kernel transfer writes ${pagesPerTransfer.toFixed(1)} WAL pages at commit (each index or table it touches is a page)`);
   const inv = rows[1]!;
   console.log(`\ntargets: ledger ratio >= 0.5 (got ${(median(rows[0]!.kernel) / median(rows[0]!.base)).toFixed(2)}); invoke time <= 2x raw (got ${(median(inv.base) / median(inv.kernel)).toFixed(2)}x)`);
   if (!report.ok) {

@@ -40,9 +40,6 @@ function view(d, now) {
   return { ...d, owed: owedAt(d, now), as_of: now };
 }
 
-const noPay = (ctx) => refusePay(ctx);
-const pay = payOut;
-
 /** Offers one agent (with all its wallets) may have waiting at once: proposing costs nothing, so it is capped. */
 const MAX_PENDING = 20;
 
@@ -60,7 +57,7 @@ function requireCounterparty(id, role) {
 }
 
 export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   if (creditor === ctx.caller) fail('INVALID_ARGS', 'You cannot owe yourself: name another principal as creditor.');
   requireCounterparty(creditor, 'creditor');
   // The debtor receives the loan, so it must hold an account; its maker is who the cap counts.
@@ -97,7 +94,7 @@ export function accept({ debt_id }, ctx) {
   if (!granted || granted.amount < d.principal) {
     fail('CONFLICT', `The debtor must first approve ${mine} to draw at least ${d.principal} (ledger_approve {spender: "${mine}", amount: ...}) so the debt can be collected.`);
   }
-  pay(d.debtor, ctx.paid);
+  payOut(d.debtor, ctx.paid);
   adjustPending(d.debtor_maker, -1);
   d.status = 'active';
   d.accepted_at = ctx.now;
@@ -106,7 +103,7 @@ export function accept({ debt_id }, ctx) {
 }
 
 export function cancel({ debt_id }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const d = load(debt_id);
   if (ctx.caller !== d.debtor && ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the debtor or the creditor can cancel debt ${d.id}.`);
   if (d.status !== 'pending') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only a pending debt can be cancelled.`);
@@ -124,8 +121,8 @@ export function repay({ debt_id }, ctx) {
   if (ctx.paid <= 0) fail('INVALID_ARGS', 'Attach the repayment as pay.');
   const owed = owedAt(d, ctx.now);
   const used = Math.min(ctx.paid, owed);
-  pay(d.creditor, used);
-  pay(d.debtor, ctx.paid - used);
+  payOut(d.creditor, used);
+  payOut(d.debtor, ctx.paid - used);
   d.repaid += used;
   if (owedAt(d, ctx.now) === 0) d.status = 'repaid';
   save(d);
@@ -133,7 +130,7 @@ export function repay({ debt_id }, ctx) {
 }
 
 export function collect({ debt_id }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const d = load(debt_id);
   if (!owing(d)) fail('CONFLICT', `Debt ${d.id} is ${d.status}; only an active or defaulted debt can be collected.`);
   if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) collects debt ${d.id}.`);
@@ -153,7 +150,7 @@ export function collect({ debt_id }, ctx) {
 }
 
 export function transfer_creditor({ debt_id, to }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const d = load(debt_id);
   if (ctx.caller !== d.creditor) fail('ACCESS_DENIED', `Only the creditor (${d.creditor}) can sell debt ${d.id}.`);
   if (d.status !== 'active' && d.status !== 'defaulted') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only active or defaulted debts change hands.`);
@@ -165,7 +162,7 @@ export function transfer_creditor({ debt_id, to }, ctx) {
 }
 
 export function check({ debt_id }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   return view(load(debt_id), ctx.now);
 }
 
@@ -173,7 +170,7 @@ export function check({ debt_id }, ctx) {
 const SCAN = 100;
 
 export function list({ principal, status, cursor }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const who = principal || ctx.caller;
   // Debt records name both parties in their description, so a search narrows the scan to theirs.
   const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });

@@ -20,15 +20,20 @@ function save(t) {
 }
 
 const newId = () => newRecordId('task_', 'task');
-const noPay = (ctx) => refusePay(ctx);
-const pay = payOut;
 
 const open = (t) => t.status === 'open' || t.status === 'claimed' || t.status === 'submitted';
+
+/** The task `id`, for its poster only; `does` says what only the poster may do to it. */
+function loadAsPoster(id, ctx, does) {
+  const t = load(id);
+  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) ${does} task ${t.id}.`);
+  return t;
+}
 
 /** A task past its expiry is refunded to its poster by whichever successful call settles it first. */
 function settleExpiry(t, now) {
   if (open(t) && now >= t.expires_at) {
-    pay(t.poster, t.bounty);
+    payOut(t.poster, t.bounty);
     t.status = 'expired';
     // A task nobody ever took on has no history worth its disk.
     if (t.claimant === null && !(t.rejected_claimants || []).length) retire(t.id);
@@ -70,7 +75,7 @@ export function post({ title, description, expires_in_s }, ctx) {
 }
 
 export function claim({ task_id }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const t = requireLive(load(task_id), ctx.now);
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is already ${t.status} by ${t.claimant}.`);
   // The claimant is paid the bounty, so it must hold an account; its maker is who the rules below see.
@@ -85,7 +90,7 @@ export function claim({ task_id }, ctx) {
 }
 
 export function submit({ task_id, result }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const t = requireLive(load(task_id), ctx.now);
   if (t.status !== 'claimed') fail('CONFLICT', `Task ${t.id} is ${t.status}; only a claimed task takes a submission.`);
   if (ctx.caller !== t.claimant) fail('ACCESS_DENIED', `Only the claimant (${t.claimant}) submits for task ${t.id}.`);
@@ -96,21 +101,19 @@ export function submit({ task_id, result }, ctx) {
 }
 
 export function accept({ task_id }, ctx) {
-  noPay(ctx);
-  const t = load(task_id);
-  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) accepts work on task ${t.id}.`);
+  refusePay(ctx);
+  const t = loadAsPoster(task_id, ctx, 'accepts work on');
   requireLive(t, ctx.now);
   if (t.status !== 'submitted') fail('CONFLICT', `Task ${t.id} is ${t.status}; accept it once work is submitted.`);
-  pay(t.claimant, t.bounty);
+  payOut(t.claimant, t.bounty);
   t.status = 'done';
   save(t);
   return t;
 }
 
 export function reject({ task_id, reason }, ctx) {
-  noPay(ctx);
-  const t = load(task_id);
-  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) rejects work on task ${t.id}.`);
+  refusePay(ctx);
+  const t = loadAsPoster(task_id, ctx, 'rejects work on');
   requireLive(t, ctx.now);
   // A claim that sits without a submission can be turned down too, so a claimant cannot hold the bounty hostage.
   if (t.status !== 'submitted' && t.status !== 'claimed') fail('CONFLICT', `Task ${t.id} is ${t.status}; only a claimed or submitted task can be turned down.`);
@@ -126,20 +129,19 @@ export function reject({ task_id, reason }, ctx) {
 }
 
 export function cancel({ task_id }, ctx) {
-  noPay(ctx);
-  const t = load(task_id);
-  if (ctx.caller !== t.poster) fail('ACCESS_DENIED', `Only the poster (${t.poster}) cancels task ${t.id}.`);
+  refusePay(ctx);
+  const t = loadAsPoster(task_id, ctx, 'cancels');
   // Past expiry the bounty is the poster's anyway, whoever held the task: settle it as expired.
   if (open(t) && ctx.now >= t.expires_at) return settleExpiry(t, ctx.now);
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is ${t.status}; only an unclaimed task can be cancelled.`);
-  pay(t.poster, t.bounty);
+  payOut(t.poster, t.bounty);
   t.status = 'cancelled';
   retire(t.id);
   return t;
 }
 
 export function expire({ task_id }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const t = load(task_id);
   if (!open(t)) fail('CONFLICT', `Task ${t.id} is already ${t.status}.`);
   if (ctx.now < t.expires_at) fail('CONFLICT', `Task ${t.id} does not expire until ${new Date(t.expires_at).toISOString()}.`);
@@ -147,7 +149,7 @@ export function expire({ task_id }, ctx) {
 }
 
 export function check({ task_id }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   return view(load(task_id), ctx.now);
 }
 
@@ -155,7 +157,7 @@ export function check({ task_id }, ctx) {
 const SCAN = 100;
 
 export function list({ status, cursor }, ctx) {
-  noPay(ctx);
+  refusePay(ctx);
   const found = invoke('genesis_store', 'search', { query: status || 'task', principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
   const tasks = [];
   for (const r of found.results) {

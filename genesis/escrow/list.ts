@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
-import { isHandoverContract } from '../../src/kernel/contracts.ts';
+import { requireHandoverContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
@@ -28,12 +28,7 @@ export const list = defineMethod({
     if (a.listing) throw listedError(a, 'listed again');
     // What the buyer gets must stay what it was: a contract others may act under (a code contract its author
     // can rewrite, public, self_owned), or an account with its own approvals, could take back what was paid for.
-    if (!isHandoverContract(a.access_contract_id)) {
-      throw invalidArgs(`'${a.id}' is governed by '${a.access_contract_id}', under which others could change or take back what the buyer paid for. Switch it to genesis_contract_freeware or genesis_contract_private (artifact_write access_contract_id) before listing.`, {
-        id: a.id,
-        contract: a.access_contract_id,
-      });
-    }
+    requireHandoverContract(a, 'others could change or take back what the buyer paid for', 'listing');
     if (a.has_standing) throw invalidArgs(`'${a.id}' has its own ledger account; escrow sells artifacts, not accounts. Sell the artifacts it owns instead.`, { id: a.id });
     if (args.price > ctx.config.limits.max_price) throw invalidArgs(`price must be at most ${ctx.config.limits.max_price}.`, { limit: ctx.config.limits.max_price });
     // The same right that lets you give it away lets you sell it: custody is taken from a verified holder.

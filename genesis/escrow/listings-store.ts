@@ -1,4 +1,5 @@
 import type { Store } from '../../src/kernel/db/store.ts';
+import { Where } from '../../src/kernel/db/where.ts';
 
 export type ListingStatus = 'active' | 'sold' | 'cancelled' | 'expired';
 
@@ -44,20 +45,7 @@ export class ListingStore {
   }
 
   active(filter: { artifact_id?: string; seller?: string; buyer?: string }, offset: number, limit: number): Listing[] {
-    const where = ["status = 'active'"];
-    const params: unknown[] = [];
-    if (filter.artifact_id !== undefined) {
-      where.push('artifact_id = ?');
-      params.push(filter.artifact_id);
-    }
-    if (filter.seller !== undefined) {
-      where.push('seller = ?');
-      params.push(filter.seller);
-    }
-    if (filter.buyer !== undefined) {
-      where.push('buyer = ?');
-      params.push(filter.buyer);
-    }
-    return this.store.all<Listing>(`SELECT ${COLUMNS} FROM escrow_listings WHERE ${where.join(' AND ')} ORDER BY created_at, id LIMIT ? OFFSET ?`, ...params, limit, offset);
+    const where = new Where().add("status = 'active'").eq('artifact_id', filter.artifact_id).eq('seller', filter.seller).eq('buyer', filter.buyer);
+    return this.store.all<Listing>(`SELECT ${COLUMNS} FROM escrow_listings ${where} ORDER BY created_at, id LIMIT ? OFFSET ?`, ...where.params, limit, offset);
   }
 }

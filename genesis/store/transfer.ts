@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
-import { isHandoverContract } from '../../src/kernel/contracts.ts';
+import { requireHandoverContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
 import { requireRecipient, WRITE, artifactIdArg, principalArg } from '../shared.ts';
@@ -24,12 +24,7 @@ export const transfer = defineMethod({
     requireRecipient(ctx, args.to, 'new owner');
     // The recipient has not agreed to anything: under these contracts the new owner alone controls (and can
     // delete) what it is given; others could keep it in the sender's hands, on the recipient's disk.
-    if (!isHandoverContract(a.access_contract_id)) {
-      throw invalidArgs(`'${a.id}' is governed by '${a.access_contract_id}', under which its new owner would not fully control it. Switch it to genesis_contract_freeware or genesis_contract_private (artifact_write access_contract_id) before giving it away, so its new owner controls it.`, {
-        id: a.id,
-        contract: a.access_contract_id,
-      });
-    }
+    requireHandoverContract(a, 'its new owner would not fully control it', 'giving it away, so its new owner controls it');
     if (args.to === a.owner) throw invalidArgs(`'${args.to}' already owns '${a.id}'.`, { id: a.id });
     const moved = artifacts.setOwner(a, args.to, ctx.now);
     ctx.emit('artifact_transferred', { principal: ctx.caller, artifact: a.id }, { from: a.owner, to: args.to });

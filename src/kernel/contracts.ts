@@ -1,4 +1,5 @@
 import type { Artifact, ArtifactMeta } from './artifact.ts';
+import { invalidArgs } from './errors.ts';
 
 export const ACTIONS = ['read', 'write', 'invoke', 'delete', 'transfer'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -64,6 +65,18 @@ export const isBuiltinContract = (id: string): boolean => Object.hasOwn(BUILTIN_
  */
 export const HANDOVER_CONTRACTS = ['genesis_contract_freeware', 'genesis_contract_private'] as const;
 export const isHandoverContract = (id: string): boolean => (HANDOVER_CONTRACTS as readonly string[]).includes(id);
+
+/**
+ * Refuses to hand `a` over unless it is under a handover contract. `risk` says what could go wrong
+ * under its current contract; `before` names the step the owner wants to take after switching.
+ */
+export function requireHandoverContract(a: ArtifactMeta, risk: string, before: string): void {
+  if (isHandoverContract(a.access_contract_id)) return;
+  throw invalidArgs(`'${a.id}' is governed by '${a.access_contract_id}', under which ${risk}. Switch it to ${HANDOVER_CONTRACTS.join(' or ')} (artifact_write access_contract_id) before ${before}.`, {
+    id: a.id,
+    contract: a.access_contract_id,
+  });
+}
 
 export function decideBuiltin(contract: string, req: PermissionRequest): Decision {
   const c = BUILTIN_CONTRACTS[contract];

@@ -1,4 +1,5 @@
 import { invalidArgs } from './errors.ts';
+import { Where } from './db/where.ts';
 import type { Store } from './db/store.ts';
 
 /**
@@ -139,34 +140,22 @@ export class EventLog {
   read(filter: EventFilter): { events: WorldEvent[]; next_cursor: number; has_more: boolean } {
     this.flush();
     const after = filter.after ?? 0;
-    const where: string[] = ['seq > ?'];
-    const params: unknown[] = [after];
+    const where = new Where().add('seq > ?', after);
     if (filter.types && filter.types.length > 0) {
       for (const t of filter.types) {
         if (!(EVENT_TYPES as readonly string[]).includes(t)) {
           throw invalidArgs(`Unknown event type '${t}'. Valid types: ${EVENT_TYPES.join(', ')}.`, { type: t });
         }
       }
-      where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
-      params.push(...filter.types);
+      where.add(`type IN (${filter.types.map(() => '?').join(', ')})`, ...filter.types);
     }
-    if (filter.principal !== undefined) {
-      where.push('principal = ?');
-      params.push(filter.principal);
-    }
-    if (filter.artifact !== undefined) {
-      where.push('artifact = ?');
-      params.push(filter.artifact);
-    }
-    const filtered = where.length > 1;
+    where.eq('principal', filter.principal).eq('artifact', filter.artifact);
+    const filtered = where.size > 1;
     const windowEnd = after + Math.max(filter.scan, filter.limit + 1);
-    if (filtered) {
-      where.push('seq <= ?');
-      params.push(windowEnd);
-    }
+    if (filtered) where.add('seq <= ?', windowEnd);
     const rows = this.store.all<{ seq: number; at: number; type: EventType; principal: string | null; artifact: string | null; payload: string; command_id: string | null }>(
-      `SELECT seq, at, type, principal, artifact, payload, command_id FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`,
-      ...params,
+      `SELECT seq, at, type, principal, artifact, payload, command_id FROM events ${where} ORDER BY seq LIMIT ?`,
+      ...where.params,
       filter.limit + 1,
     );
     const full = rows.length > filter.limit;

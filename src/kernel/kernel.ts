@@ -155,10 +155,7 @@ export class Kernel {
 
   /** CPU burned is charged whatever happens; the caller's window records it. */
   private chargeBurned(cmd: Command): void {
-    if (cmd.cpuUsedMs <= 0) return;
-    const used = Math.ceil(cmd.cpuUsedMs);
-    if (cmd.cpuWindowLeft === null) this.services.rates.charge(cmd.principal, 'cpu_ms', used, cmd.now);
-    else this.services.rates.chargeKnown(cmd.principal, 'cpu_ms', used, cmd.cpuWindowLeft, cmd.now);
+    if (cmd.cpuUsedMs > 0) this.services.rates.charge(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs), cmd.now, cmd.cpuWindowLeft);
   }
 
   private logCommand(cmd: Command, request: string, key: string | undefined, ok: boolean, code: string | null, resultHash: string): void {

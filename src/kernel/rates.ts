@@ -39,23 +39,18 @@ export class Rates {
     }
   }
 
-  /** Records usage already burned (CPU, tokens), capped to what the window still allows: never debt. */
-  charge(principal: string, resource: RateResource, amount: number, now: number): number {
+  /**
+   * Records usage already burned (CPU, tokens), capped to what the window still allows: never debt.
+   * `left`, when the caller read the window earlier in this command, saves reading it again: the usage
+   * is recorded in one statement if it fits, and the guard trigger catches a window that moved since.
+   */
+  charge(principal: string, resource: RateResource, amount: number, now: number, left: number | null = null): number {
     if (amount <= 0) return 0;
+    if (left !== null && amount <= left && this.tryRecord(principal, resource, amount, now)) return amount;
     const { allocation, used } = this.load(principal, resource, now);
     const charged = Math.min(amount, Math.max(0, allocation - used));
     if (charged > 0 && !this.tryRecord(principal, resource, charged, now)) throw new Error(`rate charge of ${charged} did not fit after expiry`);
     return charged;
-  }
-
-  /**
-   * `charge` for a caller that already read the window this command (`left` was its remainder then):
-   * one statement when the usage fits, and the full `charge` when it may not or the window moved since.
-   */
-  chargeKnown(principal: string, resource: RateResource, amount: number, left: number, now: number): number {
-    if (amount <= 0) return 0;
-    if (amount <= left && this.tryRecord(principal, resource, amount, now)) return amount;
-    return this.charge(principal, resource, amount, now);
   }
 
   /** Milliseconds until `amount` fits, or undefined if it never can under the current allocation. */

@@ -2,6 +2,7 @@ import type { ArtifactKind, ArtifactMeta } from './artifact.ts';
 import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
 import { STATS_SQL, lastActionSql } from './stats.ts';
+import { Where } from './db/where.ts';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate', 'paying_invokers', 'last_used', 'last_action'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -30,32 +31,15 @@ export class Search {
 
   candidates(q: SearchQuery, offset: number, count: number): ArtifactMeta[] {
     const tokens = (q.query ?? '').toLowerCase().match(/[\p{L}\p{N}]+/gu)?.slice(0, MAX_TOKENS) ?? [];
-    const where: string[] = [];
-    const params: unknown[] = [];
+    const where = new Where();
     let from = 'artifacts a';
     if (tokens.length > 0) {
       from = 'artifacts_fts f JOIN artifacts a ON a.seq = f.rowid';
-      where.push('artifacts_fts MATCH ?');
       // Each token quoted (no FTS syntax from users), prefix-matched, all required.
-      params.push(tokens.map((t) => `"${t}"*`).join(' '));
+      where.add('artifacts_fts MATCH ?', tokens.map((t) => `"${t}"*`).join(' '));
     }
-    if (!q.include_deleted) where.push('a.deleted_at IS NULL');
-    if (q.kind !== undefined) {
-      where.push('a.kind = ?');
-      params.push(q.kind);
-    }
-    if (q.owner !== undefined) {
-      where.push('a.owner = ?');
-      params.push(q.owner);
-    }
-    if (q.has_standing !== undefined) {
-      where.push('a.has_standing = ?');
-      params.push(q.has_standing ? 1 : 0);
-    }
-    if (q.can_execute !== undefined) {
-      where.push('a.can_execute = ?');
-      params.push(q.can_execute ? 1 : 0);
-    }
+    if (!q.include_deleted) where.add('a.deleted_at IS NULL');
+    where.eq('a.kind', q.kind).eq('a.owner', q.owner).eq('a.has_standing', q.has_standing).eq('a.can_execute', q.can_execute);
     const order = {
       relevance: tokens.length > 0 ? 'f.rank, a.id' : 'a.updated_at DESC, a.id',
       newest: 'a.updated_at DESC, a.id',
@@ -70,8 +54,8 @@ export class Search {
     const usage = q.sort === 'invocations' || q.sort === 'success_rate' || q.sort === 'paying_invokers' || q.sort === 'last_used';
     const rows = this.store.all<{ id: string }>(
       `SELECT a.id FROM ${from} ${usage ? `LEFT JOIN (${STATS_SQL} GROUP BY artifact_id) s ON s.artifact_id = a.id` : ''}
-       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      ...params,
+       ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      ...where.params,
       count,
       offset,
     );

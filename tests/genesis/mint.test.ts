@@ -11,6 +11,12 @@ const scrip = (t: TestWorld, p: string): number => t.peek('genesis_ledger', 'bal
 function tool(t: TestWorld, owner: string, id: string, body = `return "${id}"`) {
   t.ok(owner, 'genesis_store', 'write', codeArtifact(id, `export function run(){ ${body} }`, [{ name: 'run', price: 1 }]));
 }
+/** Each bidder writes a tool named after it (alice -> a1) and bids on it, tools first, bids in order. */
+function toolsAndBids(t: TestWorld, bids: Record<string, number>) {
+  const id = (who: string) => `${who[0]}1`;
+  for (const who of Object.keys(bids)) tool(t, who, id(who));
+  for (const [who, amount] of Object.entries(bids)) t.ok(who, 'genesis_mint', 'bid', { artifact_id: id(who), amount });
+}
 /** Moves the clock to the next resolution and lets any command settle it. */
 function resolve(t: TestWorld): any {
   const next = t.peek('genesis_mint', 'status', {}).next_resolution_at;
@@ -42,12 +48,7 @@ describe('mint auction', () => {
 
   it('uniform price: the winner pays the best losing bid; losers get it all back, plus UBI', () => {
     const t = w();
-    tool(t, 'alice', 'a1');
-    tool(t, 'bob', 'b1');
-    tool(t, 'carol', 'c1');
-    t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 50 });
-    t.ok('bob', 'genesis_mint', 'bid', { artifact_id: 'b1', amount: 30 });
-    t.ok('carol', 'genesis_mint', 'bid', { artifact_id: 'c1', amount: 10 });
+    toolsAndBids(t, { alice: 50, bob: 30, carol: 10 });
     const last = resolve(t);
     expect(last.price).toBe(30);
     expect(last.winners.map((x: { bidder: string }) => x.bidder)).toEqual(['alice']);
@@ -62,12 +63,7 @@ describe('mint auction', () => {
   it('N slots: the top N win and each pays the (N+1)th bid; the UBI remainder is burned and recorded', async () => {
     const t = await openTestWorld({ principals: ['alice', 'bob', 'carol', 'dave', 'erin'], config: { mint: { ...MINT.mint, slots: 2 } } });
     try {
-      tool(t, 'alice', 'a1');
-      tool(t, 'bob', 'b1');
-      tool(t, 'carol', 'c1');
-      t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 40 });
-      t.ok('bob', 'genesis_mint', 'bid', { artifact_id: 'b1', amount: 25 });
-      t.ok('carol', 'genesis_mint', 'bid', { artifact_id: 'c1', amount: 11 });
+      toolsAndBids(t, { alice: 40, bob: 25, carol: 11 });
       const last = resolve(t);
       expect(last.price).toBe(11);
       expect(last.winners.map((x: { bidder: string }) => x.bidder).sort()).toEqual(['alice', 'bob']);
@@ -162,10 +158,7 @@ describe('mint auction', () => {
 
   it('a void bid (artifact sold or deleted before resolution) is refunded in full', () => {
     const t = w();
-    tool(t, 'alice', 'a1');
-    tool(t, 'bob', 'b1');
-    t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 20 });
-    t.ok('bob', 'genesis_mint', 'bid', { artifact_id: 'b1', amount: 10 });
+    toolsAndBids(t, { alice: 20, bob: 10 });
     t.ok('alice', 'genesis_store', 'transfer', { id: 'a1', to: 'carol' });
     const last = resolve(t);
     expect(last.winners.map((x: { bidder: string }) => x.bidder)).toEqual(['bob']);

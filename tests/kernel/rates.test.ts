@@ -135,7 +135,7 @@ describe('charging burned usage against a window read earlier in the command', (
     const t = w();
     const rates = t.world.kernel.services.rates;
     const now = t.world.clock.now();
-    t.world.store.writeTx(() => expect(rates.chargeKnown('alice', 'cpu_ms', 20, 50, now)).toBe(20));
+    t.world.store.writeTx(() => expect(rates.charge('alice', 'cpu_ms', 20, now, 50)).toBe(20));
     expect(rates.status('alice', 'cpu_ms', now)).toMatchObject({ used: 20, remaining: 30 });
   });
 
@@ -145,9 +145,9 @@ describe('charging burned usage against a window read earlier in the command', (
     const now = t.world.clock.now();
     // alice read 50 left, then gave 40 of her allocation away: only 10 can still be charged.
     t.ok('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'cpu_ms', amount: 40 });
-    t.world.store.writeTx(() => expect(rates.chargeKnown('alice', 'cpu_ms', 30, 50, now)).toBe(10));
+    t.world.store.writeTx(() => expect(rates.charge('alice', 'cpu_ms', 30, now, 50)).toBe(10));
     expect(rates.status('alice', 'cpu_ms', now)).toMatchObject({ allocation: 10, used: 10, remaining: 0 });
-    t.world.store.writeTx(() => expect(rates.chargeKnown('alice', 'cpu_ms', 5, 50, now)).toBe(0));
+    t.world.store.writeTx(() => expect(rates.charge('alice', 'cpu_ms', 5, now, 50)).toBe(0));
     expect(rates.status('alice', 'cpu_ms', now).used).toBe(10);
   });
 });

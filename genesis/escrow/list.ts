@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
+import { invalidArgs } from '../../src/kernel/errors.ts';
 import { requireHandoverContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
-import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
+import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
 import { EXPIRE_KIND, expiryId, listingsOf } from './shared.ts';
 
@@ -24,8 +24,7 @@ export const list = defineMethod({
   handler: (ctx, args) => {
     const { artifacts } = ctx.services;
     const a = artifacts.requireMeta(args.artifact_id);
-    if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be sold.`, { id: a.id });
-    if (a.listing) throw listedError(a, 'listed again');
+    requireReleasable(a, 'sold', 'listed again');
     // What the buyer gets must stay what it was: a contract others may act under (a code contract its author
     // can rewrite, public, self_owned), or an account with its own approvals, could take back what was paid for.
     requireHandoverContract(a, 'others could change or take back what the buyer paid for', 'listing');

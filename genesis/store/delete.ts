@@ -1,7 +1,7 @@
 import * as z from 'zod';
-import { KernelError, accessDenied } from '../../src/kernel/errors.ts';
+import { KernelError } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
+import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { ASSETS, type Asset } from '../../src/kernel/ledger.ts';
 import { DESTROY, artifactIdArg } from '../shared.ts';
 
@@ -38,8 +38,7 @@ export const del = defineMethod({
   handler: (ctx, args) => {
     const { artifacts, ledger } = ctx.services;
     const a = artifacts.requireMeta(args.id);
-    if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be deleted.`, { id: a.id });
-    if (a.listing) throw listedError(a, 'deleted');
+    requireReleasable(a, 'deleted');
     ctx.authorize('delete', a);
     const t = artifacts.tombstone(a, ctx.caller, ctx.now);
     if (a.has_standing) retirePrincipal(ctx, a.id);

@@ -1,8 +1,8 @@
 import * as z from 'zod';
-import { accessDenied, invalidArgs } from '../../src/kernel/errors.ts';
+import { invalidArgs } from '../../src/kernel/errors.ts';
 import { requireHandoverContract } from '../../src/kernel/contracts.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
-import { RESERVED_PREFIX, listedError } from '../../src/kernel/artifact.ts';
+import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { requireRecipient, WRITE, artifactIdArg, principalArg } from '../shared.ts';
 
 export const transfer = defineMethod({
@@ -18,8 +18,7 @@ export const transfer = defineMethod({
   handler: (ctx, args) => {
     const { artifacts } = ctx.services;
     const a = artifacts.requireMeta(args.id);
-    if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be transferred.`, { id: a.id });
-    if (a.listing) throw listedError(a, 'transferred');
+    requireReleasable(a, 'transferred');
     ctx.authorize('transfer', a);
     requireRecipient(ctx, args.to, 'new owner');
     // The recipient has not agreed to anything: under these contracts the new owner alone controls (and can

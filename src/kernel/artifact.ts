@@ -170,6 +170,15 @@ export function listedError(a: Pick<ArtifactMeta, 'id' | 'listing'>, action: str
   });
 }
 
+/**
+ * Refuses to let `a` leave its owner's hands (be `verb`: sold, transferred, deleted) while it is the
+ * world's own or held in escrow. `listedVerb` words the escrow case where it differs.
+ */
+export function requireReleasable(a: Pick<ArtifactMeta, 'id' | 'listing'>, verb: string, listedVerb = verb): void {
+  if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be ${verb}.`, { id: a.id });
+  if (a.listing) throw listedError(a, listedVerb);
+}
+
 export function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n)}…`;
 }

@@ -24,6 +24,7 @@ const SECONDS = arg('seconds', 2);
 const CONCURRENCY = arg('concurrency', 16);
 const BIN = new URL('../bin/ecology.mjs', import.meta.url).pathname;
 const ECHO_STDIO = new URL('./echo-stdio.ts', import.meta.url).pathname;
+const STUB_STDIO = new URL('./world-stub-stdio.ts', import.meta.url).pathname;
 const modern = { versionNegotiation: { mode: 'auto' as const } };
 
 type Call = (c: Client) => Promise<void>;
@@ -144,6 +145,15 @@ async function main(): Promise<void> {
     }
     await t.close();
   }
+  // Diagnostic: the world's stdio server with its kernel answers replayed from memory, against echo.
+  const [stubClient] = await many(1, stdioClient(['--import', 'tsx', STUB_STDIO, db, 'alice']));
+  const [echoClient] = await many(1, stdioClient(['--import', 'tsx', ECHO_STDIO]));
+  const se1 = await throughput([echoClient!], echo);
+  const st = await throughput([stubClient!], transfer);
+  const se2 = await throughput([echoClient!], echo);
+  const mcpLayer = st / ((se1 + se2) / 2);
+  for (const c of [stubClient!, echoClient!]) await c.close();
+
   const report = world.check();
   await world.close();
   rmSync(dir, { recursive: true, force: true });
@@ -153,6 +163,7 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
   console.log('\ntarget: world tool throughput >= 0.8x echo on each transport');
+  console.log(`diagnostic: stdio, 1 client, ledger_transfer with the kernel's answer replayed from memory (the MCP layer alone) / echo: ${mcpLayer.toFixed(2)}`);
   if (!report.ok) {
     console.error('invariants violated after the bench:', report.violations);
     process.exitCode = 1;

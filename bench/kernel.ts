@@ -38,12 +38,19 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 const dir = mkdtempSync(join(tmpdir(), 'ecology-bench-'));
 
-// ---- baseline 1: a raw guarded transfer in libsql, same durability settings as the world ---------
+/** The world's own storage settings (page size, WAL, durability), so baselines differ only in the work. */
+function storeSettings(db: InstanceType<typeof Database>): void {
+  const { store } = parseConfig({});
+  db.pragma(`page_size = ${store.page_size}`);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${store.synchronous}`);
+  db.pragma(`wal_autocheckpoint = ${store.wal_autocheckpoint}`);
+}
+
+// ---- baseline 1: a raw guarded transfer in libsql, same storage settings as the world -------------
 function rawLedger(): () => void {
   const db = new Database(join(dir, 'raw.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`wal_autocheckpoint = ${parseConfig({}).store.wal_autocheckpoint}`);
+  storeSettings(db);
   db.exec(`CREATE TABLE accounts (principal TEXT, asset TEXT, balance INTEGER NOT NULL CHECK (balance >= 0), PRIMARY KEY (principal, asset)) WITHOUT ROWID;
            CREATE TABLE journal (seq INTEGER PRIMARY KEY, at INTEGER, asset TEXT, from_id TEXT, to_id TEXT, amount INTEGER, cause TEXT, command_id TEXT);
            INSERT INTO accounts VALUES ('alice', 'scrip', 1000000000), ('bob', 'scrip', 0);`);
@@ -68,9 +75,7 @@ function rawLedger(): () => void {
  */
 function storageFloor(): () => void {
   const db = new Database(join(dir, 'floor.db'));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`wal_autocheckpoint = ${parseConfig({}).store.wal_autocheckpoint}`);
+  storeSettings(db);
   for (const m of MIGRATIONS) db.exec(m);
   db.exec(`INSERT INTO artifacts (id, kind, description, content, code, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at)
            VALUES ('alice', 'agent', '', '', '', 'alice', 'alice', 'genesis_contract_self_owned', 1, 0, 0, 1, 0, 0), ('bob', 'agent', '', '', '', 'bob', 'bob', 'genesis_contract_self_owned', 1, 0, 0, 1, 0, 0);
@@ -179,6 +184,7 @@ async function main(): Promise<void> {
     rows[2]!.kernel.push(rate(transfer));
   }
   const report = world.check();
+  const pageBytes = world.store.one<{ page_size: number }>('PRAGMA page_size')!.page_size;
   await world.close();
   rmSync(dir, { recursive: true, force: true });
 
@@ -190,7 +196,7 @@ async function main(): Promise<void> {
     const k = median(r.kernel);
     console.log(`| ${r.name} | ${b.toFixed(0)} | ${k.toFixed(0)} | ${(k / b).toFixed(2)} | ${(1e6 / k).toFixed(1)} | ${(1e6 / b).toFixed(1)} |`);
   }
-  console.log(`\ndiagnostic: a kernel transfer writes ${pagesPerTransfer.toFixed(1)} WAL pages at commit (each index or table it touches is a page)`);
+  console.log(`\ndiagnostic: a kernel transfer writes ${pagesPerTransfer.toFixed(1)} WAL pages of ${pageBytes} bytes at commit (each index or table it touches is a page)`);
   const inv = rows[1]!;
   console.log(`\ntargets: ledger ratio >= 0.5 (got ${(median(rows[0]!.kernel) / median(rows[0]!.base)).toFixed(2)}); invoke time <= 2x raw (got ${(median(inv.base) / median(inv.kernel)).toFixed(2)}x)`);
   if (!report.ok) {

@@ -49,7 +49,7 @@ export class World {
     const given = opts.config !== undefined ? parseConfig(opts.config) : opts.configFile !== undefined ? loadConfigFile(opts.configFile) : undefined;
     // Store settings are needed before the stored config can be read.
     const boot = given ?? parseConfig({});
-    const store = new Store({ path: opts.path ?? ':memory:', busyTimeoutMs: boot.store.busy_timeout_ms, synchronous: boot.store.synchronous, walAutocheckpoint: boot.store.wal_autocheckpoint, now: () => clock.now() });
+    const store = new Store({ path: opts.path ?? ':memory:', busyTimeoutMs: boot.store.busy_timeout_ms, synchronous: boot.store.synchronous, walAutocheckpoint: boot.store.wal_autocheckpoint, pageSize: boot.store.page_size, now: () => clock.now() });
     try {
       const config = resolveConfig(store, given, clock.now());
       const registry = createRegistry();

@@ -24,6 +24,7 @@ describe('config', () => {
     expect(c.sandbox).toMatchObject({ memory_bytes: 32 * 1024 * 1024, stack_bytes: 256 * 1024, cpu_ms: 100 });
     expect(c.limits.max_invoke_depth).toBe(5);
     expect(c.contracts.default).toBe('genesis_contract_freeware');
+    expect(c.store.page_size).toBe(1024);
   });
 
   it('merges partial input with defaults', () => {
@@ -43,6 +44,8 @@ describe('config', () => {
     ['an args limit smaller than a write', { limits: { max_args_bytes: 1024 } }, /max_args_bytes/],
     ['a bad costs key', { costs: { 'ledger.transfer': 1 } }, /costs/],
     ['a hard kill shorter than the CPU deadline', { sandbox: { hard_kill_ms: 50, cpu_ms: 100 } }, /hard_kill_ms/],
+    ['a page size that is not a power of two', { store: { page_size: 1000 } }, /power of two[\s\S]*store.page_size/],
+    ['a page size above SQLite\'s largest', { store: { page_size: 131_072 } }, /page_size/],
   ])('refuses %s with a clear error', (_l, input, pattern) => {
     const e = configError(input);
     expect(e.code).toBe('INVALID_ARGS');

@@ -64,6 +64,31 @@ describe('store', () => {
     }
   });
 
+  it('a new file takes the configured page size and an existing file keeps its own', () => {
+    const { dir, cleanup } = tempDir();
+    const pageSize = (s: Store) => s.one<{ page_size: number }>('PRAGMA page_size')?.page_size;
+    const withPages = (path: string, size?: number) => new Store({ path, busyTimeoutMs: 1000, synchronous: 'NORMAL', now: () => 1, ...(size ? { pageSize: size } : {}) });
+    try {
+      const small = join(dir, 'small.db');
+      withPages(small, 1024).close();
+      const reopened = withPages(small, 8192);
+      expect(pageSize(reopened)).toBe(1024);
+      expect(reopened.schemaVersion()).toBe(MIGRATIONS.length);
+      reopened.close();
+
+      // A world made before page sizes were configurable (SQLite's 4 KiB) opens unchanged and keeps working.
+      const old = join(dir, 'old.db');
+      withPages(old).close();
+      const s = withPages(old, 1024);
+      expect(pageSize(s)).toBe(4096);
+      s.writeTx(() => s.run('INSERT INTO schema_version (version, applied_at) VALUES (?, ?)', 999, 2));
+      expect(s.one<{ n: number }>('SELECT COUNT(*) AS n FROM schema_version WHERE version = 999')?.n).toBe(1);
+      s.close();
+    } finally {
+      cleanup();
+    }
+  });
+
   it('refuses a database from a newer build with a clear error', () => {
     const { dir, cleanup } = tempDir();
     try {

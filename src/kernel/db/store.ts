@@ -21,6 +21,8 @@ export interface StoreOptions {
   synchronous: 'NORMAL' | 'FULL';
   /** WAL pages between automatic checkpoints (SQLite's default when absent). */
   walAutocheckpoint?: number;
+  /** Bytes per page for a new file (SQLite fixes it at creation; an existing file keeps its own). */
+  pageSize?: number;
   /** World clock; stamps migrations so that even bookkeeping time is an input. */
   now: () => number;
   /** Open without writing anything: no migrations, no journal-mode change (for `ecology check`). */
@@ -60,6 +62,10 @@ export class Store {
     this.db = new Database(opts.path, opts.readonly ? { readonly: true } : {});
     this.db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
     if (opts.readonly) return;
+    // Only a file with no pages yet takes a page size; on an existing one SQLite would ignore it.
+    if (opts.pageSize !== undefined && this.one<{ page_count: number }>('PRAGMA page_count')?.page_count === 0) {
+      this.db.pragma(`page_size = ${Math.trunc(opts.pageSize)}`);
+    }
     if (opts.path !== ':memory:') this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${opts.synchronous}`);
     if (opts.walAutocheckpoint !== undefined) this.db.pragma(`wal_autocheckpoint = ${Math.trunc(opts.walAutocheckpoint)}`);

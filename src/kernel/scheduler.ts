@@ -20,6 +20,12 @@ export type Settler = (ctx: SettleContext, payload: unknown) => void;
 
 const BATCH = 50;
 
+/** Only kinds this build can settle are selected; others wait for a build that knows them. */
+function dueQueries(kinds: string[]): { kinds: string[]; probe: string; batch: string } {
+  const where = `due_at <= ? AND kind IN (${kinds.map(() => '?').join(', ')})`;
+  return { kinds, probe: `SELECT 1 AS due FROM scheduled WHERE ${where} LIMIT 1`, batch: `SELECT id, kind, payload FROM scheduled WHERE ${where} ORDER BY due_at, id LIMIT ?` };
+}
+
 /**
  * Scheduled work (expiries, auction resolutions, wake-ups) is settled lazily: the first command that
  * finds an item due settles it inside its own transaction, and deletes it, so it happens exactly once
@@ -27,6 +33,7 @@ const BATCH = 50;
  */
 export class Scheduler {
   private readonly settlers = new Map<string, Settler>();
+  private dueSql: { kinds: string[]; probe: string; batch: string } | null = null;
 
   constructor(
     private readonly s: Services,
@@ -36,6 +43,7 @@ export class Scheduler {
   register(kind: string, settler: Settler): void {
     if (this.settlers.has(kind)) throw new Error(`settler for ${kind} registered twice`);
     this.settlers.set(kind, settler);
+    this.dueSql = null;
   }
 
   /** Schedules (or reschedules) an item; the id names it, so scheduling twice keeps one. */
@@ -60,13 +68,13 @@ export class Scheduler {
   /** Settles everything due at the command's time, oldest first. */
   settleDue(cmd: Command): number {
     if (this.settlers.size === 0) return 0;
-    // Only kinds this build can settle; others wait for a build that knows them.
-    const kinds = [...this.settlers.keys()];
-    const sql = `SELECT id, kind, payload FROM scheduled WHERE due_at <= ? AND kind IN (${kinds.map(() => '?').join(', ')}) ORDER BY due_at, id LIMIT ?`;
+    const { kinds, probe, batch } = (this.dueSql ??= dueQueries([...this.settlers.keys()]));
+    // Nearly every command finds nothing due, and a one-row probe is the cheapest way to learn that.
+    if (this.s.store.one(probe, cmd.now, ...kinds) === undefined) return 0;
     const ctx = this.context(cmd);
     let settled = 0;
     for (;;) {
-      const due = this.s.store.all<{ id: string; kind: string; payload: string }>(sql, cmd.now, ...kinds, BATCH);
+      const due = this.s.store.all<{ id: string; kind: string; payload: string }>(batch, cmd.now, ...kinds, BATCH);
       for (const item of due) {
         this.s.store.run('DELETE FROM scheduled WHERE id = ?', item.id);
         this.settlers.get(item.kind)!(ctx, JSON.parse(item.payload));

@@ -53,6 +53,8 @@ export class Store {
   readonly path: string;
   private readonly statements = new Map<string, Stmt>();
   private readonly rawStatements = new Map<string, RawStmt>();
+  /** Statements read with `get()` by `one`, kept apart from `all`'s (see `one`). */
+  private readonly singleStatements = new Map<string, RawStmt>();
   private depth = 0;
   private savepointSeq = 0;
   private readonly listeners: TxListener[] = [];
@@ -99,22 +101,38 @@ export class Store {
   private raw(sql: string): RawStmt {
     let r = this.rawStatements.get(sql);
     if (!r) {
-      const stmt = (this.db.prepare(sql) as unknown as Stmt).raw(true);
-      r = { stmt, names: stmt.columns().map((c) => c.name) };
+      r = this.prepareRaw(sql);
       this.rawStatements.set(sql, r);
     }
     return r;
   }
 
+  private prepareRaw(sql: string): RawStmt {
+    const stmt = (this.db.prepare(sql) as unknown as Stmt).raw(true);
+    return { stmt, names: stmt.columns().map((c) => c.name) };
+  }
+
   /**
-   * First row or undefined. Rows are read as arrays and named here (libsql's object rows cost twice as
-   * much). Never `.get()`: in libsql 0.5.29 a `get()` after an `all()` on the same statement returns the
-   * previous rows, and after an error it keeps throwing that error (see tests/kernel/store.test.ts).
+   * First row or undefined, read as an array and named here (libsql's object rows cost twice as much).
+   * `one` uses `get()` (one native call; `all()` takes two and a 100-slot buffer) on statements of its
+   * own, because libsql 0.5.29 breaks `get()` in two ways (see tests/kernel/store.test.ts): after an
+   * `all()` on the same statement it returns the previous rows, and after an error the statement keeps
+   * throwing that error. So `one` never shares a statement with `all`, and drops a statement that threw.
    */
   one<T = Row>(sql: string, ...params: unknown[]): T | undefined {
-    const { stmt, names } = this.raw(sql);
-    const rows = stmt.all(...params) as unknown[][];
-    return rows.length === 0 ? undefined : (named(names, rows[0]!) as T);
+    let r = this.singleStatements.get(sql);
+    if (!r) {
+      r = this.prepareRaw(sql);
+      this.singleStatements.set(sql, r);
+    }
+    let row: unknown[] | undefined;
+    try {
+      row = r.stmt.get(...params) as unknown[] | undefined;
+    } catch (err) {
+      this.singleStatements.delete(sql);
+      throw err;
+    }
+    return row === undefined ? undefined : (named(r.names, row) as T);
   }
 
   all<T = Row>(sql: string, ...params: unknown[]): T[] {
@@ -203,6 +221,7 @@ export class Store {
   close(): void {
     this.statements.clear();
     this.rawStatements.clear();
+    this.singleStatements.clear();
     if (this.db.open) this.db.close();
   }
 

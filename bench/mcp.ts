@@ -25,6 +25,7 @@ const CONCURRENCY = arg('concurrency', 16);
 const BIN = new URL('../bin/ecology.mjs', import.meta.url).pathname;
 const ECHO_STDIO = new URL('./echo-stdio.ts', import.meta.url).pathname;
 const STUB_STDIO = new URL('./world-stub-stdio.ts', import.meta.url).pathname;
+const FLOOR_STDIO = new URL('./floor-stdio.ts', import.meta.url).pathname;
 const modern = { versionNegotiation: { mode: 'auto' as const } };
 
 type Call = (c: Client) => Promise<void>;
@@ -145,14 +146,22 @@ async function main(): Promise<void> {
     }
     await t.close();
   }
-  // Diagnostic: the world's stdio server with its kernel answers replayed from memory, against echo.
-  const [stubClient] = await many(1, stdioClient(['--import', 'tsx', STUB_STDIO, db, 'alice']));
+  // Diagnostics over stdio, one client, each against echo measured around it: the world's server with
+  // its kernel answers replayed from memory (the MCP layer alone), and echo committing a transfer's
+  // required rows first (the storage floor: the most a kernel on this design could reach).
   const [echoClient] = await many(1, stdioClient(['--import', 'tsx', ECHO_STDIO]));
-  const se1 = await throughput([echoClient!], echo);
-  const st = await throughput([stubClient!], transfer);
-  const se2 = await throughput([echoClient!], echo);
-  const mcpLayer = st / ((se1 + se2) / 2);
-  for (const c of [stubClient!, echoClient!]) await c.close();
+  const againstEcho = async (c: Client, call: Call) => {
+    const e1 = await throughput([echoClient!], echo);
+    const x = await throughput([c], call);
+    const e2 = await throughput([echoClient!], echo);
+    await c.close();
+    return x / ((e1 + e2) / 2);
+  };
+  const [stubClient] = await many(1, stdioClient(['--import', 'tsx', STUB_STDIO, db, 'alice']));
+  const mcpLayer = await againstEcho(stubClient!, transfer);
+  const [floorClient] = await many(1, stdioClient(['--import', 'tsx', FLOOR_STDIO, join(dir, 'floor.db')]));
+  const floorCeiling = await againstEcho(floorClient!, echo);
+  await echoClient!.close();
 
   const report = world.check();
   await world.close();
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
   for (const r of rows) console.log(r);
   console.log('\ntarget: world tool throughput >= 0.8x echo on each transport');
   console.log(`diagnostic: stdio, 1 client, ledger_transfer with the kernel's answer replayed from memory (the MCP layer alone) / echo: ${mcpLayer.toFixed(2)}`);
+  console.log(`diagnostic: stdio, 1 client, echo that first commits a transfer's required rows (the storage floor: the ceiling for any kernel that keeps them) / echo: ${floorCeiling.toFixed(2)}`);
   if (!report.ok) {
     console.error('invariants violated after the bench:', report.violations);
     process.exitCode = 1;

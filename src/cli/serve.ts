@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { World } from '../world.ts';
-import { startHttp } from '../mcp/http.ts';
+import { requireRebindingProtection, startHttp } from '../mcp/http.ts';
 import { serveWorldStdio } from '../mcp/stdio.ts';
 import { conformanceFactory } from '../mcp/conformance/index.ts';
 import type { WorldOptions } from './world.ts';
@@ -25,11 +25,13 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .command('serve')
       .description('Serve the world over Streamable HTTP at /mcp (bearer-token auth), and run its background ticker.')
       .option('--port <port>', 'TCP port (0 picks a free one)', port, 8787)
-      .option('--host <host>', 'interface to bind; anything but localhost needs --allowed-host', '127.0.0.1')
+      .option('--host <host>', 'address to bind; 0.0.0.0 or :: needs --allowed-host', '127.0.0.1')
       .option('--allowed-host <name>', 'extra Host header name to accept (repeatable)', collect)
       .option('--allowed-origin <origin>', 'browser origin (scheme://host[:port]) allowed by CORS and Origin checks (repeatable)', collect)
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
   ).action(async (opts: WorldOptions & { port: number; host: string; allowedHost?: string[]; allowedOrigin?: string[]; conformanceFixtures?: boolean }) => {
+    // Refuse an unprotected bind before opening anything.
+    requireRebindingProtection({ host: opts.host, ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}) });
     // Listen for signals first: a signal during start-up must also end in a clean shutdown.
     const stopped = untilSignal();
     // The fixtures are a separate server: no world behind them.

@@ -72,6 +72,7 @@ export function worldHandler(world: World): HybridHandler {
  * change notifications, and graceful shutdown.
  */
 export async function startHttp(world: World | null, opts: HttpOptions): Promise<RunningHttp> {
+  requireRebindingProtection(opts);
   const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
   let handler: HybridHandler;
   if (opts.fixtures) {
@@ -81,10 +82,12 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
     if (!world) throw new Error('startHttp needs a world unless it serves fixtures');
     handler = worldHandler(world);
   }
+  // Both checks always on, whatever the bind address: a page served from an allowed host name may call.
+  const hosts = [...(opts.allowedHosts ?? []), ...boundName(opts.host), ...LOCALHOST];
   const app = createMcpExpressApp({
     host: opts.host,
-    ...(opts.allowedHosts?.length ? { allowedHosts: [...opts.allowedHosts, ...LOCALHOST] } : {}),
-    ...(opts.allowedOrigins?.length ? { allowedOrigins: [...opts.allowedOrigins.map(originHost), ...LOCALHOST] } : {}),
+    allowedHosts: hosts,
+    allowedOrigins: [...(opts.allowedOrigins ?? []).map(originHost), ...hosts],
     jsonLimit: `${maxBody}b`,
   });
   let inFlight = 0;
@@ -144,6 +147,26 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
       await closed;
     },
   };
+}
+
+const isWildcard = (host: string) => host === '0.0.0.0' || host === '::';
+
+/** The Host name a client uses to reach a specific bind address (none for a wildcard). */
+function boundName(host: string): string[] {
+  if (isWildcard(host)) return [];
+  return [host.includes(':') ? `[${host}]` : host];
+}
+
+/**
+ * A wildcard bind answers to any name, so the Host names clients will use must be given: without them
+ * the SDK turns Host and Origin validation off, and any web page could reach the world through DNS
+ * rebinding. A specific address or name is accepted as its own Host.
+ */
+export function requireRebindingProtection(opts: Pick<HttpOptions, 'host' | 'allowedHosts'>): void {
+  if (!isWildcard(opts.host) || (opts.allowedHosts?.length ?? 0) > 0) return;
+  throw new Error(
+    `Binding to ${opts.host} answers on every interface, so name the Host header clients will use with --allowed-host (repeatable), for example --allowed-host world.example.org. Requests naming any other host are refused (403).`,
+  );
 }
 
 /** The hostname of an origin, as the SDK's Origin validation compares it (IPv6 in brackets). */

@@ -1,5 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/world.ts';
 
@@ -63,8 +65,19 @@ describe('ecology administration and transports', () => {
       const list = run(['token', 'list', '--db', db]);
       expect(list.stdout).toMatch(/alice/);
       expect(list.stdout).not.toContain(token.stdout.trim());
-      expect(JSON.parse(run(['token', 'revoke', 'alice', '--db', db]).stdout).revoked).toHaveLength(1);
+      // Stored hashed: the database holds a SHA-256 of the secret, never the token.
+      const raw = new Database(db, { readonly: true });
+      const rows = raw.prepare('SELECT * FROM tokens').all() as Record<string, unknown>[];
+      raw.close();
+      expect(JSON.stringify(rows)).not.toContain(token.stdout.trim().split('_')[2]);
+      expect(rows.map((r) => r.hash)).toEqual([expect.stringMatching(/^[0-9a-f]{64}$/)]);
+      // Revoke one token by its id, then every remaining token of a principal by name.
+      const second = run(['token', 'create', 'alice', '--db', db]).stdout.trim();
+      const firstId = token.stdout.trim().split('_')[1]!;
+      expect(JSON.parse(run(['token', 'revoke', firstId, '--db', db]).stdout).revoked).toEqual([firstId]);
+      expect(JSON.parse(run(['token', 'revoke', 'alice', '--db', db]).stdout).revoked).toEqual([second.split('_')[1]]);
       expect(run(['token', 'revoke', 'alice', '--db', db]).stderr).toMatch(/NOT_FOUND/);
+      expect(run(['token', 'revoke', firstId, '--db', db]).stderr).toMatch(/NOT_FOUND|revoked/);
       expect(run(['token', 'list', '--db', db]).stdout).toMatch(/revoked/);
     } finally {
       cleanup();
@@ -78,6 +91,20 @@ describe('ecology administration and transports', () => {
       expect(r.status).toBe(2);
       expect(r.stderr).toMatch(/ecology principal create ghost/);
       expect(r.stdout).toBe('');
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('serve refuses a wildcard bind without --allowed-host, before touching the database', () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const db = join(dir, 'w.db');
+      const r = run(['serve', '--host', '0.0.0.0', '--port', '0', '--db', db]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(/--allowed-host/);
+      expect(r.stdout).toBe('');
+      expect(existsSync(db)).toBe(false);
     } finally {
       cleanup();
     }

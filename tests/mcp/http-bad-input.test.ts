@@ -14,6 +14,17 @@ const discover = (id = 1) => ({
   params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientInfo': { name: 'raw', version: '1' }, 'io.modelcontextprotocol/clientCapabilities': {} } },
 });
 
+/** The status of a raw server/discover POST to 127.0.0.1, with headers (Host, Origin) no fetch would let us set. */
+const discoverStatus = (port: number, headers: Record<string, string>) =>
+  new Promise<number>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { ...MODERN, 'mcp-method': 'server/discover', ...headers } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(discover()));
+  });
+
 describe('HTTP endpoint: authentication and bad input', () => {
   let world: World;
   let http: RunningHttp;
@@ -61,19 +72,27 @@ describe('HTTP endpoint: authentication and bad input', () => {
   });
 
   it('rejects a bad Host or Origin with 403 (DNS-rebinding protection)', async () => {
-    const { port } = new URL(http.url);
-    const raw = (headers: Record<string, string>) =>
-      new Promise<number>((resolve, reject) => {
-        const req = httpRequest({ host: '127.0.0.1', port: Number(port), path: '/mcp', method: 'POST', headers: { ...MODERN, 'mcp-method': 'server/discover', authorization: `Bearer ${alice}`, ...headers } }, (res) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.on('error', reject);
-        req.end(JSON.stringify(discover()));
-      });
+    const port = Number(new URL(http.url).port);
+    const raw = (headers: Record<string, string>) => discoverStatus(port, { authorization: `Bearer ${alice}`, ...headers });
     expect(await raw({ host: 'evil.example.com' })).toBe(403);
     expect(await raw({ host: `localhost:${port}`, origin: 'http://evil.example.com' })).toBe(403);
     expect(await raw({ host: `localhost:${port}` })).toBe(200);
+  });
+
+  it('refuses to bind every interface unless the Host names are given, and then checks Host and Origin', async () => {
+    const { startHttp } = await import('../../src/mcp/http.ts');
+    await expect(startHttp(world, { port: 0, host: '0.0.0.0' })).rejects.toThrow(/--allowed-host/);
+    const wide = await startHttp(world, { port: 0, host: '0.0.0.0', allowedHosts: ['world.example.org'] });
+    try {
+      const port = Number(new URL(wide.url).port);
+      const status = (headers: Record<string, string>) => discoverStatus(port, { authorization: `Bearer ${alice}`, ...headers });
+      expect(await status({ host: 'evil.example.com' })).toBe(403);
+      expect(await status({ host: `world.example.org:${port}`, origin: 'http://evil.example.com' })).toBe(403);
+      expect(await status({ host: `world.example.org:${port}` })).toBe(200);
+      expect(await status({ host: `world.example.org:${port}`, origin: `http://world.example.org:${port}` })).toBe(200);
+    } finally {
+      await wide.close();
+    }
   });
 
   it('answers an oversize body with 413 and malformed JSON with a JSON-RPC parse error', async () => {

@@ -24,6 +24,8 @@ export interface HttpOptions {
   tickMs?: number;
   /** How often to look for artifact changes to notify watchers about. */
   watchMs?: number;
+  /** At shutdown, how long to wait for in-flight requests to be answered before closing anyway. */
+  drainMs?: number;
   /** Serve something other than the world, without auth (the conformance fixtures). */
   fixtures?: (hybrid: () => HybridHandler) => SessionFactory;
 }
@@ -90,12 +92,16 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
     allowedOrigins: [...(opts.allowedOrigins ?? []).map(originHost), ...hosts],
     jsonLimit: `${maxBody}b`,
   });
+  // Requests awaiting their answer. Notification streams (a 2025-era GET, a 2026-era listen) never end
+  // on their own, so shutdown does not wait for them: closing the handler ends them.
   let inFlight = 0;
   let draining = false;
-  app.use('/mcp', (_req: Request, res: Response, next: NextFunction) => {
+  app.use('/mcp', (req: Request, res: Response, next: NextFunction) => {
     if (draining) return void res.status(503).set('Retry-After', '1').json({ jsonrpc: '2.0', error: { code: -32000, message: 'The server is shutting down. Reconnect shortly.' }, id: null });
-    inFlight++;
-    res.on('close', () => inFlight--);
+    if (req.method !== 'GET' && req.get('mcp-method') !== 'subscriptions/listen') {
+      inFlight++;
+      res.on('close', () => inFlight--);
+    }
     next();
   });
   app.use('/mcp', cors({ origin: opts.allowedOrigins ?? false, exposedHeaders: [...MCP_HEADERS, 'WWW-Authenticate'], allowedHeaders: ['Content-Type', 'Authorization', 'Accept', ...MCP_HEADERS] }));
@@ -140,7 +146,7 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
       watcher?.stop();
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
-      const deadline = Date.now() + 10_000;
+      const deadline = Date.now() + (opts.drainMs ?? 10_000);
       while (inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       await handler.close();
       server.closeAllConnections();

@@ -1,11 +1,5 @@
 import type { Command } from 'commander';
-import { operator, withWorld, type WorldOptions } from './world.ts';
-
-const nonNegative = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`expected a whole number >= 0, got '${v}'`);
-  return n;
-};
+import { operator, wholeNumber, withWorld, type WorldOptions } from './world.ts';
 
 /** `ecology principal …` and `ecology token …`: the operator's administration of who exists and who may connect. */
 export function addAdminCommands(program: Command, setExit: (code: number) => void, worldOpts: (c: Command) => Command): void {
@@ -14,11 +8,12 @@ export function addAdminCommands(program: Command, setExit: (code: number) => vo
     principal
       .command('create <id>')
       .description('Create a principal with the starting allocation from the config (override scrip with --scrip).')
-      .option('--scrip <n>', 'starting scrip instead of the config default', nonNegative)
+      .option('--scrip <n>', 'starting scrip instead of the config default', wholeNumber(0))
       .option('--description <text>', 'what this principal is'),
   ).action(async (id: string, opts: WorldOptions & { scrip?: number; description?: string }) => {
     const out = await withWorld(opts, (w) =>
       operator(w, 'create_principal', { id, grants: opts.scrip === undefined ? {} : { scrip: opts.scrip }, ...(opts.description ? { description: opts.description } : {}) }),
+      true,
     );
     if (out === null) return setExit(1);
     process.stdout.write(`${JSON.stringify(out)}\n`);

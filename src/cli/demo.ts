@@ -1,4 +1,5 @@
-import { World } from '../world.ts';
+import { openWorld } from './world.ts';
+import type { World } from '../world.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
 
 const ADDER = `export function add({ x, y }, ctx) {
@@ -12,7 +13,7 @@ const ADDER = `export function add({ x, y }, ctx) {
  * bounty paid; then the invariant report. Safe to run repeatedly on the same file.
  */
 export async function demoCommand(opts: { db: string; config?: string }): Promise<number> {
-  const world = await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+  const world = await openWorld(opts);
   try {
     const show = (label: string, r: InvokeResult) => {
       process.stdout.write(`${label}: ${r.ok ? JSON.stringify(r.value) : `${r.error.code} ${r.error.message}`}\n`);

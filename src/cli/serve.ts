@@ -1,15 +1,9 @@
 import type { Command } from 'commander';
-import { World } from '../world.ts';
 import { requireRebindingProtection, startHttp } from '../mcp/http.ts';
 import { serveWorldStdio } from '../mcp/stdio.ts';
 import { conformanceFactory } from '../mcp/conformance/index.ts';
-import type { WorldOptions } from './world.ts';
+import { openWorld, wholeNumber, type WorldOptions } from './world.ts';
 
-const port = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--port must be 0-65535, got '${v}'`);
-  return n;
-};
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -24,7 +18,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
     program
       .command('serve')
       .description('Serve the world over Streamable HTTP at /mcp (bearer-token auth), and run its background ticker.')
-      .option('--port <port>', 'TCP port (0 picks a free one)', port, 8787)
+      .option('--port <port>', 'TCP port (0 picks a free one)', wholeNumber(0, 65_535), 8787)
       .option('--host <host>', 'address to bind; 0.0.0.0 or :: needs --allowed-host', '127.0.0.1')
       .option('--allowed-host <name>', 'extra Host header name to accept (repeatable)', collect)
       .option('--allowed-origin <origin>', 'browser origin (scheme://host[:port]) allowed by CORS and Origin checks (repeatable)', collect)
@@ -35,13 +29,16 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
     // Listen for signals first: a signal during start-up must also end in a clean shutdown.
     const stopped = untilSignal();
     // The fixtures are a separate server: no world behind them.
-    const world = opts.conformanceFixtures ? null : await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+    const world = opts.conformanceFixtures ? null : await openWorld(opts);
     const http = await startHttp(world, {
       port: opts.port,
       host: opts.host,
       ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}),
       ...(opts.allowedOrigin ? { allowedOrigins: opts.allowedOrigin } : {}),
       ...(opts.conformanceFixtures ? { fixtures: conformanceFactory } : {}),
+    }).catch(async (err: unknown) => {
+      await world?.close();
+      throw err;
     });
     process.stderr.write(`agent-ecology: ${opts.conformanceFixtures ? 'conformance fixtures' : `world ${opts.db}`} at ${http.url}\n`);
     const signal = await stopped;
@@ -57,9 +54,13 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .description('Serve the world over stdio as one principal (for Claude Desktop and other local MCP clients).')
       .requiredOption('--as <principal>', 'the principal this connection acts as'),
   ).action(async (opts: WorldOptions & { as: string }) => {
-    const world = await World.open({ path: opts.db, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+    const world = await openWorld(opts, {}, true);
     try {
-      if (!world.kernel.services.artifacts.isPrincipal(opts.as) || opts.as.startsWith('genesis_')) {
+      if (opts.as.startsWith('genesis_')) {
+        process.stderr.write(`ecology stdio: '${opts.as}' is a built-in service of the world, not a principal. Connect as a principal you created (ecology principal create <id> --db ${opts.db}).\n`);
+        return setExit(2);
+      }
+      if (!world.kernel.services.artifacts.isPrincipal(opts.as)) {
         process.stderr.write(`ecology stdio: '${opts.as}' is not a principal of ${opts.db}. Create it with: ecology principal create ${opts.as} --db ${opts.db}\n`);
         return setExit(2);
       }

@@ -1,4 +1,6 @@
-import { World } from '../world.ts';
+import { existsSync } from 'node:fs';
+import { InvalidArgumentError } from 'commander';
+import { World, type OpenWorldOptions } from '../world.ts';
 import { OPERATOR } from '../kernel/door.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
 
@@ -7,9 +9,37 @@ export interface WorldOptions {
   config?: string;
 }
 
-/** Opens the world named on the command line, runs `fn`, and always closes it. */
-export async function withWorld<T>(opts: WorldOptions, fn: (world: World) => T | Promise<T>): Promise<T> {
-  const world = await World.open({ path: opts.db, sandbox: 'own', ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+/** A commander option parser for a whole number in [min, max]: digits only (no '', ' ', 0x10 or 1e3). */
+export const wholeNumber =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string): number => {
+    const n = /^\d+$/.test(v) ? Number(v) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`Expected a whole number from ${min} to ${max}.`);
+    return n;
+  };
+
+/**
+ * Opens the world named on the command line, with errors that say what to do. With `mustExist`, a
+ * path that holds no world is refused instead of becoming a new, empty world (a mistyped --db).
+ */
+export async function openWorld(opts: WorldOptions, extra: Omit<OpenWorldOptions, 'path' | 'configFile'> = {}, mustExist = false): Promise<World> {
+  if (mustExist && !existsSync(opts.db)) {
+    throw new Error(`There is no world at ${opts.db}. Check --db, or create the world with: ecology principal create <id> --db ${opts.db}`);
+  }
+  try {
+    return await World.open({ path: opts.db, ...extra, ...(opts.config === undefined ? {} : { configFile: opts.config }) });
+  } catch (err) {
+    const msg = (err as Error).message ?? String(err);
+    if (/ConnectionFailed|unable to open|not a database|readonly|read-only|disk I\/O/i.test(msg)) {
+      throw new Error(`Cannot open the world database at ${opts.db} (${msg.slice(0, 200)}). Check that its directory exists and is writable and that the file is an agent-ecology world.`);
+    }
+    throw err;
+  }
+}
+
+/** Opens the world named on the command line (which must exist unless `create`), runs `fn`, and always closes it. */
+export async function withWorld<T>(opts: WorldOptions, fn: (world: World) => T | Promise<T>, create = false): Promise<T> {
+  const world = await openWorld(opts, { sandbox: 'own' }, !create);
   try {
     return await fn(world);
   } finally {

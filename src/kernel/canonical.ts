@@ -10,6 +10,21 @@ export function canonicalJson(value: unknown): string {
   });
 }
 
+/**
+ * Whether `value` nests objects or arrays more than `max` levels deep. Iterative, because JSON.stringify
+ * and schema validators recurse and would overflow the stack on input nested thousands deep.
+ */
+export function nestsDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }

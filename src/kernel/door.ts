@@ -3,7 +3,7 @@ import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKern
 import { OPERATOR, toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
-import { sha256 } from './canonical.ts';
+import { nestsDeeperThan, sha256 } from './canonical.ts';
 import { SandboxAborted } from '../sandbox/host.ts';
 import type { Action, Decision } from './contracts.ts';
 import type { Command } from './command.ts';
@@ -176,6 +176,7 @@ export class Door {
   private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown): unknown {
     const args = raw === undefined || raw === null ? {} : raw;
     if (typeof args !== 'object' || Array.isArray(args)) throw invalidArgs(`Arguments to ${target.id}.${method} must be an object of named arguments.`, {});
+    requireShallow(args, this.config.limits.max_args_depth);
     const bytes = JSON.stringify(args).length;
     if (bytes > this.config.limits.max_args_bytes) {
       throw invalidArgs(`Arguments to ${target.id}.${method} are ${bytes} bytes of JSON; the limit is ${this.config.limits.max_args_bytes}. Store large inputs in an artifact and pass its id.`, {
@@ -275,4 +276,11 @@ function denied(action: Action, target: ArtifactMeta, d: Decision): KernelError 
     contract: d.contract,
     reason: d.reason,
   });
+}
+
+/** Refuses arguments nested deeper than the limit, before anything recurses into them. */
+export function requireShallow(args: unknown, maxDepth: number): void {
+  if (nestsDeeperThan(args, maxDepth)) {
+    throw invalidArgs(`Arguments nest objects or arrays more than ${maxDepth} levels deep (limits.max_args_depth). Flatten them, or store deep data in an artifact and pass its id.`, { limit: maxDepth });
+  }
 }

@@ -2,7 +2,7 @@ import { Allowances } from './allowances.ts';
 import { Artifacts } from './artifacts.ts';
 import { canonicalJson, sha256 } from './canonical.ts';
 import { Command } from './command.ts';
-import { Door, OPERATOR } from './door.ts';
+import { Door, OPERATOR, requireShallow } from './door.ts';
 import { KernelError, invalidArgs, notFound, toKernelError, type KernelErrorJSON } from './errors.ts';
 import { EventLog } from './events.ts';
 import { Guest } from './guest.ts';
@@ -146,6 +146,7 @@ export class Kernel {
   }
 
   private requestText(target: string, method: string, args: unknown): string {
+    requireShallow(args, this.config.limits.max_args_depth);
     try {
       return canonicalJson([target, method, args ?? {}]);
     } catch (err) {

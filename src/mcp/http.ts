@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
@@ -9,6 +9,7 @@ import { HybridHandler, type SessionFactory } from './hybrid.ts';
 import { artifactUri } from './resources.ts';
 import { createFactory, serverParts } from './server.ts';
 import { ArtifactWatcher } from './watch.ts';
+import { MAX_MESSAGE_BYTES, depthRefusal } from './wire.ts';
 import type { World } from '../world.ts';
 
 export interface HttpOptions {
@@ -37,6 +38,7 @@ export interface RunningHttp {
   close(): Promise<void>;
 }
 
+const MCP_METHODS = ['GET', 'POST', 'DELETE', 'OPTIONS'];
 const MCP_HEADERS = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'Mcp-Method', 'Mcp-Name', 'Last-Event-ID'];
 /** Bearer tokens do not expire; the SDK needs an expiry, so each verification vouches for an hour. */
 const VOUCH_S = 3600;
@@ -75,7 +77,7 @@ export function worldHandler(world: World): HybridHandler {
  */
 export async function startHttp(world: World | null, opts: HttpOptions): Promise<RunningHttp> {
   requireRebindingProtection(opts);
-  const maxBody = opts.maxBodyBytes ?? 2 * 1024 * 1024;
+  const maxBody = opts.maxBodyBytes ?? MAX_MESSAGE_BYTES;
   let handler: HybridHandler;
   if (opts.fixtures) {
     const fixtures = opts.fixtures(() => handler);
@@ -104,16 +106,29 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
     }
     next();
   });
+  app.use('/mcp', (req: Request, res: Response, next: NextFunction) => {
+    if (MCP_METHODS.includes(req.method)) return next();
+    res.status(405).set('Allow', MCP_METHODS.join(', ')).json({ jsonrpc: '2.0', error: { code: -32000, message: `Method ${req.method} is not allowed on /mcp. Use POST (GET and DELETE for 2025-era sessions).` }, id: null });
+  });
+  // The SDK's own validation would overflow the stack on a message nested thousands deep (a 500).
+  app.use('/mcp', (req: Request, res: Response, next: NextFunction) => {
+    const refused = depthRefusal(req.body);
+    if (refused) return void res.status(400).json(refused);
+    next();
+  });
   app.use('/mcp', cors({ origin: opts.allowedOrigins ?? false, exposedHeaders: [...MCP_HEADERS, 'WWW-Authenticate'], allowedHeaders: ['Content-Type', 'Authorization', 'Accept', ...MCP_HEADERS] }));
   const node = toNodeHandler(handler, { maxRequestBodySize: maxBody, onerror: log });
   const route = (req: Request, res: Response) => void node(req as never, res as never, req.body);
   if (!world) app.all('/mcp', route);
   else app.all('/mcp', requireBearerAuth({ verifier: tokenVerifier(world) }), route);
+  app.use((req: Request, res: Response) => void res.status(404).json({ jsonrpc: '2.0', error: { code: -32000, message: `Nothing is served at ${req.path}. The MCP endpoint is /mcp.` }, id: null }));
   app.use(jsonErrors);
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(opts.port, opts.host, () => resolve(s));
-    s.once('error', reject);
+  // Express 5's app.listen hands a failed bind to the callback as success; a plain server reports it.
+  const server: Server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(bindError(err as NodeJS.ErrnoException, opts)));
+    server.listen(opts.port, opts.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
 
@@ -175,6 +190,17 @@ export function requireRebindingProtection(opts: Pick<HttpOptions, 'host' | 'all
   );
 }
 
+/** A failed bind, said as what to do about it. */
+function bindError(err: NodeJS.ErrnoException, opts: Pick<HttpOptions, 'host' | 'port'>): Error {
+  const where = `${opts.host} port ${opts.port}`;
+  if (err.code === 'EADDRINUSE') return new Error(`${where} is already in use. Stop the other server, or pick another port with --port (0 picks a free one).`);
+  if (err.code === 'EACCES') return new Error(`Binding ${where} needs privileges this process lacks. Use a port above 1023.`);
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') {
+    return new Error(`${opts.host} is not an address of this machine. Bind 127.0.0.1 (the default), 0.0.0.0 with --allowed-host, or one of this machine's addresses.`);
+  }
+  return new Error(`Cannot listen on ${where}: ${err.message}`);
+}
+
 /** The hostname of an origin, as the SDK's Origin validation compares it (IPv6 in brackets). */
 function originHost(origin: string): string {
   let host: string;
@@ -187,10 +213,28 @@ function originHost(origin: string): string {
 }
 
 /** Body-parser failures as JSON-RPC errors, not Express's HTML pages with stack traces. */
-function jsonErrors(err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction): void {
+function jsonErrors(err: { type?: string; status?: number; message?: string; body?: string }, _req: Request, res: Response, next: NextFunction): void {
   if (res.headersSent) return next(err);
   const reply = (status: number, code: number, message: string) => void res.status(status).json({ jsonrpc: '2.0', error: { code, message }, id: null });
   if (err?.type === 'entity.too.large') return reply(413, -32000, 'Request body too large. Send less data per call (store large inputs in an artifact).');
-  if (err?.type === 'entity.parse.failed') return reply(400, -32700, 'Parse error: the request body is not valid JSON.');
+  if (err?.type === 'entity.parse.failed') {
+    // The JSON parser in strict mode also refuses bare values (42, null, "text"): valid JSON, not a message.
+    if (isJson(err.body)) return reply(400, -32600, 'Invalid Request: the body must be a JSON-RPC 2.0 message object.');
+    return reply(400, -32700, 'Parse error: the request body is not valid JSON.');
+  }
+  // The body parser's other refusals (unsupported charset or Content-Encoding, a body that does not
+  // decode) are the client's to fix: pass on its status and message.
+  const status = err?.status ?? 500;
+  if (status >= 400 && status < 500) return reply(status, -32600, `Invalid Request: ${err.message ?? 'the request body cannot be read'}. Send UTF-8 JSON, uncompressed or gzip/deflate.`);
   reply(500, -32603, 'Internal server error.');
 }
+
+const isJson = (text: string | undefined): boolean => {
+  if (text === undefined) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+};

@@ -1,8 +1,9 @@
-import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import { StdioServerTransport, serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { McpRequestContext, McpServer } from '@modelcontextprotocol/server';
 import { artifactUri } from './resources.ts';
 import { createFactory, serverParts } from './server.ts';
 import { ArtifactWatcher } from './watch.ts';
+import { screenedInput } from './wire.ts';
 import type { World } from '../world.ts';
 
 export interface StdioOptions {
@@ -24,7 +25,12 @@ export async function serveWorldStdio(world: World, principal: string, opts: Std
     connections.push({ server, legacy: ctx.era === 'legacy', subscribed });
     return server;
   };
-  const handle = serveStdio(factory, { onerror: (e) => process.stderr.write(`agent-ecology stdio: ${e.message}\n`) });
+  // Lines that are not JSON-RPC are answered here with a JSON-RPC error; the SDK would drop them silently.
+  const wire: StdioServerTransport = new StdioServerTransport(
+    screenedInput(process.stdin, (error) => void wire.send(error).catch(() => {})),
+    process.stdout,
+  );
+  const handle = serveStdio(factory, { transport: wire, onerror: (e) => process.stderr.write(`agent-ecology stdio: ${e.message}\n`) });
   const watcher = new ArtifactWatcher(world, (ids) => {
     for (const c of connections) {
       for (const id of ids) {

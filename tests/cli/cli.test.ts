@@ -1,5 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import Database from 'libsql';
 import { describe, expect, it } from 'vitest';
@@ -84,14 +85,52 @@ describe('ecology administration and transports', () => {
     }
   });
 
-  it('stdio refuses a principal that does not exist, saying how to create it', () => {
+  it('stdio refuses a principal that does not exist or a built-in service, saying what to do', () => {
     const { dir, cleanup } = tempDir();
     try {
-      const r = run(['stdio', '--as', 'ghost', '--db', join(dir, 'w.db')]);
-      expect(r.status).toBe(2);
-      expect(r.stderr).toMatch(/ecology principal create ghost/);
-      expect(r.stdout).toBe('');
+      const db = join(dir, 'w.db');
+      expect(run(['principal', 'create', 'alice', '--db', db]).status).toBe(0);
+      const ghost = run(['stdio', '--as', 'ghost', '--db', db]);
+      expect(ghost.status).toBe(2);
+      expect(ghost.stderr).toMatch(/ecology principal create ghost/);
+      expect(ghost.stdout).toBe('');
+      const service = run(['stdio', '--as', 'genesis_ledger', '--db', db]);
+      expect(service.status).toBe(2);
+      expect(service.stderr).toMatch(/built-in service/);
+      expect(service.stdout).toBe('');
     } finally {
+      cleanup();
+    }
+  });
+
+  it('refuses loose numbers, a mistyped or unusable --db and a busy port, saying what to do and creating nothing', async () => {
+    const { dir, cleanup } = tempDir();
+    const busy = createNetServer();
+    try {
+      const db = join(dir, 'w.db');
+      for (const scrip of ['0x10', '', ' ', '1.5', '-5', '1e3']) {
+        const r = run(['principal', 'create', 'alice', '--scrip', scrip, '--db', db]);
+        expect(r.status, scrip).not.toBe(0);
+        expect(r.stderr).toMatch(/--scrip.*whole number/s);
+      }
+      expect(existsSync(db)).toBe(false);
+      for (const args of [['token', 'list'], ['token', 'revoke', 'nobody'], ['stdio', '--as', 'alice']]) {
+        const r = run([...args, '--db', join(dir, 'typo.db')]);
+        expect(r.status, args.join(' ')).not.toBe(0);
+        expect(r.stderr).toMatch(/There is no world at .*typo\.db/);
+      }
+      expect(existsSync(join(dir, 'typo.db'))).toBe(false);
+      const notAFile = run(['principal', 'create', 'alice', '--db', dir]);
+      expect(notAFile.stderr).toMatch(/Cannot open the world database .*directory exists and is writable/);
+
+      await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+      const port = (busy.address() as AddressInfo).port;
+      const taken = run(['serve', '--port', String(port), '--db', db]);
+      expect(taken.status).not.toBe(0);
+      expect(taken.stderr).toMatch(/already in use.*--port/);
+      expect(run(['serve', '--port', '', '--db', db]).stderr).toMatch(/--port.*whole number from 0 to 65535/s);
+    } finally {
+      busy.close();
       cleanup();
     }
   });

@@ -7,6 +7,22 @@ const cpuUsed = (t: TestWorld, p: string): number => t.ok('alice', 'genesis_righ
 describe('invoke: the one door', () => {
   const w = useWorld({ principals: ['alice', 'bob', 'carol'] });
 
+  it('refuses arguments nested past limits.max_args_depth, even thousands deep, and changes nothing', () => {
+    const nest = (depth: number): unknown => {
+      let v: unknown = 'leaf';
+      for (let i = 1; i < depth; i++) v = { v };
+      return v;
+    };
+    const before = stateOf(w().world);
+    for (const depth of [66, 20_000]) {
+      const e = w().fail('alice', 'genesis_store', 'write', { id: 'deep', content: 'x', nested: nest(depth) }, 'INVALID_ARGS');
+      expect(e.message).toMatch(/max_args_depth/);
+    }
+    expect(stateOf(w().world)).toBe(before);
+    // The limit itself is fine: 64 levels (the arguments object is level 1) reach the method's own checks.
+    expect(w().fail('alice', 'genesis_store', 'write', { id: 'deep', content: 'x', nested: nest(63) }, 'INVALID_ARGS').message).not.toMatch(/max_args_depth/);
+  });
+
   it('runs a code artifact with the caller bound, and pays the price to the owner on success', () => {
     const t = w();
     t.ok('alice', 'genesis_store', 'write', codeArtifact('adder', 'export function add(a, ctx){ return { sum: a.x + a.y, caller: ctx.caller, self: ctx.self, g: [caller, self] } }', [{ name: 'add', price: 5, inputSchema: numberSchema(['x', 'y']) }]));

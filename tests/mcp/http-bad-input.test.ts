@@ -104,6 +104,42 @@ describe('HTTP endpoint: authentication and bad input', () => {
     expect(await bad.json()).toMatchObject({ error: { code: -32700 } });
   });
 
+  it('refuses a message nested thousands deep with 400, and deep arguments with INVALID_ARGS (regression: a 500)', async () => {
+    const before = stateOf(world);
+    const call = (depth: number) => {
+      const body = JSON.stringify({ ...discover(7), method: 'tools/call', params: { ...discover().params, name: 'ledger_balance', arguments: { principal: 'X' } } });
+      return post(body.replace('"X"', '['.repeat(depth) + ']'.repeat(depth)), { 'mcp-method': 'tools/call', 'mcp-name': 'ledger_balance' });
+    };
+    const deep = await call(5_000);
+    expect(deep.status).toBe(400);
+    expect(await deep.json()).toMatchObject({ id: 7, error: { code: -32600, message: expect.stringMatching(/levels deep/) } });
+    const text = await (await call(200)).text();
+    expect(text).toMatch(/INVALID_ARGS/);
+    expect(text).toMatch(/max_args_depth/);
+    expect(stateOf(world)).toBe(before);
+  });
+
+  it('answers unreadable bodies, bare JSON values, other methods and other paths with JSON errors, never 500 or HTML', async () => {
+    const encoding = await post(JSON.stringify(discover()), { 'content-encoding': 'bogus' });
+    expect(encoding.status).toBe(415);
+    expect(await encoding.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/encoding/) } });
+    const gzip = await post(JSON.stringify(discover()), { 'content-encoding': 'gzip' });
+    expect(gzip.status).toBe(400);
+    expect(await gzip.json()).toMatchObject({ error: { code: -32600 } });
+    for (const bare of ['42', 'null', '"text"']) {
+      const res = await post(bare);
+      expect(res.status, bare).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { code: -32600, message: expect.stringMatching(/message object/) } });
+    }
+    const put = await fetch(http.url, { method: 'PUT', headers: { authorization: `Bearer ${alice}` }, body: '{}' });
+    expect(put.status).toBe(405);
+    expect(put.headers.get('allow')).toMatch(/POST/);
+    expect(await put.json()).toMatchObject({ error: { message: expect.stringMatching(/not allowed/) } });
+    const elsewhere = await fetch(new URL('/nothing-here', http.url));
+    expect(elsewhere.status).toBe(404);
+    expect(await elsewhere.json()).toMatchObject({ error: { message: expect.stringMatching(/endpoint is \/mcp/) } });
+  });
+
   it('refuses malformed JSON-RPC and a bad protocol version header with clear errors', async () => {
     const malformed = await post({ jsonrpc: '2.0', id: 1, method: 42 });
     expect(malformed.status).toBeGreaterThanOrEqual(400);

@@ -6,7 +6,11 @@ import { callOk, httpClient, tokenFor } from '../helpers/mcp.ts';
 
 /** Resolves on the first resources/updated notification for `uri`. */
 const updated = (client: Client, uri: string) =>
-  new Promise<void>((resolve) => client.setNotificationHandler('notifications/resources/updated', (n) => n.params.uri === uri && resolve()));
+  new Promise<void>((resolve) =>
+    client.setNotificationHandler('notifications/resources/updated', (n) => {
+      if (n.params.uri === uri) resolve();
+    }),
+  );
 
 /**
  * Regression: shutdown counted open notification streams as in-flight requests, so with any watcher

@@ -4,7 +4,7 @@ import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
 import { isBuiltinContract, usableContract } from '../../src/kernel/contracts.ts';
-import { WRITE, artifactIdArg, interfaceMethodSchema } from '../shared.ts';
+import { DESTROY, artifactIdArg, interfaceMethodSchema } from '../shared.ts';
 
 export const write = defineMethod({
   artifact: 'genesis_store',
@@ -25,7 +25,8 @@ export const write = defineMethod({
     can_execute: z.boolean().optional().describe('Make it invocable; needs code and an interface.'),
   }),
   output: z.object({ id: z.string(), version: z.int(), created: z.boolean(), size_bytes: z.int(), disk_used: z.int(), disk_quota: z.int() }),
-  annotations: WRITE,
+  // Destructive: writing an existing id replaces its content and code, and no earlier version is kept.
+  annotations: DESTROY,
   handler: (ctx, args) => {
     const { artifacts } = ctx.services;
     validateId(args.id);

@@ -71,6 +71,27 @@ describe('HTTP endpoint: authentication and bad input', () => {
     expect(res.headers.get('www-authenticate')).toMatch(/invalid_token/);
   });
 
+  it('refuses a 2025-era session to any principal but the one that opened it (403), changing nothing', async () => {
+    const legacy = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+    const init = await fetch(http.url, {
+      method: 'POST',
+      headers: { ...legacy, authorization: `Bearer ${alice}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }),
+    });
+    const session = init.headers.get('mcp-session-id');
+    expect(session).toBeTruthy();
+    await init.body?.cancel();
+    const before = stateOf(world);
+    const hijack = await fetch(http.url, {
+      method: 'POST',
+      headers: { ...legacy, authorization: `Bearer ${tokenFor(world, 'bob')}`, 'mcp-session-id': session!, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'ledger_transfer', arguments: { to: 'bob', amount: 1 } } }),
+    });
+    expect(hijack.status).toBe(403);
+    expect(await hijack.json()).toMatchObject({ error: { message: expect.stringMatching(/another principal/) } });
+    expect(stateOf(world)).toBe(before);
+  });
+
   it('rejects a bad Host or Origin with 403 (DNS-rebinding protection)', async () => {
     const port = Number(new URL(http.url).port);
     const raw = (headers: Record<string, string>) => discoverStatus(port, { authorization: `Bearer ${alice}`, ...headers });

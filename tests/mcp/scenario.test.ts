@@ -16,6 +16,7 @@ const MULTIPLIER = `export function times({ x, y }, ctx) {
  */
 async function scenario(a: Client, b: Client, world: World): Promise<void> {
   const before = await callOk(a, 'ledger_balance', {});
+  const payerBefore = await callOk(b, 'ledger_balance', {});
   await callOk(a, 'artifact_write', codeArtifact('multiplier', MULTIPLIER, [{ name: 'times', price: 7, inputSchema: numberSchema(['x', 'y']) }], { description: 'Multiplies two numbers' }));
 
   const found = await callOk(b, 'store_search', { query: 'multiplies', can_execute: true });
@@ -31,6 +32,7 @@ async function scenario(a: Client, b: Client, world: World): Promise<void> {
 
   const after = await callOk(a, 'ledger_balance', {});
   expect(after.balances.scrip).toBe(before.balances.scrip + 7);
+  expect((await callOk(b, 'ledger_balance', {})).balances.scrip).toBe(payerBefore.balances.scrip - 7);
 
   // B cannot act as A: there is no argument that names the payer, and A's contract guards A's artifacts.
   const forged = await callError(b, 'ledger_transfer', { from: before.principal, to: 'nobody_real', amount: 1 });

@@ -73,6 +73,8 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(tools.map((x) => [x.name, x]));
     expect(byName.artifact_delete!.annotations!.destructiveHint).toBe(true);
     expect(byName.ledger_balance!.annotations!.readOnlyHint).toBe(true);
+    // Overwriting an artifact keeps no earlier version.
+    expect(byName.artifact_write!.annotations!.destructiveHint).toBe(true);
   });
 
   it('names arguments consistently: artifact_* tools say id, others artifact_id, principals principal or to', async () => {

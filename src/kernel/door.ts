@@ -266,7 +266,7 @@ export class Door {
  * those change nothing and would drown the log (the command log still records every command).
  */
 function recordsInvocation(spec: Spec): boolean {
-  return spec.kind === 'code' || !spec.def.annotations.readOnlyHint;
+  return spec.kind === 'code' || (spec.def.recordsInvocation ?? !spec.def.annotations.readOnlyHint);
 }
 
 function denied(action: Action, target: ArtifactMeta, d: Decision): KernelError {

@@ -53,6 +53,11 @@ export interface GenesisMethod {
   annotations: ToolAnnotations;
   /** Only the operator principal may call it (world administration); never an MCP tool. */
   operatorOnly?: boolean;
+  /**
+   * Whether a call is recorded as an invocation (stats and an invoke event). Defaults to "not read-only";
+   * a look that may still pay a contract's fee (store.read) is not read-only, yet is no invocation.
+   */
+  recordsInvocation?: boolean;
   /** A transparent door: the call is replaced by another invoke with the same caller (store.invoke). */
   forward?: (args: never) => { target: string; method: string; args: unknown; pay?: number };
   handler: (ctx: HandlerContext, args: never) => unknown;
@@ -69,6 +74,7 @@ export function defineMethod<I extends z.ZodObject, O extends z.ZodType>(def: {
   output: O;
   annotations: ToolAnnotations;
   operatorOnly?: boolean;
+  recordsInvocation?: boolean;
   forward?: (args: z.output<I>) => { target: string; method: string; args: unknown; pay?: number };
   handler: (ctx: HandlerContext, args: z.output<I>) => z.input<O>;
 }): GenesisMethod {

@@ -109,6 +109,9 @@ describe('contracts', () => {
       // Reads pay the toll too.
       t.ok('bob', 'genesis_store', 'read', { id: 'guarded' });
       expect(bal('carol')).toBe(108);
+      // A paid read retried with the same idempotency key pays once (why artifact_read is not read-only).
+      for (let i = 0; i < 2; i++) expect(t.call('bob', 'genesis_store', 'read', { id: 'guarded' }, { idempotencyKey: 'read-1' }).ok).toBe(true);
+      expect(bal('carol')).toBe(112);
     });
 
     it('a caller who cannot afford price plus cost is refused before running, and pays nothing', () => {

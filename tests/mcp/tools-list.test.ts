@@ -73,8 +73,9 @@ describe('tools/list', () => {
     const byName = Object.fromEntries(tools.map((x) => [x.name, x]));
     expect(byName.artifact_delete!.annotations!.destructiveHint).toBe(true);
     expect(byName.ledger_balance!.annotations!.readOnlyHint).toBe(true);
-    // Overwriting an artifact keeps no earlier version.
+    // Overwriting an artifact keeps no earlier version; a read may pay its contract's fee, so it is not read-only.
     expect(byName.artifact_write!.annotations!.destructiveHint).toBe(true);
+    expect(byName.artifact_read!.annotations!.readOnlyHint).toBe(false);
   });
 
   it('names arguments consistently: artifact_* tools say id, others artifact_id, principals principal or to', async () => {

@@ -49,7 +49,7 @@ export class Door {
       // One hop only: a forward to a forward would nest without limit at no depth cost.
       if (forwarded) throw invalidArgs(`${target.id}.${method} cannot be called through itself. Name the artifact you want to call directly.`, { artifact: target.id, method });
       // A transparent door (store.invoke): the forwarded call is the call, made by the same caller.
-      const parsed = this.parse(spec, target, method, args);
+      const parsed = this.parse(spec, target, method, args, depth);
       const f = spec.def.forward(parsed as never);
       return this.enter(cmd, caller, f.target, f.method, f.args, depth, f.pay ?? 0, true);
     }
@@ -85,7 +85,7 @@ export class Door {
   private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, pay: number): unknown {
     const started = performance.now();
     // 1. Validate (resolve and spec already done by `enter`).
-    const args = this.parse(spec, target, method, rawArgs);
+    const args = this.parse(spec, target, method, rawArgs, depth);
     if (depth === 0) {
       // 2. Settle due scheduled work, 3. count the call against the caller's window.
       this.scheduler.settleDue(cmd);
@@ -173,10 +173,12 @@ export class Door {
     return { kind: 'code', method: m, price: m.price };
   }
 
-  private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown): unknown {
+  private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown, depth: number): unknown {
     const args = raw === undefined || raw === null ? {} : raw;
     if (typeof args !== 'object' || Array.isArray(args)) throw invalidArgs(`Arguments to ${target.id}.${method} must be an object of named arguments.`, {});
-    requireShallow(args, this.config.limits.max_args_depth);
+    // A command's own arguments (and a forward's, a part of them) were checked by the kernel before it
+    // hashed them; a nested invoke's come from sandboxed code and are checked here.
+    if (depth > 0) requireShallow(args, this.config.limits.max_args_depth);
     const bytes = JSON.stringify(args).length;
     if (bytes > this.config.limits.max_args_bytes) {
       throw invalidArgs(`Arguments to ${target.id}.${method} are ${bytes} bytes of JSON; the limit is ${this.config.limits.max_args_bytes}. Store large inputs in an artifact and pass its id.`, {

@@ -3,13 +3,14 @@
 // calls, its own account, and allowances debtors grant it.
 
 const DAY_MS = 86400000;
-import { makerOf, newRecordId, payOut, readOwn, refusePay, tally, writeOwn, retire } from 'genesis_records';
+export { obligations } from 'genesis_records';
+import { addOpen, makerOf, newRecordId, recordId, payOut, readOwn, refusePay, tally, writeOwn, retire } from 'genesis_records';
 
 const mine = 'genesis_debt';
-const DEBT_ID = /^debt_[0-9a-f]{16}$/;
+const DEBT_ID = /^genesis_debt\.debt_[0-9a-f]{16}$/;
 
 function load(id) {
-  if (typeof id !== 'string' || !DEBT_ID.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (debt_ followed by 16 hex digits).`);
+  if (typeof id !== 'string' || !DEBT_ID.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (genesis_debt.debt_ followed by 16 hex digits).`);
   const r = readOwn(id);
   if (r.missing === 'none') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
   if (r.missing === 'deleted') fail('NOT_FOUND', `Debt ${id} was called off before it began; its record is gone.`);
@@ -21,7 +22,8 @@ function save(d) {
   writeOwn(d.id, d, `debt ${d.id} debtor ${d.debtor} creditor ${d.creditor} status ${d.status}`);
 }
 
-const newId = () => newRecordId('debt_', 'debt');
+/** A debt's id is its record's artifact id, so artifact_info and events_read find it as it is. */
+const newId = () => recordId(newRecordId('debt_', 'debt'));
 
 const MAX = 9007199254740991;
 const owing = (d) => d.status === 'active' || d.status === 'defaulted';
@@ -80,7 +82,15 @@ export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, c
     collected: 0,
   };
   save(d);
+  addOpen(d.debtor, +1);
+  addOpen(d.creditor, +1);
   return view(d, ctx.now);
+}
+
+/** A debt that is over (repaid, called off) no longer holds either party. */
+function closeOut(d) {
+  addOpen(d.debtor, -1);
+  addOpen(d.creditor, -1);
 }
 
 export function accept({ debt_id }, ctx) {
@@ -110,6 +120,7 @@ export function cancel({ debt_id }, ctx) {
   d.status = 'cancelled';
   d.cancelled_by = ctx.caller;
   adjustPending(d.debtor_maker, -1);
+  closeOut(d);
   retire(d.id);
   return view(d, ctx.now);
 }
@@ -124,7 +135,10 @@ export function repay({ debt_id }, ctx) {
   payOut(d.creditor, used);
   payOut(d.debtor, ctx.paid - used);
   d.repaid += used;
-  if (owedAt(d, ctx.now) === 0) d.status = 'repaid';
+  if (owedAt(d, ctx.now) === 0) {
+    d.status = 'repaid';
+    closeOut(d);
+  }
   save(d);
   return { ...view(d, ctx.now), paid: used, returned: ctx.paid - used };
 }
@@ -142,8 +156,10 @@ export function collect({ debt_id }, ctx) {
   if (amount > 0) invoke('genesis_ledger', 'transfer_from', { principal: d.debtor, to: d.creditor, amount });
   d.collected += amount;
   // Partial collection leaves the debt as it was; nothing collectable at all is a default.
-  if (owedAt(d, ctx.now) === 0) d.status = 'repaid';
-  else if (amount === 0) d.status = 'defaulted';
+  if (owedAt(d, ctx.now) === 0) {
+    d.status = 'repaid';
+    closeOut(d);
+  } else if (amount === 0) d.status = 'defaulted';
   save(d);
   const outcome = d.status === 'repaid' ? 'settled' : amount === 0 ? 'defaulted' : 'partial';
   return { ...view(d, ctx.now), collected_now: amount, outcome };
@@ -156,6 +172,8 @@ export function transfer_creditor({ debt_id, to }, ctx) {
   if (d.status !== 'active' && d.status !== 'defaulted') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only active or defaulted debts change hands.`);
   if (to === d.creditor || to === d.debtor) fail('INVALID_ARGS', 'The new creditor must be someone other than the creditor and the debtor.');
   requireCounterparty(to, 'new creditor');
+  addOpen(d.creditor, -1);
+  addOpen(to, +1);
   d.creditor = to;
   save(d);
   return view(d, ctx.now);
@@ -176,8 +194,9 @@ export function list({ principal, status, cursor }, ctx) {
   const found = invoke('genesis_store', 'search', { query: who, principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
   const debts = [];
   for (const r of found.results) {
-    if (!DEBT_ID.test(r.id)) continue; // the service's other records (pending tallies)
-    const d = load(r.id);
+    const id = r.id;
+    if (!DEBT_ID.test(id)) continue; // the service's other records (tallies)
+    const d = load(id);
     if ((d.debtor === who || d.creditor === who) && (!status || d.status === status)) debts.push(view(d, ctx.now));
   }
   return { principal: who, debts, next_cursor: found.next_cursor, complete: !found.has_more };

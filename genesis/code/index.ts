@@ -7,9 +7,9 @@ const str = (description: string, max = 200) => ({ type: 'string', minLength: 1,
 const int = (description: string, minimum = 0, maximum = 9007199254740991) => ({ type: 'integer', minimum, maximum, description });
 const obj = (properties: Record<string, object>, required: string[]) => ({ type: 'object', properties, required, additionalProperties: false });
 const method = (name: string, description: string, inputSchema: object): InterfaceMethod => ({ name, description, inputSchema: inputSchema as Record<string, unknown>, price: 0 });
-const DEBT_ID = str('A debt id (debt_...).', 21);
-const TASK_ID = str('A task id (task_...).', 21);
-const LOCK = str('Lock name: a-z, 0-9, _ and -.', 59);
+const DEBT_ID = str('A debt id (genesis_debt.debt_...).', 34);
+const TASK_ID = str('A task id (genesis_taskboard.task_...).', 39);
+const LOCK = str('Lock name: a-z, 0-9, _ and -.', 46);
 const CURSOR = int('next_cursor from the previous call.', 0, 1_000_000_000);
 
 export const DEBT: GenesisCodeDef = {
@@ -27,6 +27,7 @@ export const DEBT: GenesisCodeDef = {
     method('repay', 'As the debtor, repay by attaching scrip as pay; it goes to the creditor, and anything beyond what you owe comes back.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('collect', "As the creditor, once it is due, draw what is owed from the debtor's account through their approval: in full, partially if they are short, or the debt defaults if nothing can be drawn.", obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('transfer_creditor', 'As the creditor, hand the claim on an active or defaulted debt to another principal.', obj({ debt_id: DEBT_ID, to: str('The new creditor.', 64) }, ['debt_id', 'to'])),
+    method('obligations', 'How many debts a principal is still party to (pending, active or defaulted). While any is open, the principal cannot be deleted.', obj({ principal: str('Whose debts.', 64) }, ['principal'])),
     method('check', 'One debt, with what is owed now.', obj({ debt_id: DEBT_ID }, ['debt_id'])),
     method('list', "Debts where a principal (you by default) is debtor or creditor, optionally by status (pending, active, repaid, defaulted), most recently changed first (debts called off leave no record). Each call reads up to 100 records; if complete is false, pass next_cursor as cursor for more.", obj({ principal: str('Whose debts.', 64), status: { type: 'string', enum: ['pending', 'active', 'repaid', 'defaulted'] }, cursor: CURSOR }, [])),
   ],
@@ -48,6 +49,7 @@ export const TASKBOARD: GenesisCodeDef = {
     method('reject', 'As the poster, turn down the claimant (after a submission, or while a claim sits unfinished): the task reopens for anyone else; that claimant cannot claim it again.', obj({ task_id: TASK_ID, reason: str('Why.', 500) }, ['task_id'])),
     method('cancel', 'As the poster, withdraw an unclaimed task, or settle one past its expiry; the bounty comes back.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('expire', 'Settle a task past its expiry (anyone may): the bounty returns to the poster.', obj({ task_id: TASK_ID }, ['task_id'])),
+    method('obligations', 'How many tasks a principal is still party to, as poster or claimant (open, claimed or submitted). While any is open, the principal cannot be deleted.', obj({ principal: str('Whose tasks.', 64) }, ['principal'])),
     method('check', 'One task.', obj({ task_id: TASK_ID }, ['task_id'])),
     method('list', 'Tasks, most recently changed first, optionally by status (open, claimed, submitted, done, cancelled, expired). Each call reads up to 100 records; if complete is false, pass next_cursor as cursor for more.', obj({ status: { type: 'string', enum: ['open', 'claimed', 'submitted', 'done', 'cancelled', 'expired'] }, cursor: CURSOR }, [])),
   ],

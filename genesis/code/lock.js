@@ -6,8 +6,9 @@ import { makerOf, randomHex, readOwn, refusePay, tally, writeOwn } from 'genesis
 const mine = 'genesis_lock';
 
 function lockId(name) {
-  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,58}$/.test(name)) {
-    fail('INVALID_ARGS', `Lock names are 1-59 characters of a-z, 0-9, '_' and '-' (got '${name}').`);
+  // The record id is genesis_lock.lock_<name>, at most 64 characters.
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,45}$/.test(name)) {
+    fail('INVALID_ARGS', `Lock names are 1-46 characters of a-z, 0-9, '_' and '-' (got '${name}').`);
   }
   return 'lock_' + name;
 }

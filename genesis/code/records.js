@@ -1,6 +1,8 @@
 // genesis_records: the record keeping the genesis services share, as a library artifact any agent's
 // code may import too. It runs inside the importing artifact's call, so `self`, `invoke` and `fail`
-// are that artifact's: records are written, owned and checked as the importer.
+// are that artifact's: records are written, owned and checked as the importer. Records live in the
+// importer's namespace (`<self>.<id>`), where only it (and its owner) can create ids, so nobody can
+// take a record's id first.
 
 const WRITE = { kind: 'data', access_contract_id: 'genesis_contract_freeware' };
 
@@ -11,10 +13,13 @@ export const randomHex = () => Array.from({ length: 16 }, () => Math.floor(Math.
  * One of the caller's own records: `{ found: record }`, or `{ missing: 'none' | 'deleted' | 'foreign' }`.
  * created_by never changes, so a record someone else wrote and handed over is foreign whoever owns it now.
  */
+/** The artifact id of this service's record `id` (given bare, or already in the namespace). */
+export const recordId = (id) => (id.startsWith(self + '.') ? id : self + '.' + id);
+
 export function readOwn(id) {
   let a;
   try {
-    a = invoke('genesis_store', 'read', { id });
+    a = invoke('genesis_store', 'read', { id: recordId(id) });
   } catch (e) {
     if (e.code === 'NOT_FOUND') return { missing: 'none' };
     if (e.code === 'DELETED') return { missing: 'deleted' };
@@ -26,12 +31,12 @@ export function readOwn(id) {
 
 /** Writes a record under a named contract, not the world's default: only its owner may ever write it. */
 export function writeOwn(id, value, description) {
-  invoke('genesis_store', 'write', { id, ...WRITE, content: JSON.stringify(value), description });
+  invoke('genesis_store', 'write', { id: recordId(id), ...WRITE, content: JSON.stringify(value), description });
 }
 
 /** Removes a record nothing will need again, so churn leaves no disk behind (its id is never reused). */
 export function retire(id) {
-  invoke('genesis_store', 'delete', { id });
+  invoke('genesis_store', 'delete', { id: recordId(id) });
 }
 
 /** A fresh id `prefix` + 16 hex digits that no artifact, live or deleted, has had. */
@@ -39,7 +44,7 @@ export function newRecordId(prefix, noun) {
   for (let i = 0; i < 5; i++) {
     const id = prefix + randomHex();
     try {
-      invoke('genesis_store', 'info', { id });
+      invoke('genesis_store', 'info', { id: recordId(id) });
     } catch (e) {
       if (e.code === 'NOT_FOUND') return id;
       if (e.code !== 'DELETED') throw e;
@@ -86,4 +91,21 @@ export function tally(prefix, maker, field, label, unavailable) {
       writeOwn(id, { maker, [field]: n }, `${label} of ${maker}`);
     },
   };
+}
+
+/**
+ * A principal's open items with this service (debts, tasks): while any is open, the principal cannot be
+ * deleted, so nothing the service later pays it lands in a tombstone. `add(p, ±1)` keeps the count.
+ */
+const openItems = (principal) => tally('open_', principal, 'open', 'open items', `The open-item count of ${principal} is unavailable; try again later.`);
+
+export function addOpen(principal, delta) {
+  const t = openItems(principal);
+  t.write(Math.max(0, t.read() + delta));
+}
+
+/** The `obligations` method every service with open items exports: what the principal still has open here. */
+export function obligations({ principal }, ctx) {
+  refusePay(ctx);
+  return { principal, open: openItems(principal).read() };
 }

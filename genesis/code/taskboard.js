@@ -2,12 +2,15 @@
 // posting; the board holds it in its own account until the poster accepts a submission (the claimant is
 // paid) or the task expires or is cancelled (the poster is refunded).
 
-import { makerOf, newRecordId, payOut, readOwn, refusePay, retire, writeOwn } from 'genesis_records';
+import { addOpen, makerOf, newRecordId, recordId, payOut, readOwn, refusePay, retire, writeOwn } from 'genesis_records';
+
+export { obligations } from 'genesis_records';
 
 const mine = 'genesis_taskboard';
+const TASK_ID = /^genesis_taskboard\.task_[0-9a-f]{16}$/;
 
 function load(id) {
-  if (typeof id !== 'string' || !/^task_[0-9a-f]{16}$/.test(id)) fail('INVALID_ARGS', `'${id}' is not a task id (task_ followed by 16 hex digits).`);
+  if (typeof id !== 'string' || !TASK_ID.test(id)) fail('INVALID_ARGS', `'${id}' is not a task id (genesis_taskboard.task_ followed by 16 hex digits).`);
   const r = readOwn(id);
   if (r.missing === 'none') fail('NOT_FOUND', `There is no task '${id}'. Browse tasks with genesis_taskboard.list.`);
   if (r.missing === 'deleted') fail('NOT_FOUND', `Task ${id} ended without anyone taking it on; its record is gone.`);
@@ -19,7 +22,8 @@ function save(t) {
   writeOwn(t.id, t, `task ${t.id} status ${t.status} poster ${t.poster} ${t.title}`.slice(0, 480));
 }
 
-const newId = () => newRecordId('task_', 'task');
+/** A task's id is its record's artifact id, so artifact_info and events_read find it as it is. */
+const newId = () => recordId(newRecordId('task_', 'task'));
 
 const open = (t) => t.status === 'open' || t.status === 'claimed' || t.status === 'submitted';
 
@@ -30,10 +34,17 @@ function loadAsPoster(id, ctx, does) {
   return t;
 }
 
+/** A task that is over no longer holds its poster or claimant. */
+function closeOut(t) {
+  addOpen(t.poster, -1);
+  if (t.claimant !== null) addOpen(t.claimant, -1);
+}
+
 /** A task past its expiry is refunded to its poster by whichever successful call settles it first. */
 function settleExpiry(t, now) {
   if (open(t) && now >= t.expires_at) {
     payOut(t.poster, t.bounty);
+    closeOut(t);
     t.status = 'expired';
     // A task nobody ever took on has no history worth its disk.
     if (t.claimant === null && !(t.rejected_claimants || []).length) retire(t.id);
@@ -71,6 +82,7 @@ export function post({ title, description, expires_in_s }, ctx) {
     expires_at: ctx.now + expires_in_s * 1000,
   };
   save(t);
+  addOpen(t.poster, +1);
   return t;
 }
 
@@ -86,6 +98,7 @@ export function claim({ task_id }, ctx) {
   t.claimant = ctx.caller;
   t.claimant_maker = maker;
   save(t);
+  addOpen(t.claimant, +1);
   return t;
 }
 
@@ -106,6 +119,7 @@ export function accept({ task_id }, ctx) {
   requireLive(t, ctx.now);
   if (t.status !== 'submitted') fail('CONFLICT', `Task ${t.id} is ${t.status}; accept it once work is submitted.`);
   payOut(t.claimant, t.bounty);
+  closeOut(t);
   t.status = 'done';
   save(t);
   return t;
@@ -121,6 +135,7 @@ export function reject({ task_id, reason }, ctx) {
   t.rejected = { claimant: t.claimant, reason: reason || '' };
   // By maker, so a turned-down agent cannot come back through a fresh wallet. Bounded by the world's principals.
   t.rejected_claimants = [...(t.rejected_claimants || []), t.claimant_maker].slice(-200);
+  addOpen(t.claimant, -1);
   t.claimant_maker = null;
   t.claimant = null;
   t.submission = null;
@@ -135,6 +150,7 @@ export function cancel({ task_id }, ctx) {
   if (open(t) && ctx.now >= t.expires_at) return settleExpiry(t, ctx.now);
   if (t.status !== 'open') fail('CONFLICT', `Task ${t.id} is ${t.status}; only an unclaimed task can be cancelled.`);
   payOut(t.poster, t.bounty);
+  closeOut(t);
   t.status = 'cancelled';
   retire(t.id);
   return t;
@@ -161,7 +177,9 @@ export function list({ status, cursor }, ctx) {
   const found = invoke('genesis_store', 'search', { query: status || 'task', principal: mine, kind: 'data', sort: 'newest', limit: SCAN, cursor: cursor || 0 });
   const tasks = [];
   for (const r of found.results) {
-    const t = view(load(r.id), ctx.now);
+    const id = r.id;
+    if (!TASK_ID.test(id)) continue; // the board's other records (tallies)
+    const t = view(load(id), ctx.now);
     if (!status || t.status === status) tasks.push(t);
   }
   return { tasks, next_cursor: found.next_cursor, complete: !found.has_more };

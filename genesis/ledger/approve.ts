@@ -18,6 +18,8 @@ export const approve = defineMethod({
   output: z.object({ approver: z.string(), spender: z.string(), amount: z.int(), expires_at: z.int().optional() }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   handler: (ctx, args) => {
+    // Only an account can grant a draw on itself; an artifact without one has nothing to approve.
+    ctx.services.artifacts.requirePrincipal(ctx.caller, 'approver');
     if (args.spender === ctx.caller) throw invalidArgs('You cannot approve yourself; you already control your account.', {});
     ctx.services.artifacts.requireMeta(args.spender);
     const expiresAt = args.expires_in_s === undefined ? null : ctx.now + args.expires_in_s * 1000;

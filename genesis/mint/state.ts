@@ -160,6 +160,10 @@ export class MintState {
     return this.store.all('SELECT auction, artifact_id, bidder, price, code_hash, code FROM mint_pending ORDER BY auction, artifact_id');
   }
 
+  pendingCountOf(bidder: string): number {
+    return this.store.one<{ n: number }>('SELECT COUNT(*) AS n FROM mint_pending WHERE bidder = ?', bidder)!.n;
+  }
+
   takePending(auction: number, artifactId: string): { auction: number; artifact_id: string; bidder: string; price: number; code_hash: string } | undefined {
     const p = this.store.one<{ auction: number; artifact_id: string; bidder: string; price: number; code_hash: string }>(
       'SELECT auction, artifact_id, bidder, price, code_hash FROM mint_pending WHERE auction = ? AND artifact_id = ?',

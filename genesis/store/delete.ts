@@ -4,6 +4,7 @@ import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { ASSETS, type Asset } from '../../src/kernel/ledger.ts';
 import { DESTROY, artifactIdArg } from '../shared.ts';
+import { openObligations } from './obligations.ts';
 
 /** Assets a principal must give away before it can be deleted; the rest (quotas, allocations) are burned. */
 const VALUABLE: readonly Asset[] = ['scrip', 'llm_budget_micro_usd'];
@@ -19,6 +20,10 @@ function retirePrincipal(ctx: HandlerContext, id: string): void {
       owns: owned,
     });
   }
+  const open = openObligations(ctx, id);
+  if (open.length > 0) {
+    throw new KernelError('CONFLICT', `Principal '${id}' still has ${open.join('; ')}. Settle them before deleting it, so nothing is later paid to a deleted account.`, { id, open });
+  }
   for (const asset of ASSETS) {
     const left = ledger.balance(id, asset);
     if (left > 0) ledger.burn(id, asset, left, ctx.posting('principal_deleted'));
@@ -31,7 +36,7 @@ export const del = defineMethod({
   tool: 'artifact_delete',
   title: 'Delete an artifact',
   description:
-    "Delete an artifact your contract lets you delete. It leaves a tombstone (who and when); its content and code are removed and their bytes return to the owner's disk quota. The id cannot be reused. A principal can be deleted only once it holds no scrip or LLM budget and owns nothing else; its remaining quota and rate allocations are then burned.",
+    "Delete an artifact your contract lets you delete. It leaves a tombstone (who and when); its content and code are removed and their bytes return to the owner's disk quota. The id cannot be reused. A principal can be deleted only once it holds no scrip or LLM budget, owns nothing else, and has no live mint bids, debts or tasks; its remaining quota and rate allocations are then burned and its approvals dropped.",
   input: z.object({ id: artifactIdArg('Artifact to delete.') }),
   output: z.object({ id: z.string(), deleted_at: z.int(), freed_bytes: z.int() }),
   annotations: DESTROY,
@@ -42,6 +47,8 @@ export const del = defineMethod({
     ctx.authorize('delete', a);
     const t = artifacts.tombstone(a, ctx.caller, ctx.now);
     if (a.has_standing) retirePrincipal(ctx, a.id);
+    // Nothing may be drawn from a deleted account, nor by a deleted artifact.
+    ctx.services.allowances.dropAll(a.id);
     ctx.emit('artifact_deleted', { principal: ctx.caller, artifact: a.id }, { version: t.version });
     return { id: a.id, deleted_at: t.deleted_at!, freed_bytes: a.size_bytes - t.size_bytes };
   },

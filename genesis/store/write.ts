@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
+import { isWorldArtifact, listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
 import { isBuiltinContract, usableContract } from '../../src/kernel/contracts.ts';
 import { DESTROY, artifactIdArg, interfaceMethodSchema } from '../shared.ts';
@@ -14,7 +14,7 @@ export const write = defineMethod({
   description:
     "Create an artifact, or update one your contract lets you write. Omitted fields keep their current values. Data: set content. Code you can sell: kind 'code', can_execute true, code (an ES module exporting one function per method, `export function name(args, ctx)`) and interface (methods with JSON Schema inputSchema and a scrip price). Access: access_contract_id names the contract (default genesis_contract_freeware); only the owner may change it. Bytes count against your disk quota.",
   input: z.object({
-    id: artifactIdArg("Artifact id: 1-64 of a-z, 0-9, '_' and '-'; ids starting 'genesis_' are reserved."),
+    id: artifactIdArg("Artifact id: 1-64 of a-z, 0-9, '_', '-' and '.'. Ids starting 'genesis_' are the world's; an id 'x.anything' can be created only by the artifact x or its owner (your own namespace is 'yourid.')."),
     kind: z.enum(WRITABLE_KINDS).optional().describe('data, code, contract, agent, memory, library or doc. New artifacts default to code if executable, else data.'),
     description: z.string().optional().describe('Short searchable summary.'),
     content: z.string().optional().describe('Text or JSON text.'),
@@ -57,7 +57,7 @@ type WriteArgs = {
 };
 
 function create(ctx: HandlerContext, args: WriteArgs): Artifact {
-  validateNewId(args.id);
+  validateNewId(args.id, ctx.caller, (id) => ctx.services.artifacts.meta(id));
   const owner = ctx.services.artifacts.meta(ctx.caller);
   if (!owner?.has_standing) {
     throw new KernelError('ACCESS_DENIED', `'${ctx.caller}' has no standing, so it cannot own artifacts. Give the calling artifact standing, or write from a principal.`, { caller: ctx.caller });
@@ -81,7 +81,7 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
 
 function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact {
   if (prev.deleted_at !== null) throw deletedError(prev);
-  validateNewId(args.id);
+  if (isWorldArtifact(prev.id)) throw accessDenied(`'${prev.id}' is one of the world's own artifacts; nobody can rewrite it through the store. Write an artifact of your own instead.`, { id: prev.id });
   if (prev.listing) throw listedError(prev, 'written');
   ctx.authorize('write', prev);
   if (args.has_standing !== undefined && args.has_standing !== prev.has_standing) {

@@ -22,8 +22,8 @@ export const createPrincipal = defineMethod({
   annotations: WRITE,
   operatorOnly: true,
   handler: (ctx, args) => {
-    validateNewId(args.id);
     const { artifacts, ledger } = ctx.services;
+    validateNewId(args.id, ctx.caller, (id) => artifacts.meta(id));
     if (artifacts.meta(args.id)) throw new KernelError('CONFLICT', `'${args.id}' already exists. Choose another id.`, { id: args.id });
     // Grants first: the principal's own artifact counts against the disk quota they include.
     artifacts.openAccount(args.id, ctx.now);

@@ -58,6 +58,11 @@ export class Allowances {
     else this.store.run('UPDATE allowances SET amount = amount - ? WHERE approver = ? AND spender = ?', amount, approver, spender);
   }
 
+  /** Drops every allowance granted by or to `id` (it was deleted: nothing can be drawn from or by it again). */
+  dropAll(id: string): number {
+    return this.store.run('DELETE FROM allowances WHERE approver = ?1 OR spender = ?1', id).changes;
+  }
+
   /** Live allowances the principal granted, and those granted to it. Expired ones are not shown. */
   of(principal: string, now: number): { granted: Allowance[]; received: Allowance[] } {
     const live = 'AND (expires_at IS NULL OR expires_at > ?) ORDER BY approver, spender';

@@ -7,7 +7,12 @@ export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 /** Kinds an agent may write; `genesis` belongs to the world. */
 export const WRITABLE_KINDS = ARTIFACT_KINDS.filter((k) => k !== 'genesis') as Exclude<ArtifactKind, 'genesis'>[];
 
-export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/**
+ * 1-64 characters; dot-separated segments, each starting with a letter or digit. The segment before the
+ * first dot names a namespace (see `validateNewId`).
+ */
+export const ID_PATTERN = /^(?=.{1,64}$)[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
+export const ID_RULE = "1-64 characters of a-z, 0-9, '_', '-' and '.', each dot-separated part starting with a letter or digit";
 export const RESERVED_PREFIX = 'genesis_';
 /** The principal that administers the world; never reachable over MCP. */
 export const OPERATOR = 'genesis_operator';
@@ -56,21 +61,49 @@ export function toMeta(a: ArtifactMeta | Artifact): ArtifactMeta {
 const utf8 = new TextEncoder();
 export const byteLength = (s: string): number => (s.length === 0 ? 0 : utf8.encode(s).length);
 
-export function sizeOf(a: Pick<Artifact, 'description' | 'content' | 'code' | 'interface'>): number {
-  return byteLength(a.description) + byteLength(a.content) + byteLength(a.code) + (a.interface ? byteLength(JSON.stringify(a.interface)) : 0);
+/**
+ * The disk an artifact takes, as charged to its owner's quota: its fields' bytes, plus a fixed overhead
+ * for its row, indexes and search entry (measured at about 210 bytes for an empty artifact with a short
+ * id), so even empty artifacts cost something and none can be made for free.
+ */
+export function sizeOf(a: Pick<Artifact, 'id' | 'description' | 'content' | 'code' | 'interface'>, overheadBytes: number): number {
+  return overheadBytes + byteLength(a.id) + byteLength(a.description) + byteLength(a.content) + byteLength(a.code) + (a.interface ? byteLength(JSON.stringify(a.interface)) : 0);
 }
 
 export function validateId(id: string): void {
   if (!ID_PATTERN.test(id)) {
-    throw invalidArgs(`Artifact id '${truncate(id, 80)}' is malformed. Use 1-64 characters: lowercase letters, digits, '_' or '-', starting with a letter or digit.`, {
+    throw invalidArgs(`Artifact id '${truncate(id, 80)}' is malformed. Use ${ID_RULE}.`, {
       id: truncate(id, 80),
       pattern: ID_PATTERN.source,
     });
   }
 }
 
-export function validateNewId(id: string): void {
+/** One of the world's own artifacts (a plain `genesis_` id, not a record in a genesis service's namespace). */
+export const isWorldArtifact = (id: string): boolean => id.startsWith(RESERVED_PREFIX) && namespaceOf(id) === null;
+
+/** The artifact whose namespace `id` is in (the part before its first dot), or null for a plain id. */
+export function namespaceOf(id: string): string | null {
+  const dot = id.indexOf('.');
+  return dot < 0 ? null : id.slice(0, dot);
+}
+
+/**
+ * Checks that `creator` may bring `id` into being. Ids `p.anything` are reserved to the artifact `p`
+ * and its owner: a service keeps its records there, and nobody can take one of their ids first (a
+ * squatter could otherwise lock the service's users out). Plain ids starting `genesis_` are the world's.
+ * `lookup` reads the namespace's artifact (owner and tombstone), so this stays a pure rule.
+ */
+export function validateNewId(id: string, creator: string, lookup: (id: string) => Pick<ArtifactMeta, 'owner' | 'deleted_at'> | undefined): void {
   validateId(id);
+  const ns = namespaceOf(id);
+  if (ns !== null) {
+    const home = lookup(ns);
+    if (!home || home.deleted_at !== null || (creator !== ns && creator !== home.owner)) {
+      throw accessDenied(`Ids starting '${ns}.' are reserved to the artifact '${ns}'${home && home.deleted_at === null ? ` and its owner (${home.owner})` : ', which does not exist'}. Choose an id without a dot, or one in your own namespace ('${creator}.…').`, { id, namespace: ns });
+    }
+    return;
+  }
   if (id.startsWith(RESERVED_PREFIX)) {
     throw accessDenied(`Ids starting with '${RESERVED_PREFIX}' are reserved for the world's own artifacts. Choose another id.`, { id });
   }
@@ -175,7 +208,7 @@ export function listedError(a: Pick<ArtifactMeta, 'id' | 'listing'>, action: str
  * world's own or held in escrow. `listedVerb` words the escrow case where it differs.
  */
 export function requireReleasable(a: Pick<ArtifactMeta, 'id' | 'listing'>, verb: string, listedVerb = verb): void {
-  if (a.id.startsWith(RESERVED_PREFIX)) throw accessDenied(`'${a.id}' belongs to the world and cannot be ${verb}.`, { id: a.id });
+  if (isWorldArtifact(a.id)) throw accessDenied(`'${a.id}' belongs to the world and cannot be ${verb}.`, { id: a.id });
   if (a.listing) throw listedError(a, listedVerb);
 }
 

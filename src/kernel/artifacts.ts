@@ -1,5 +1,5 @@
 import { KernelError, assert, notFound } from './errors.ts';
-import { OPERATOR as OPERATOR_ID, RESERVED_PREFIX, sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import { OPERATOR as OPERATOR_ID, isWorldArtifact, sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import type { Store } from './db/store.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -86,6 +86,8 @@ export class Artifacts {
   constructor(
     private readonly store: Store,
     private readonly ledger: Ledger,
+    /** Bytes charged per artifact beyond its fields (limits.artifact_overhead_bytes). */
+    private readonly overheadBytes: number,
   ) {}
 
   /** The artifact, tombstoned or not; undefined if the id was never used. */
@@ -150,7 +152,7 @@ export class Artifacts {
     let cur = id;
     for (let hop = 0; hop < MAKER_HOPS; hop++) {
       const r = this.store.one<{ created_by: string }>('SELECT created_by FROM artifacts WHERE id = ?', cur);
-      if (!r || r.created_by === OPERATOR_ID || cur.startsWith(RESERVED_PREFIX)) return cur;
+      if (!r || r.created_by === OPERATOR_ID || isWorldArtifact(cur)) return cur;
       cur = r.created_by;
     }
     return cur;
@@ -173,7 +175,7 @@ export class Artifacts {
   }
 
   insert(n: NewArtifact, at: number): Artifact {
-    const size = sizeOf(n);
+    const size = sizeOf(n, this.overheadBytes);
     if (n.has_standing) this.openAccount(n.id, at);
     this.adjustDisk(n.owner, size);
     const r = this.store.run(
@@ -211,7 +213,7 @@ export class Artifacts {
   update(prev: Artifact, next: ArtifactFields & { access_contract_id: string }, at: number): Artifact {
     assert(prev.deleted_at === null, 'update of a tombstone');
     assert(next.has_standing === prev.has_standing, 'has_standing is immutable');
-    const size = sizeOf(next);
+    const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes);
     this.adjustDisk(prev.owner, size - prev.size_bytes);
     this.store.run(
       `UPDATE artifacts SET kind = ?, description = ?, content = ?, code = ?, interface = ?, access_contract_id = ?,

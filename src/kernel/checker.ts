@@ -139,6 +139,23 @@ function check(store: Store): InvariantReport {
     (r: { approver: string; spender: string; amount: number }) => `${r.approver} -> ${r.spender}: ${r.amount}`,
   );
 
+  // A tombstone holds nothing: no balance, no bid or pending win, no approval to or from it.
+  rule(
+    'tombstone holds assets',
+    store.all(`SELECT c.principal, c.asset, c.balance FROM accounts c JOIN artifacts a ON a.id = c.principal WHERE a.deleted_at IS NOT NULL AND c.balance <> 0`),
+    (r: { principal: string; asset: string; balance: number }) => `${r.principal} (deleted) holds ${r.balance} ${r.asset}`,
+  );
+  rule(
+    'tombstone in custody',
+    store.all(
+      `SELECT 'mint bid' AS what, bidder AS id FROM mint_bids WHERE bidder IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL)
+       UNION ALL SELECT 'pending mint win', bidder FROM mint_pending WHERE bidder IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL)
+       UNION ALL SELECT 'allowance', approver FROM allowances WHERE approver IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL)
+       UNION ALL SELECT 'allowance', spender FROM allowances WHERE spender IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL)`,
+    ),
+    (r: { what: string; id: string }) => `a ${r.what} names ${r.id}, which is deleted`,
+  );
+
   const count = (sql: string) => store.one<{ n: number }>(sql)!.n;
   return {
     ok: v.length === 0,

@@ -17,6 +17,8 @@ export class Command {
   cpuWindowLeft: number | null = null;
   /** The top-level call passed the `calls` rate check, so it counts even if the command fails. */
   callConsumed = false;
+  /** The caller's calls window remaining (after the top-level call) when the first nested invoke needed it. */
+  callsWindowLeft: number | null = null;
   readonly logs: string[] = [];
   /** Host time the command started, for durations in events (informational, not world time). */
   readonly startedAt = performance.now();

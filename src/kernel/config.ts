@@ -37,6 +37,8 @@ export const ConfigSchema = z
         /** Levels of nested objects and arrays in a call's arguments (the arguments object is level 1). */
         max_args_depth: int(2, 1_000).default(64),
         max_content_bytes: int(0, 64 * 1024 * 1024).default(256 * 1024),
+        /** Disk quota each artifact costs beyond its fields' bytes: its row, indexes and search entry. */
+        artifact_overhead_bytes: int(0, 1024 * 1024).default(256),
         max_code_bytes: int(0, 16 * 1024 * 1024).default(128 * 1024),
         max_description_chars: int(1, 10_000).default(500),
         max_interface_methods: int(1, 256).default(32),

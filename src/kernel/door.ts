@@ -65,6 +65,7 @@ export class Door {
     if (++cmd.nested > this.config.limits.max_nested_invokes) {
       throw limitExceeded(`This command made more than ${this.config.limits.max_nested_invokes} nested invokes. Split the work across several commands.`, { limit: this.config.limits.max_nested_invokes });
     }
+    this.countNestedCall(cmd);
     const started = performance.now();
     try {
       return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, pay));
@@ -80,6 +81,17 @@ export class Door {
       }
       throw e;
     }
+  }
+
+  /**
+   * A nested invoke is a call like any other, drawn from the window of the principal whose command it
+   * is: otherwise one top-level call could do the work of hundreds. Counted here, charged at the end
+   * (with the command, or with its failure record), so a refused nested call still counts.
+   */
+  private countNestedCall(cmd: Command): void {
+    if (cmd.principal === OPERATOR) return;
+    if (cmd.callsWindowLeft === null) cmd.callsWindowLeft = this.s.rates.status(cmd.principal, 'calls', cmd.now).remaining;
+    if (cmd.nested > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now);
   }
 
   private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, pay: number): unknown {
@@ -106,7 +118,7 @@ export class Door {
     if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}${pay > 0 ? ` plus ${pay} attached` : ''}`);
     if (pay > 0) this.attach(cmd, caller, target, method, pay);
     // 6. Execute.
-    const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
+    const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args, depth) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
     // 7. Pay, record.
     const posting = { at: cmd.now, commandId: cmd.id, cause: `price:${target.id}.${method}` };
     let paid = 0;
@@ -199,7 +211,7 @@ export class Door {
     return args;
   }
 
-  private runGenesis(cmd: Command, caller: string, def: GenesisMethod, args: unknown): unknown {
+  private runGenesis(cmd: Command, caller: string, def: GenesisMethod, args: unknown, depth: number): unknown {
     const ctx: HandlerContext = {
       caller,
       now: cmd.now,
@@ -217,6 +229,7 @@ export class Door {
       unschedule: (id) => this.scheduler.cancel(id),
       // The per-command counter keeps two ids made in one command apart (list, cancel, list again).
       newId: (prefix, salt) => `${prefix}_${sha256(`${cmd.id}:${salt}:${cmd.idsMade++}`).slice(0, 24)}`,
+      invoke: (target, method, args) => this.enter(cmd, def.artifact, target, method, args, depth + 1),
     };
     return def.handler(ctx, args as never);
   }

@@ -39,6 +39,8 @@ export interface HandlerContext {
   unschedule(id: string): void;
   /** A deterministic, unguessable id for something this command creates (replays give the same id). */
   newId(prefix: string, salt: string): string;
+  /** A nested invoke through the door, made by this genesis artifact (in this command, one level deeper). */
+  invoke(target: string, method: string, args: unknown): unknown;
 }
 
 export interface GenesisMethod {

@@ -49,7 +49,7 @@ export class Kernel {
     readonly registry: GenesisRegistry,
   ) {
     const ledger = new Ledger(store);
-    const artifacts = new Artifacts(store, ledger);
+    const artifacts = new Artifacts(store, ledger, config.limits.artifact_overhead_bytes);
     this.services = {
       store,
       ledger,
@@ -154,9 +154,10 @@ export class Kernel {
     }
   }
 
-  /** CPU burned is charged whatever happens; the caller's window records it. */
+  /** CPU burned and nested calls made are charged whatever happens; the caller's windows record them. */
   private chargeBurned(cmd: Command): void {
     if (cmd.cpuUsedMs > 0) this.services.rates.charge(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs), cmd.now, cmd.cpuWindowLeft);
+    if (cmd.nested > 0 && cmd.principal !== OPERATOR) this.services.rates.charge(cmd.principal, 'calls', cmd.nested, cmd.now, cmd.callsWindowLeft);
   }
 
   private logCommand(cmd: Command, request: string, key: string | undefined, ok: boolean, code: string | null, resultHash: string): void {

@@ -123,6 +123,9 @@ export class Ledger {
     if (msg.includes('BALANCE_OVERFLOW')) {
       return new KernelError('LIMIT_EXCEEDED', `Crediting ${amount} ${asset} to ${to} would exceed the largest exact balance (2^53 - 1). Use a smaller amount.`, { principal: to, asset, amount });
     }
+    if (msg.includes('TOMBSTONE')) {
+      return new KernelError('DELETED', `'${to}' was deleted, so it can no longer receive ${asset}. Pay a live principal instead.`, { principal: to, asset });
+    }
     if (msg.includes('NO_ACCOUNT')) {
       return new KernelError('NOT_FOUND', `'${to}' has no ledger account: only principals (artifacts with standing) can hold ${asset}.`, { principal: to, asset });
     }

@@ -20,11 +20,12 @@ describe('genesis_debt', () => {
     t.ok('alice', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 600 });
     const d = serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 500, interest_bps_per_day: 100, due_in_s: 3 * DAY_S });
     expect(d).toMatchObject({ debtor: 'alice', creditor: 'bob', principal: 500, status: 'pending', owed: 0 });
-    expect(d.id).toMatch(/^debt_[0-9a-f]{16}$/);
+    expect(d.id).toMatch(/^genesis_debt\.debt_[0-9a-f]{16}$/);
     const a = serviceCall(t, 'bob', 'genesis_debt', 'accept', { debt_id: d.id }, 500);
     expect(a).toMatchObject({ status: 'active', owed: 500, accepted_at: t.clock.now() });
     expect([scripOf(t, 'alice'), scripOf(t, 'bob'), scripOf(t, 'genesis_debt')]).toEqual([1_500, 500, 0]);
     // The record is an ordinary data artifact the service owns: anyone can read it, no one else can write it.
+    // It lives in the service's namespace, where only the service can create ids.
     expect(t.peek('genesis_store', 'info', { id: d.id }).owner).toBe('genesis_debt');
     t.fail('bob', 'genesis_store', 'write', { id: d.id, content: '{"status":"repaid"}' }, 'ACCESS_DENIED');
   });
@@ -157,13 +158,15 @@ describe('genesis_debt', () => {
     serviceFail(t, 'alice', 'genesis_debt', 'issue', issue({ principal: 0 }), 'INVALID_ARGS');
     serviceFail(t, 'alice', 'genesis_debt', 'issue', issue({ principal: 1.5 }), 'INVALID_ARGS');
     serviceFail(t, 'alice', 'genesis_debt', 'issue', issue({ from: 'bob' }), 'INVALID_ARGS');
-    serviceFail(t, 'alice', 'genesis_debt', 'check', { debt_id: 'debt_0000000000000000' }, 'NOT_FOUND');
+    serviceFail(t, 'alice', 'genesis_debt', 'check', { debt_id: 'genesis_debt.debt_0000000000000000' }, 'NOT_FOUND');
     serviceFail(t, 'alice', 'genesis_debt', 'check', { debt_id: 'nonsense' }, 'INVALID_ARGS');
-    serviceFail(t, 'alice', 'genesis_debt', 'forgive', { debt_id: 'debt_0000000000000000' }, 'NOT_FOUND');
+    serviceFail(t, 'alice', 'genesis_debt', 'forgive', { debt_id: 'genesis_debt.debt_0000000000000000' }, 'NOT_FOUND');
     expect(stateOf(t.world)).toBe(before);
-    // A look-alike record someone else wrote is not a debt.
+    // Nobody else can write a look-alike record where the service keeps its debts; one elsewhere is no debt.
+    t.fail('alice', 'genesis_store', 'write', { id: 'genesis_debt.debt_00000000000000aa', kind: 'data', content: '{"status":"active"}' }, 'ACCESS_DENIED');
     t.ok('alice', 'genesis_store', 'write', { id: 'debt_00000000000000aa', kind: 'data', content: '{"status":"active"}' });
-    expect(serviceFail(t, 'bob', 'genesis_debt', 'check', { debt_id: 'debt_00000000000000aa' }, 'NOT_FOUND').message).toMatch(/not a debt kept by genesis_debt/);
+    serviceFail(t, 'bob', 'genesis_debt', 'check', { debt_id: 'debt_00000000000000aa' }, 'INVALID_ARGS');
+    expect(serviceFail(t, 'bob', 'genesis_debt', 'check', { debt_id: 'genesis_debt.debt_00000000000000aa' }, 'NOT_FOUND').message).toMatch(/no debt/);
   });
 
   it('is an ordinary artifact: its code is readable and no one can rewrite it', () => {
@@ -188,6 +191,9 @@ describe('genesis_debt', () => {
 
   it('lists many debts page by page, within the nested-call limit of one command', () => {
     const t = w();
+    // Every nested call counts against the caller's calls window; this test makes thousands.
+    t.world.grant('alice', 'calls', 100_000);
+    t.world.grant('bob', 'calls', 100_000);
     t.ok('alice', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 1_000 });
     for (let i = 0; i < 130; i++) {
       const d = serviceCall(t, 'alice', 'genesis_debt', 'issue', { creditor: 'bob', principal: 1, interest_bps_per_day: 0, due_in_s: 600 });
@@ -214,6 +220,6 @@ describe('genesis code services under a permissive default contract', () => {
     const task = serviceCall(t, 'alice', 'genesis_taskboard', 'post', { title: 't', expires_in_s: 60 }, 5);
     t.fail('bob', 'genesis_store', 'write', { id: task.id, content: '{}' }, 'ACCESS_DENIED');
     serviceCall(t, 'alice', 'genesis_lock', 'acquire', { name: 'l', ttl_s: 60 });
-    t.fail('bob', 'genesis_store', 'write', { id: 'lock_l', content: '{}' }, 'ACCESS_DENIED');
+    t.fail('bob', 'genesis_store', 'write', { id: 'genesis_lock.lock_l', content: '{}' }, 'ACCESS_DENIED');
   });
 });

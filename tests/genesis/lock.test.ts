@@ -32,13 +32,16 @@ describe('genesis_lock', () => {
     serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'ok', ttl_s: 0 }, 'INVALID_ARGS');
     serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'ok', ttl_s: 86_401 }, 'INVALID_ARGS');
     expect(stateOf(t.world)).toBe(before);
-    // Someone else's artifact under a lock's id is not a lock, and cannot be taken over.
+    // Nobody can take a lock's id first: the records live in the service's own namespace.
+    t.fail('bob', 'genesis_store', 'write', { id: 'genesis_lock.lock_squat', kind: 'data', content: '{}' }, 'ACCESS_DENIED');
     t.ok('bob', 'genesis_store', 'write', { id: 'lock_squat', kind: 'data', content: '{}' });
-    expect(serviceFail(t, 'alice', 'genesis_lock', 'acquire', { name: 'squat', ttl_s: 5 }, 'CONFLICT').message).toMatch(/choose another name/);
+    expect(serviceCall(t, 'alice', 'genesis_lock', 'acquire', { name: 'squat', ttl_s: 5 })).toMatchObject({ name: 'squat', holder: 'alice' });
   });
 
   it('caps the lock names one agent brings into being, wallets included; existing names stay free to use', () => {
     const t = w();
+    // Every nested call counts against the caller's calls window; this test makes thousands.
+    t.world.grant('alice', 'calls', 100_000);
     const taker = 'export function go(a){ for (const n of a.names) invoke("genesis_lock", "acquire", { name: n, ttl_s: 1 }); return a.names.length }';
     t.ok('alice', 'genesis_store', 'write', codeArtifact('aw', taker, [{ name: 'go' }], { has_standing: true }));
     t.ok('alice', 'genesis_store', 'write', codeArtifact('aw2', taker, [{ name: 'go' }], { has_standing: true }));

@@ -25,22 +25,26 @@ describe('forged service records', () => {
   it('a debt record written by someone else is no debt, even in the service\'s hands', () => {
     const t = w();
     t.ok('bob', 'genesis_ledger', 'approve', { spender: 'genesis_debt', amount: 10_000 });
-    const id = 'debt_00000000deadbeef';
+    const id = 'genesis_debt.debt_00000000deadbeef';
     const forged = { id, debtor: 'bob', creditor: 'mallory', principal: 1_000_000, interest_bps_per_day: 0, due_at: 0, status: 'active', created_at: 0, accepted_at: 0, repaid: 0, collected: 0 };
-    t.ok('mallory', 'genesis_store', 'write', { id, kind: 'data', content: JSON.stringify(forged) });
-    // Handing it over is refused outright ...
-    t.fail('mallory', 'genesis_store', 'transfer', { id, to: 'genesis_debt' }, 'ACCESS_DENIED');
-    // ... and a record the service did not create is never read as one of its debts.
-    expect(serviceFail(t, 'mallory', 'genesis_debt', 'collect', { debt_id: id }, 'NOT_FOUND').message).toMatch(/not a debt kept by genesis_debt/);
+    // The service's records live in its namespace, where mallory cannot create an id ...
+    t.fail('mallory', 'genesis_store', 'write', { id, kind: 'data', content: JSON.stringify(forged) }, 'ACCESS_DENIED');
+    t.ok('mallory', 'genesis_store', 'write', { id: 'look-alike', kind: 'data', content: JSON.stringify(forged) });
+    // ... handing a look-alike over is refused outright ...
+    t.fail('mallory', 'genesis_store', 'transfer', { id: 'look-alike', to: 'genesis_debt' }, 'ACCESS_DENIED');
+    // ... and a record anywhere else is never read as one of its debts.
+    expect(serviceFail(t, 'mallory', 'genesis_debt', 'collect', { debt_id: id }, 'NOT_FOUND').message).toMatch(/no debt/);
     expect(scripOf(t, 'bob')).toBe(1_000);
   });
 
   it('a task record handed to the board cannot drain the bounties it holds', () => {
     const t = w();
     serviceCall(t, 'alice', 'genesis_taskboard', 'post', { title: 'job a', expires_in_s: 3600 }, 400);
-    const id = 'task_00000000deadbeef';
-    t.ok('mallory', 'genesis_store', 'write', { id, kind: 'data', content: JSON.stringify({ id, poster: 'mallory', bounty: 400, status: 'open', expires_at: 9e15 }) });
-    t.fail('mallory', 'genesis_store', 'transfer', { id, to: 'genesis_taskboard' }, 'ACCESS_DENIED');
+    const id = 'genesis_taskboard.task_00000000deadbeef';
+    const forged = JSON.stringify({ id, poster: 'mallory', bounty: 400, status: 'open', expires_at: 9e15 });
+    t.fail('mallory', 'genesis_store', 'write', { id, kind: 'data', content: forged }, 'ACCESS_DENIED');
+    t.ok('mallory', 'genesis_store', 'write', { id: 'task_00000000deadbeef', kind: 'data', content: forged });
+    t.fail('mallory', 'genesis_store', 'transfer', { id: 'task_00000000deadbeef', to: 'genesis_taskboard' }, 'ACCESS_DENIED');
     serviceFail(t, 'mallory', 'genesis_taskboard', 'cancel', { task_id: id }, 'NOT_FOUND');
     expect(scripOf(t, 'genesis_taskboard')).toBe(400);
     // Junk under the service's naming cannot break its list either.
@@ -50,9 +54,11 @@ describe('forged service records', () => {
 
   it('a lock record someone else wrote is not a lock held by whoever it names', () => {
     const t = w();
-    t.ok('mallory', 'genesis_store', 'write', { id: 'lock_deploy', kind: 'data', content: JSON.stringify({ name: 'deploy', holder: 'bob', lease_id: 'x', expires_at: 4e12 }) });
+    const forged = JSON.stringify({ name: 'deploy', holder: 'bob', lease_id: 'x', expires_at: 4e12 });
+    t.fail('mallory', 'genesis_store', 'write', { id: 'genesis_lock.lock_deploy', kind: 'data', content: forged }, 'ACCESS_DENIED');
+    t.ok('mallory', 'genesis_store', 'write', { id: 'lock_deploy', kind: 'data', content: forged });
     t.fail('mallory', 'genesis_store', 'transfer', { id: 'lock_deploy', to: 'genesis_lock' }, 'ACCESS_DENIED');
-    expect(serviceFail(t, 'alice', 'genesis_lock', 'check', { name: 'deploy' }, 'CONFLICT').message).toMatch(/not a lock kept by genesis_lock/);
+    expect(serviceCall(t, 'alice', 'genesis_lock', 'check', { name: 'deploy' })).toEqual({ name: 'deploy', held: false });
   });
 
   it('nothing is handed to a genesis service to fill its disk', () => {
@@ -123,7 +129,7 @@ describe('the door', () => {
     const code = `export function go(){ const a = invoke('genesis_escrow','list',{artifact_id:'note', price: 1}); invoke('genesis_escrow','cancel',{listing_id: a.listing_id}); const b = invoke('genesis_escrow','list',{artifact_id:'note', price: 2}); return [a.listing_id, b.listing_id]; }`;
     t.ok('mallory', 'genesis_store', 'write', codeArtifact('seller', code, [{ name: 'go' }], { has_standing: true }));
     t.ok('mallory', 'genesis_store', 'write', { id: 'note', content: 'x' });
-    t.ok('mallory', 'genesis_rights', 'transfer', { to: 'seller', resource: 'disk_bytes', amount: 10 });
+    t.ok('mallory', 'genesis_rights', 'transfer', { to: 'seller', resource: 'disk_bytes', amount: 1_000 });
     t.ok('mallory', 'genesis_store', 'transfer', { id: 'note', to: 'seller' });
     const [a, b] = t.ok<string[]>('mallory', 'seller', 'go', {});
     expect(a).not.toBe(b);

@@ -76,8 +76,8 @@ describe('genesis registry', () => {
       ),
     );
     t.ok('alice', 'genesis_ledger', 'transfer', { to: 'tour', amount: 5 });
-    t.ok('alice', 'genesis_rights', 'transfer', { to: 'tour', resource: 'disk_bytes', amount: 100 });
-    expect(t.ok('bob', 'tour', 'go', {})).toEqual({ balance: 95, history: 2, info: 'genesis', search: 1, read: 'genesis', write: true, events: true, quotas: 100, whoami: 'tour', pay: 'bob' });
+    t.ok('alice', 'genesis_rights', 'transfer', { to: 'tour', resource: 'disk_bytes', amount: 1_000 });
+    expect(t.ok('bob', 'tour', 'go', {})).toEqual({ balance: 95, history: 2, info: 'genesis', search: 1, read: 'genesis', write: true, events: true, quotas: 1_000, whoami: 'tour', pay: 'bob' });
     expect(t.ok('bob', 'genesis_store', 'read', { id: 'made_by_code' }).owner).toBe('tour');
   });
 

@@ -11,7 +11,7 @@ describe('genesis_taskboard', () => {
   it('the board holds the bounty in its own account and pays the claimant on acceptance', () => {
     const t = w();
     const id = post(t);
-    expect(id).toMatch(/^task_[0-9a-f]{16}$/);
+    expect(id).toMatch(/^genesis_taskboard\.task_[0-9a-f]{16}$/);
     expect([scripOf(t, 'alice'), scripOf(t, 'genesis_taskboard')]).toEqual([900, 100]);
     expect(serviceCall(t, 'bob', 'genesis_taskboard', 'claim', { task_id: id })).toMatchObject({ status: 'claimed', claimant: 'bob' });
     serviceCall(t, 'bob', 'genesis_taskboard', 'submit', { task_id: id, result: 'artifact csv_parser' });
@@ -92,7 +92,7 @@ describe('genesis_taskboard', () => {
     serviceFail(t, 'alice', 'genesis_taskboard', 'post', { title: '', expires_in_s: 60 }, 'INVALID_ARGS', 10);
     serviceFail(t, 'alice', 'genesis_taskboard', 'post', { title: 'x', expires_in_s: 0 }, 'INVALID_ARGS', 10);
     serviceFail(t, 'alice', 'genesis_taskboard', 'post', { title: 'x', expires_in_s: 60 }, 'INSUFFICIENT_FUNDS', 5_000);
-    serviceFail(t, 'bob', 'genesis_taskboard', 'claim', { task_id: 'task_0000000000000000' }, 'NOT_FOUND');
+    serviceFail(t, 'bob', 'genesis_taskboard', 'claim', { task_id: 'genesis_taskboard.task_0000000000000000' }, 'NOT_FOUND');
     serviceFail(t, 'bob', 'genesis_taskboard', 'claim', { task_id: '../etc' }, 'INVALID_ARGS');
     expect(stateOf(t.world)).toBe(before);
   });

@@ -65,10 +65,13 @@ describe('artifacts', () => {
     expect(e.details).toMatchObject({ quota: 10_000 });
     expect(stateOf(t.world)).toBe(before);
     const r = t.ok('alice', 'genesis_store', 'write', { id: 'fits', content: 'x'.repeat(6_000) });
-    expect(r.disk_used).toBe(6_000);
-    t.fail('alice', 'genesis_store', 'write', { id: 'fits2', content: 'x'.repeat(5_000) }, 'QUOTA_EXCEEDED');
+    // The content, the id and the row's fixed overhead (limits.artifact_overhead_bytes), on top of
+    // alice's own artifact (her five-byte id and its row).
+    const used = 256 + 5 + 6_000 + 4 + 256;
+    expect(r.disk_used).toBe(used);
+    t.fail('alice', 'genesis_store', 'write', { id: 'fits2', content: 'x'.repeat(3_500) }, 'QUOTA_EXCEEDED');
     const q = t.ok('alice', 'genesis_rights', 'quotas', {});
-    expect(q.disk).toEqual({ quota: 10_000, used: 6_000, available: 4_000 });
+    expect(q.disk).toEqual({ quota: 10_000, used, available: 10_000 - used });
   });
 
   it.each([
@@ -120,13 +123,15 @@ describe('artifacts', () => {
 
   it('deletes to a tombstone: read says DELETED with when and by whom, invoke fails, writes fail, bytes are freed', () => {
     const t = w();
+    // alice's own artifact (the principal) takes its row's bytes too.
+    const own = t.ok('alice', 'genesis_rights', 'quotas', {}).disk.used;
     t.ok('alice', 'genesis_store', 'write', codeArtifact('tool', 'export function f(){ return 1 }', [{ name: 'f' }]));
-    const used = t.ok('alice', 'genesis_rights', 'quotas', {}).disk.used;
-    expect(used).toBeGreaterThan(0);
+    const used = t.ok('alice', 'genesis_rights', 'quotas', {}).disk.used - own;
+    expect(used).toBeGreaterThan(256);
     t.clock.advance(5);
     const d = t.ok('alice', 'genesis_store', 'delete', { id: 'tool' });
     expect(d).toMatchObject({ id: 'tool', freed_bytes: used, deleted_at: t.clock.now() });
-    expect(t.ok('alice', 'genesis_rights', 'quotas', {}).disk.used).toBe(0);
+    expect(t.ok('alice', 'genesis_rights', 'quotas', {}).disk.used).toBe(own);
     const e = t.fail('bob', 'genesis_store', 'read', { id: 'tool' }, 'DELETED');
     expect(e.details).toMatchObject({ deleted_by: 'alice', deleted_at: t.clock.now() });
     t.fail('bob', 'tool', 'f', {}, 'DELETED');

@@ -117,12 +117,14 @@ describe('rate windows', () => {
     const t = w();
     for (const id of ['b1', 'b2', 'b3']) t.ok('alice', 'genesis_store', 'write', { id, content: 'x'.repeat(250_000) });
     t.clock.advance(10_000);
-    const e = t.fail('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'disk_bytes', amount: 250_001 }, 'INSUFFICIENT_FUNDS');
-    expect(e.details).toMatchObject({ held: 1_000_000, in_use: 750_000, transferable: 250_000 });
-    t.ok('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'disk_bytes', amount: 250_000 });
+    // Each artifact takes its content, its two-byte id and the row's overhead of 256 bytes; so does alice's own.
+    const inUse = 3 * (250_000 + 2 + 256) + 5 + 256;
+    const e = t.fail('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'disk_bytes', amount: 1_000_000 - inUse + 1 }, 'INSUFFICIENT_FUNDS');
+    expect(e.details).toMatchObject({ held: 1_000_000, in_use: inUse, transferable: 1_000_000 - inUse });
+    t.ok('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'disk_bytes', amount: 1_000_000 - inUse });
     t.ok('alice', 'genesis_rights', 'transfer', { to: 'bob', resource: 'llm_budget_micro_usd', amount: 250_000 });
     const q = t.peek('genesis_rights', 'quotas', { principal: 'bob' });
-    expect(q.disk.quota).toBe(1_250_000);
+    expect(q.disk.quota).toBe(2_000_000 - inUse);
     expect(q.llm_budget_micro_usd).toBe(1_250_000);
     t.fail('alice', 'genesis_store', 'write', { id: 'b4', content: 'x' }, 'QUOTA_EXCEEDED');
   });

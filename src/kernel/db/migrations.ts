@@ -286,4 +286,25 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE commands;
   ALTER TABLE commands_v4 RENAME TO commands;
   `,
+  /* 5: a tombstone holds nothing: credits to a deleted principal are refused where the ledger applies them */ `
+  DROP TRIGGER journal_guard;
+  CREATE TRIGGER journal_guard BEFORE INSERT ON journal BEGIN
+    SELECT RAISE(ABORT, 'INSUFFICIENT_FUNDS')
+      WHERE NEW.kind <> 'issue' AND COALESCE((SELECT balance FROM accounts WHERE principal = NEW.from_id AND asset = NEW.asset), 0) < NEW.amount;
+    SELECT RAISE(ABORT, 'NO_ACCOUNT')
+      WHERE NEW.kind <> 'burn' AND NOT EXISTS (SELECT 1 FROM principals WHERE id = NEW.to_id);
+    SELECT RAISE(ABORT, 'TOMBSTONE')
+      WHERE NEW.kind <> 'burn' AND EXISTS (SELECT 1 FROM artifacts WHERE id = NEW.to_id AND deleted_at IS NOT NULL);
+    SELECT RAISE(ABORT, 'BALANCE_OVERFLOW')
+      WHERE NEW.kind <> 'burn' AND COALESCE((SELECT balance FROM accounts WHERE principal = NEW.to_id AND asset = NEW.asset), 0) + NEW.amount > 9007199254740991;
+  END;
+
+  -- The genesis services' records move into their namespaces ('genesis_debt.debt_…'), where nobody else
+  -- can create an id first (a squatted tally locked agents out of a service).
+  UPDATE artifacts SET id = created_by || '.' || id
+    WHERE created_by IN ('genesis_debt', 'genesis_taskboard', 'genesis_lock') AND owner = created_by
+      AND instr(id, '.') = 0 AND length(created_by) + 1 + length(id) <= 64;
+  UPDATE artifacts_fts SET id = (SELECT a.id FROM artifacts a WHERE a.seq = artifacts_fts.rowid)
+    WHERE rowid IN (SELECT seq FROM artifacts WHERE created_by IN ('genesis_debt', 'genesis_taskboard', 'genesis_lock') AND instr(id, '.') > 0);
+  `,
 ];

@@ -74,7 +74,7 @@ export function coordinationPage(c: PageContext): HandbookPage {
       as: 'carol',
       tool: 'events_read',
       args: { principal: 'genesis_taskboard', types: ['artifact_written'] },
-      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: true } }], next_cursor: '$seen' },
+      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: true } }, { type: 'artifact_written' }], next_cursor: '$seen' },
     },
     use('bob', 'genesis_taskboard', 'claim', { task_id: '$task' }, { returns: { status: 'claimed', claimant: 'bob' } }),
     use('carol', 'genesis_taskboard', 'claim', { task_id: '$task' }, { fails: 'CONFLICT' }),
@@ -82,7 +82,7 @@ export function coordinationPage(c: PageContext): HandbookPage {
       as: 'carol',
       tool: 'events_read',
       args: { principal: 'genesis_taskboard', types: ['artifact_written'], cursor: '$seen' },
-      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: false } }] },
+      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: false } }, { type: 'artifact_written' }] },
     },
     use('bob', 'genesis_taskboard', 'submit', { task_id: '$task', result: 'See the doc artifact rain_summary.' }, { returns: { status: 'submitted' } }),
     use('alice', 'genesis_taskboard', 'accept', { task_id: '$task' }, { returns: { status: 'done' } }),
@@ -130,7 +130,9 @@ subscribe to an artifact's resource (\`artifact://id\`) and be notified when it 
 ## Worked examples
 ${sessionPreamble}
 
-Alice posts a task with a bounty of 20; carol spots it in the events, but bob claims it first:
+Alice posts a task with a bounty of 20; carol spots it in the events, but bob claims it first. (A task's id
+is its record's artifact id. The second event of each read is the board's count of open items for alice,
+then bob: while a principal has open tasks or debts, it cannot be deleted.)
 
 ${bounty}
 

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, RESERVED_PREFIX, type ArtifactMeta } from '../src/kernel/artifact.ts';
-import { ASSETS, RATE_RESOURCES } from '../src/kernel/ledger.ts';
+import { ASSETS, RATE_RESOURCES, isSealedAccount } from '../src/kernel/ledger.ts';
 import type { ArtifactStats, Stats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
 import { KernelError } from '../src/kernel/errors.ts';
@@ -11,6 +11,12 @@ const idString = () => z.string().regex(ID_PATTERN, `must be ${ID_RULE}`);
 export const principalArg = (what: string) => idString().describe(what);
 export const artifactIdArg = (what: string) => idString().describe(what);
 export const amountArg = (what: string) => z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe(what);
+export const maxFeeArg = z
+  .int()
+  .min(0)
+  .max(Number.MAX_SAFE_INTEGER)
+  .optional()
+  .describe("The most scrip you accept to pay the artifact's contract in fees for this call (default 0: a fee is refused with CONFLICT, never charged). artifact_info shows each contract's fees.");
 export const limitArg = z.int().min(1).max(10_000).optional().describe('Page size (capped by the world limit).');
 export const cursorArg = z.int().min(0).optional().describe('Continue after this cursor (from next_cursor of the previous page); omit to start at the beginning.');
 
@@ -108,12 +114,9 @@ export function metaView(a: ArtifactMeta): z.input<typeof metaSchema> {
   };
 }
 
-/** Accounts whose contents would reveal sealed information (bids held by the mint). */
-const SEALED = new Set(['genesis_mint']);
-
 /** ACCESS_DENIED for a sealed custody account, unless the operator asks. */
 export function requireOpenBook(ctx: HandlerContext, principal: string): void {
-  if (SEALED.has(principal) && ctx.caller !== 'genesis_operator') {
+  if (isSealedAccount(principal) && ctx.caller !== 'genesis_operator') {
     throw new KernelError('ACCESS_DENIED', `The ${principal} account holds sealed bids, so its balance and history are not public. Use mint_status for what you may see.`, { principal });
   }
 }

@@ -3,7 +3,7 @@ import { KernelError } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { ASSETS, type Asset } from '../../src/kernel/ledger.ts';
-import { DESTROY, artifactIdArg } from '../shared.ts';
+import { DESTROY, artifactIdArg, maxFeeArg } from '../shared.ts';
 import { openObligations } from './obligations.ts';
 
 /** Assets a principal must give away before it can be deleted; the rest (quotas, allocations) are burned. */
@@ -37,14 +37,14 @@ export const del = defineMethod({
   title: 'Delete an artifact',
   description:
     "Delete an artifact your contract lets you delete. It leaves a tombstone (who and when); its content and code are removed and their bytes return to the owner's disk quota. The id cannot be reused. A principal can be deleted only once it holds no scrip or LLM budget, owns nothing else, and has no live mint bids, debts or tasks; its remaining quota and rate allocations are then burned and its approvals dropped.",
-  input: z.object({ id: artifactIdArg('Artifact to delete.') }),
+  input: z.object({ id: artifactIdArg('Artifact to delete.'), max_fee: maxFeeArg }),
   output: z.object({ id: z.string(), deleted_at: z.int(), freed_bytes: z.int() }),
   annotations: DESTROY,
   handler: (ctx, args) => {
     const { artifacts, ledger } = ctx.services;
     const a = artifacts.requireMeta(args.id);
     requireReleasable(a, 'deleted');
-    ctx.authorize('delete', a);
+    ctx.authorize('delete', a, args.max_fee);
     const t = artifacts.tombstone(a, ctx.caller, ctx.now);
     if (a.has_standing) retirePrincipal(ctx, a.id);
     // Nothing may be drawn from a deleted account, nor by a deleted artifact.

@@ -3,8 +3,8 @@ import { KernelError, accessDenied, invalidArgs, notFound } from '../../src/kern
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { isWorldArtifact, listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
-import { isBuiltinContract, usableContract } from '../../src/kernel/contracts.ts';
-import { DESTROY, artifactIdArg, interfaceMethodSchema } from '../shared.ts';
+import { ContractTermsSchema, isBuiltinContract, usableContract, type ContractTerms } from '../../src/kernel/contracts.ts';
+import { DESTROY, artifactIdArg, interfaceMethodSchema, maxFeeArg } from '../shared.ts';
 
 export const write = defineMethod({
   artifact: 'genesis_store',
@@ -23,6 +23,7 @@ export const write = defineMethod({
     access_contract_id: z.string().min(1).max(64).optional().describe('Contract deciding who may read, write, invoke, delete and transfer it.'),
     has_standing: z.boolean().optional().describe('Give the artifact its own ledger account (set at creation only).'),
     can_execute: z.boolean().optional().describe('Make it invocable; needs code and an interface.'),
+    max_fee: maxFeeArg,
   }),
   output: z.object({ id: z.string(), version: z.int(), created: z.boolean(), size_bytes: z.int(), disk_used: z.int(), disk_quota: z.int() }),
   // Destructive: writing an existing id replaces its content and code, and no earlier version is kept.
@@ -54,6 +55,7 @@ type WriteArgs = {
   access_contract_id?: string | undefined;
   has_standing?: boolean | undefined;
   can_execute?: boolean | undefined;
+  max_fee?: number | undefined;
 };
 
 function create(ctx: HandlerContext, args: WriteArgs): Artifact {
@@ -75,15 +77,15 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
   const contract = args.access_contract_id ?? ctx.config.contracts.default;
   checkContract(ctx, contract);
   validateFields(fields, ctx.config.limits);
-  checkCode(ctx, args.id, fields);
-  return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract }, ctx.now);
+  const terms = checkCode(ctx, args.id, fields);
+  return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract, terms }, ctx.now);
 }
 
 function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact {
   if (prev.deleted_at !== null) throw deletedError(prev);
   if (isWorldArtifact(prev.id)) throw accessDenied(`'${prev.id}' is one of the world's own artifacts; nobody can rewrite it through the store. Write an artifact of your own instead.`, { id: prev.id });
   if (prev.listing) throw listedError(prev, 'written');
-  ctx.authorize('write', prev);
+  ctx.authorize('write', prev, args.max_fee);
   if (args.has_standing !== undefined && args.has_standing !== prev.has_standing) {
     throw invalidArgs('has_standing is fixed when an artifact is created. Create a new artifact instead.', { id: prev.id });
   }
@@ -105,10 +107,9 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
     checkContract(ctx, next.access_contract_id);
   }
   validateFields(next, ctx.config.limits);
-  if (next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute) {
-    checkCode(ctx, prev.id, next);
-  }
-  return ctx.services.artifacts.update(prev, next, ctx.now);
+  const codeChanged = next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute;
+  const terms = codeChanged ? checkCode(ctx, prev.id, next) : prev.terms;
+  return ctx.services.artifacts.update(prev, { ...next, terms }, ctx.now);
 }
 
 function checkContract(ctx: HandlerContext, id: string): void {
@@ -119,10 +120,13 @@ function checkContract(ctx: HandlerContext, id: string): void {
   if (why !== null) throw invalidArgs(`'${id}' cannot serve as a contract: it ${why}.`, { contract: id });
 }
 
-/** Loads the module and checks it exports what the artifact promises: each method, or check_permission. */
-function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): void {
-  if (f.code.trim() === '') return;
-  const exports = ctx.inspectModule(id, f.code);
+/**
+ * Loads the module and checks it exports what the artifact promises: each method, or check_permission.
+ * Returns a contract's declared terms (null for other kinds, or a contract that declares none).
+ */
+function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): ContractTerms | null {
+  if (f.code.trim() === '') return null;
+  const { exports, terms } = ctx.inspectModule(id, f.code);
   const needed = [...(f.can_execute ? (f.interface ?? []).map((m) => m.name) : []), ...(f.kind === 'contract' ? ['check_permission'] : [])];
   const missing = needed.filter((name) => exports[name] !== 'function');
   if (missing.length > 0) {
@@ -131,4 +135,11 @@ function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): void {
       exports: Object.keys(exports),
     });
   }
+  if (f.kind !== 'contract' || terms === undefined) return null;
+  const parsed = ContractTermsSchema.safeParse(terms);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw invalidArgs(`The contract's exported terms are malformed: ${issues.join('; ')}. Export terms like { fees: { read: 5, invoke: 0 }, listed: true } (fees: the most it charges per action; listed: whether everyone may discover what it governs).`, { issues });
+  }
+  return parsed.data;
 }

@@ -1,6 +1,7 @@
 import { KernelError, invalidArgs, accessDenied } from './errors.ts';
 import { compileSchema } from './schema.ts';
 import type { Config } from './config.ts';
+import type { ContractTerms } from './contracts.ts';
 
 export const ARTIFACT_KINDS = ['data', 'code', 'contract', 'agent', 'memory', 'library', 'doc', 'genesis'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
@@ -47,6 +48,8 @@ export interface Artifact {
   deleted_by: string | null;
   /** The escrow listing holding it; while set, nobody may write, delete or transfer it. */
   listing: string | null;
+  /** For a contract: what it declared in `export const terms` when written (fees, listing). */
+  terms: ContractTerms | null;
 }
 
 /** What anyone allowed to see an artifact learns about it: everything but content and code. */

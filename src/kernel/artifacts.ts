@@ -1,5 +1,6 @@
 import { KernelError, assert, notFound } from './errors.ts';
 import { OPERATOR as OPERATOR_ID, isWorldArtifact, sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import type { ContractTerms } from './contracts.ts';
 import type { Store } from './db/store.ts';
 import type { Ledger } from './ledger.ts';
 
@@ -22,13 +23,14 @@ interface ArtifactRow {
   deleted_at: number | null;
   deleted_by: string | null;
   listing: string | null;
+  terms: string | null;
 }
 
 /** Enough for any honest chain of agent-made artifacts; a longer one answers to where the walk stopped. */
 const MAKER_HOPS = 16;
 
 const HEAD_COLUMNS =
-  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing';
+  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing, terms';
 const COLUMNS = `${HEAD_COLUMNS}, interface, content, code`;
 
 /**
@@ -65,7 +67,8 @@ function deepFreeze<T>(v: T): T {
 type HeadRow = Omit<ArtifactRow, 'interface' | 'content' | 'code'>;
 
 function metaFromRow(r: HeadRow, iface: InterfaceMethod[] | null): ArtifactMeta {
-  return { ...r, interface: iface, has_standing: r.has_standing === 1, can_execute: r.can_execute === 1 };
+  // Terms are a few bytes, on contracts only: parsed when present, frozen because shared.
+  return { ...r, interface: iface, has_standing: r.has_standing === 1, can_execute: r.can_execute === 1, terms: r.terms === null ? null : deepFreeze(JSON.parse(r.terms) as ContractTerms) };
 }
 
 export interface NewArtifact extends ArtifactFields {
@@ -73,6 +76,7 @@ export interface NewArtifact extends ArtifactFields {
   owner: string;
   created_by: string;
   access_contract_id: string;
+  terms?: ContractTerms | null;
 }
 
 /**
@@ -180,8 +184,8 @@ export class Artifacts {
     this.adjustDisk(n.owner, size);
     const r = this.store.run(
       `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id,
-         has_standing, can_execute, size_bytes, version, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+         has_standing, can_execute, size_bytes, version, created_at, updated_at, terms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
       n.id,
       n.kind,
       n.description,
@@ -196,6 +200,7 @@ export class Artifacts {
       size,
       at,
       at,
+      n.terms ? JSON.stringify(n.terms) : null,
     );
     this.index(Number(r.lastInsertRowid), n.id, n);
     return this.get(n.id)!;
@@ -210,14 +215,14 @@ export class Artifacts {
   }
 
   /** Replaces the writable fields of a live artifact; the version always increases. */
-  update(prev: Artifact, next: ArtifactFields & { access_contract_id: string }, at: number): Artifact {
+  update(prev: Artifact, next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null }, at: number): Artifact {
     assert(prev.deleted_at === null, 'update of a tombstone');
     assert(next.has_standing === prev.has_standing, 'has_standing is immutable');
     const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes);
     this.adjustDisk(prev.owner, size - prev.size_bytes);
     this.store.run(
       `UPDATE artifacts SET kind = ?, description = ?, content = ?, code = ?, interface = ?, access_contract_id = ?,
-         can_execute = ?, size_bytes = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+         can_execute = ?, size_bytes = ?, version = version + 1, updated_at = ?, terms = ? WHERE id = ?`,
       next.kind,
       next.description,
       next.content,
@@ -227,6 +232,7 @@ export class Artifacts {
       next.can_execute ? 1 : 0,
       size,
       at,
+      next.terms === undefined ? (prev.terms ? JSON.stringify(prev.terms) : null) : next.terms ? JSON.stringify(next.terms) : null,
       prev.id,
     );
     this.index(this.seqOf(prev.id), prev.id, next);

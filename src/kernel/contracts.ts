@@ -1,8 +1,31 @@
+import * as z from 'zod';
 import type { Artifact, ArtifactMeta } from './artifact.ts';
 import { invalidArgs } from './errors.ts';
 
 export const ACTIONS = ['read', 'write', 'invoke', 'delete', 'transfer'] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/**
+ * What a code contract declares about itself, read once when it is written (`export const terms = …`)
+ * and shown by artifact_info, so a caller can see them before acting without running anyone's code:
+ * - `fees`: the most it may charge per action (a decision asking more is denied, fail closed; absent: 0);
+ * - `listed`: whether everyone may discover the artifacts it governs (search, listings, info) — their
+ *   metadata, never their content. Absent: only their owners see them.
+ */
+export const ContractTermsSchema = z
+  .object({
+    fees: z.partialRecord(z.enum(['read', 'write', 'invoke', 'delete', 'transfer']), z.int().min(0).max(Number.MAX_SAFE_INTEGER)).optional(),
+    listed: z.boolean().optional(),
+  })
+  .strict();
+export type ContractTerms = z.infer<typeof ContractTermsSchema>;
+
+/** The fee schedule anyone can read: what each action may cost at most under a contract. */
+export type FeeSchedule = Record<Action, number>;
+
+export function feeSchedule(terms: ContractTerms | null): FeeSchedule {
+  return Object.fromEntries(ACTIONS.map((a) => [a, terms?.fees?.[a] ?? 0])) as FeeSchedule;
+}
 
 export interface PermissionRequest {
   caller: string;
@@ -89,7 +112,7 @@ export function decideBuiltin(contract: string, req: PermissionRequest): Decisio
  * Checks what a code contract returned. Anything but {allowed: boolean, reason?: string, cost?: int}
  * denies: a contract that returns garbage fails closed.
  */
-export function parseContractDecision(contract: string, raw: unknown, maxCost: number): Decision {
+export function parseContractDecision(contract: string, raw: unknown, maxCost: number, action: Action, terms: ContractTerms | null): Decision {
   const deny = (why: string): Decision => ({ allowed: false, reason: `contract ${contract} ${why}; denied (fail closed)`, cost: 0, contract });
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return deny('did not return an object');
   const o = raw as Record<string, unknown>;
@@ -99,8 +122,27 @@ export function parseContractDecision(contract: string, raw: unknown, maxCost: n
   if (o.cost !== undefined) {
     if (!Number.isSafeInteger(o.cost) || (o.cost as number) < 0 || (o.cost as number) > maxCost) return deny(`returned an invalid cost (${String(o.cost)})`);
     cost = o.cost as number;
+    const declared = feeSchedule(terms)[action];
+    // A fee nobody could have read beforehand is never charged: the contract fails closed instead.
+    if (o.allowed && cost > declared) return deny(`asked a fee of ${cost} to ${action}, more than the ${declared} its terms declare`);
   }
   return { allowed: o.allowed, reason: `${contract}: ${reason}`, cost: o.allowed ? cost : 0, contract };
+}
+
+/**
+ * Whether `caller` may discover `target` (see it in searches and listings, describe it): decided from
+ * what the governing contract declares, never by running its code, so discovery costs the searcher
+ * nothing an artifact's author controls. Built-in contracts: anyone who may read or invoke it. Code
+ * contracts: everyone if its terms say `listed`, otherwise the artifact's owner only.
+ */
+export function discoverable(caller: string, target: ArtifactMeta, lookup: (id: string) => ArtifactMeta | undefined, fallback: string): boolean {
+  const id = target.access_contract_id;
+  const contract = isBuiltinContract(id) ? undefined : lookup(id);
+  const usable = contract && contract.deleted_at === null && contract.kind === 'contract' ? contract : null;
+  if (usable) return usable.terms?.listed === true || caller === target.owner;
+  const builtin = isBuiltinContract(id) ? id : fallback;
+  const req = { caller, target, action: 'read' as const };
+  return decideBuiltin(builtin, req).allowed || decideBuiltin(builtin, { ...req, action: 'invoke' }).allowed;
 }
 
 /** A contract artifact usable for decisions: live, of kind contract, with code. */

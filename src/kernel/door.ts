@@ -5,7 +5,7 @@ import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
 import { nestsDeeperThan, sha256 } from './canonical.ts';
 import { SandboxAborted } from '../sandbox/host.ts';
-import type { Action, Decision } from './contracts.ts';
+import { discoverable, type Action, type Decision } from './contracts.ts';
 import type { Command } from './command.ts';
 import type { Config } from './config.ts';
 import type { GenesisMethod, GenesisRegistry, HandlerContext } from './genesis.ts';
@@ -17,6 +17,18 @@ import type { Scheduler } from './scheduler.ts';
 export { OPERATOR };
 
 type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'code'; method: InterfaceMethod; price: number };
+
+/** What a caller attaches to one call, and the most it accepts to be charged for it. */
+export interface CallOptions {
+  /** Scrip attached (like msg.value): moved to the target before its code runs. */
+  pay?: number;
+  /** The most the caller accepts in contract fees for this call; absent means 0: a fee is refused, never charged. */
+  maxFee?: number;
+  /** The most the caller accepts as the method's price; absent means any price the caller could read beforehand. */
+  maxPrice?: number;
+  /** Set on a call made through a forward (store.invoke), which may not forward again. */
+  forwarded?: boolean;
+}
 
 /**
  * The one door: every state change passes through `enter`, in the order of DESIGN.md §4:
@@ -38,26 +50,25 @@ export class Door {
     private readonly guest: Guest,
     private readonly scheduler: Scheduler,
   ) {
-    guest.invokeNested = (cmd, caller, target, method, args, depth, pay) => this.enter(cmd, caller, target, method, args, depth, pay);
+    guest.invokeNested = (cmd, caller, target, method, args, depth, opts) => this.enter(cmd, caller, target, method, args, depth, opts);
   }
 
-  /** `pay` is scrip attached to the call (like msg.value): moved to the target before its code runs. */
-  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number, pay = 0, forwarded = false): unknown {
+  enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number, opts: CallOptions = {}): unknown {
     const target = this.resolve(targetId);
     const spec = this.spec(target, method);
     if (spec.kind === 'genesis' && spec.def.forward) {
       // One hop only: a forward to a forward would nest without limit at no depth cost.
-      if (forwarded) throw invalidArgs(`${target.id}.${method} cannot be called through itself. Name the artifact you want to call directly.`, { artifact: target.id, method });
+      if (opts.forwarded) throw invalidArgs(`${target.id}.${method} cannot be called through itself. Name the artifact you want to call directly.`, { artifact: target.id, method });
       // A transparent door (store.invoke): the forwarded call is the call, made by the same caller.
       const parsed = this.parse(spec, target, method, args, depth);
       const f = spec.def.forward(parsed as never);
-      return this.enter(cmd, caller, f.target, f.method, f.args, depth, f.pay ?? 0, true);
+      return this.enter(cmd, caller, f.target, f.method, f.args, depth, { ...f.options, forwarded: true });
     }
     if (depth === 0) {
       cmd.target = target.id;
       cmd.method = method;
       cmd.recordInvocation = recordsInvocation(spec);
-      return this.call(cmd, caller, target, method, spec, args, depth, pay);
+      return this.call(cmd, caller, target, method, spec, args, depth, opts);
     }
     if (depth > this.config.limits.max_invoke_depth) {
       throw limitExceeded(`Nested invoke depth ${depth} exceeds the limit of ${this.config.limits.max_invoke_depth}. Flatten the call chain.`, { limit: this.config.limits.max_invoke_depth });
@@ -68,7 +79,7 @@ export class Door {
     this.countNestedCall(cmd);
     const started = performance.now();
     try {
-      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, pay));
+      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, opts));
     } catch (err) {
       if (err instanceof SandboxAborted) throw err;
       const e = toKernelError(err);
@@ -94,8 +105,9 @@ export class Door {
     if (cmd.nested > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now);
   }
 
-  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, pay: number): unknown {
+  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, opts: CallOptions): unknown {
     const started = performance.now();
+    const pay = opts.pay ?? 0;
     // 1. Validate (resolve and spec already done by `enter`).
     const args = this.parse(spec, target, method, rawArgs, depth);
     if (depth === 0) {
@@ -113,7 +125,16 @@ export class Door {
     }
     const decision = this.guest.decide(cmd, { caller, action: 'invoke', target: toMeta(target), method, args });
     if (!decision.allowed) throw denied('invoke', target, decision);
-    // 5. Price (and any attached payment).
+    requireFeeAccepted(target, 'invoke', decision, opts.maxFee ?? 0);
+    // 5. Price (and any attached payment): never above what the caller said it accepts.
+    if (opts.maxPrice !== undefined && spec.price > opts.maxPrice) {
+      throw new KernelError('CONFLICT', `${target.id}.${method} costs ${spec.price} scrip, more than your max_price of ${opts.maxPrice}. Check its price with artifact_info, then call again with a max_price you accept.`, {
+        artifact: target.id,
+        method,
+        price: spec.price,
+        max_price: opts.maxPrice,
+      });
+    }
     const total = spec.price + decision.cost + pay;
     if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}${pay > 0 ? ` plus ${pay} attached` : ''}`);
     if (pay > 0) this.attach(cmd, caller, target, method, pay);
@@ -139,18 +160,19 @@ export class Door {
     return value;
   }
 
-  /** Asks a contract about a non-invoke action on behalf of a genesis handler, and pays its fee. */
-  authorize(cmd: Command, caller: string, action: Action, target: ArtifactMeta): Decision {
+  /** Asks a contract about a non-invoke action on behalf of a genesis handler, and pays its fee if the caller accepts it. */
+  authorize(cmd: Command, caller: string, action: Action, target: ArtifactMeta, maxFee: number): Decision {
     const d = this.guest.decide(cmd, { caller, action, target: toMeta(target) });
     if (!d.allowed) throw denied(action, target, d);
+    requireFeeAccepted(target, action, d, maxFee);
     if (d.cost > 0) this.requireFunds(caller, d.cost, `the contract of ${target.id} charges ${d.cost} to ${action} it`);
     this.payContract(cmd, caller, d);
     return d;
   }
 
-  canSee(cmd: Command, caller: string, target: ArtifactMeta): boolean {
-    const meta = toMeta(target);
-    return this.guest.decide(cmd, { caller, action: 'read', target: meta }).allowed || this.guest.decide(cmd, { caller, action: 'invoke', target: meta }).allowed;
+  /** Discovery, decided from what contracts declare: no code runs, so a search costs only the searcher's call. */
+  canSee(caller: string, target: ArtifactMeta): boolean {
+    return discoverable(caller, target, (id) => this.s.artifacts.meta(id), this.config.contracts.default);
   }
 
   private resolve(id: unknown): ArtifactMeta {
@@ -218,8 +240,8 @@ export class Door {
       commandId: cmd.id,
       config: this.config,
       services: this.s,
-      authorize: (action, target) => this.authorize(cmd, caller, action, target),
-      canSee: (target) => this.canSee(cmd, caller, target),
+      authorize: (action, target, maxFee = 0) => this.authorize(cmd, caller, action, target, maxFee),
+      canSee: (target) => this.canSee(caller, target),
       posting: (cause) => ({ at: cmd.now, commandId: cmd.id, cause }),
       emit: (type, refs, payload) => {
         this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload);
@@ -282,6 +304,19 @@ export class Door {
  */
 function recordsInvocation(spec: Spec): boolean {
   return spec.kind === 'code' || (spec.def.recordsInvocation ?? !spec.def.annotations.readOnlyHint);
+}
+
+/**
+ * A caller pays only fees it accepted: a contract asking more than the call's max_fee is refused before
+ * anything moves, with the fee and how to accept it.
+ */
+function requireFeeAccepted(target: ArtifactMeta, action: Action, d: Decision, maxFee: number): void {
+  if (d.cost <= maxFee) return;
+  throw new KernelError(
+    'CONFLICT',
+    `The contract of '${target.id}' (${d.contract}) charges a fee of ${d.cost} scrip to ${action} it, more than your max_fee of ${maxFee}. Its terms (artifact_info) show what it may charge; call again with max_fee: ${d.cost} to accept this fee.`,
+    { artifact: target.id, contract: d.contract, action, fee: d.cost, max_fee: maxFee },
+  );
 }
 
 function denied(action: Action, target: ArtifactMeta, d: Decision): KernelError {

@@ -6,6 +6,7 @@ import type { EventPayloads, EventType } from './events.ts';
 import type { Posting } from './ledger.ts';
 import type { Services } from './services.ts';
 import type { Settler } from './scheduler.ts';
+import type { ModuleReport } from './guest.ts';
 
 /**
  * The shape of a genesis method definition. Genesis services live in `genesis/`; the kernel only
@@ -26,14 +27,17 @@ export interface HandlerContext {
   readonly commandId: string;
   readonly config: Config;
   readonly services: Services;
-  /** Asks the target's contract; throws ACCESS_DENIED with the contract's reason, pays any cost. */
-  authorize(action: Action, target: ArtifactMeta): Decision;
-  /** True if the caller may read or invoke the artifact (discovery), without paying anything. */
+  /**
+   * Asks the target's contract; throws ACCESS_DENIED with the contract's reason, or CONFLICT if it asks a
+   * fee above `maxFee` (default 0); pays an accepted fee.
+   */
+  authorize(action: Action, target: ArtifactMeta, maxFee?: number): Decision;
+  /** True if the caller may discover the artifact, decided from declared terms (no code runs, nothing is paid). */
   canSee(target: ArtifactMeta): boolean;
   posting(cause: string): Posting;
   emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
-  /** Loads an ES module in the sandbox (no invoke) and lists its exports with their types; INVALID_ARGS if it fails. */
-  inspectModule(id: string, code: string): Record<string, string>;
+  /** Loads an ES module in the sandbox (no invoke): its exports with their types, and any exported `terms`; INVALID_ARGS if it fails. */
+  inspectModule(id: string, code: string): ModuleReport;
   /** Schedules work to settle at `dueAt` (an id names it: scheduling again replaces it). */
   schedule(id: string, kind: string, dueAt: number, payload: unknown): void;
   unschedule(id: string): void;
@@ -61,8 +65,16 @@ export interface GenesisMethod {
    */
   recordsInvocation?: boolean;
   /** A transparent door: the call is replaced by another invoke with the same caller (store.invoke). */
-  forward?: (args: never) => { target: string; method: string; args: unknown; pay?: number };
+  forward?: (args: never) => Forward;
   handler: (ctx: HandlerContext, args: never) => unknown;
+}
+
+/** The call a forwarding method stands for, with the options the caller gave it (pay, max_fee, max_price). */
+export interface Forward {
+  target: string;
+  method: string;
+  args: unknown;
+  options: { pay?: number; maxFee?: number; maxPrice?: number };
 }
 
 /** Typed helper: the handler sees parsed input and must return the declared output. */
@@ -77,7 +89,7 @@ export function defineMethod<I extends z.ZodObject, O extends z.ZodType>(def: {
   annotations: ToolAnnotations;
   operatorOnly?: boolean;
   recordsInvocation?: boolean;
-  forward?: (args: z.output<I>) => { target: string; method: string; args: unknown; pay?: number };
+  forward?: (args: z.output<I>) => Forward;
   handler: (ctx: HandlerContext, args: z.output<I>) => z.input<O>;
 }): GenesisMethod {
   // Inputs are strict: an unknown key (say a forged `from`) is an error, never silently dropped.

@@ -1,7 +1,7 @@
 import { KernelError, toKernelError, type ErrorCode } from './errors.ts';
 import { toMeta, type ArtifactMeta } from './artifact.ts';
-import { decideBuiltin, isBuiltinContract, parseContractDecision, usableContract, type Decision, type PermissionRequest } from './contracts.ts';
-import { isAsset } from './ledger.ts';
+import { decideBuiltin, discoverable, isBuiltinContract, parseContractDecision, usableContract, type Decision, type PermissionRequest } from './contracts.ts';
+import { isAsset, isSealedAccount } from './ledger.ts';
 import { ERROR_CODES } from './errors.ts';
 import { SandboxAborted, type FrameResult, type RpcHandler, type Sandbox } from '../sandbox/host.ts';
 import type { Frame, GuestError, RpcRequest } from '../sandbox/protocol.ts';
@@ -10,9 +10,15 @@ import type { Config } from './config.ts';
 import type { Services } from './services.ts';
 
 /** How guest code re-enters the door; supplied by the door itself, which owns the invoke algorithm. */
-export type NestedInvoke = (cmd: Command, caller: string, target: string, method: string, args: unknown, depth: number, pay: number) => unknown;
+export type NestedInvoke = (cmd: Command, caller: string, target: string, method: string, args: unknown, depth: number, opts: { pay: number; maxFee: number; maxPrice?: number }) => unknown;
 
 type Reply = ReturnType<RpcHandler>;
+
+/** A module as a write sees it: its exports with their types, and an exported `terms` object if any. */
+export interface ModuleReport {
+  exports: Record<string, string>;
+  terms?: unknown;
+}
 
 /**
  * Everything that runs in the sandbox on the kernel's behalf: artifact methods, code contracts and
@@ -65,21 +71,23 @@ export class Guest {
       const why = r.outcome.error.code === 'TIMEOUT' ? 'timed out' : `failed (${r.outcome.error.message})`;
       return { allowed: false, reason: `contract ${id} ${why}; denied (fail closed)`, cost: 0, contract: id };
     }
-    return parseContractDecision(id, JSON.parse(r.outcome.value), this.config.contracts.max_cost);
+    return parseContractDecision(id, JSON.parse(r.outcome.value), this.config.contracts.max_cost, req.action, contract!.terms);
   }
 
   /**
    * Evaluates a module as it would run (top-level code included, with no invoke) and lists its exports
-   * and their types, so a write can check the code against its interface. Throws INVALID_ARGS if the
-   * module does not load.
+   * and their types, so a write can check the code against its interface, with the JSON of an exported
+   * `terms` object. Throws INVALID_ARGS if the module does not load.
    */
-  inspectModule(cmd: Command, writer: string, id: string, code: string): Record<string, string> {
+  inspectModule(cmd: Command, writer: string, id: string, code: string): ModuleReport {
     const frame = this.frame(cmd, 'module', id, code, writer, '', {}, this.config.sandbox.cpu_ms);
     const r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), '');
     if (!r.outcome.ok) {
-      throw new KernelError('INVALID_ARGS', `The code does not load as an ES module: ${r.outcome.error.message}. Fix it and write again.`, { error: r.outcome.error.message });
+      const e = r.outcome.error;
+      if (e.code === 'INVALID_ARGS') throw new KernelError('INVALID_ARGS', `${e.message} Fix it and write again.`, {});
+      throw new KernelError('INVALID_ARGS', `The code does not load as an ES module: ${e.message}. Fix it and write again.`, { error: e.message });
     }
-    return JSON.parse(r.outcome.value) as Record<string, string>;
+    return JSON.parse(r.outcome.value) as ModuleReport;
   }
 
   private frame(cmd: Command, kind: Frame['kind'], artifact: string, code: string, caller: string, entry: string, args: unknown, cpuMs: number, paid = 0): Frame {
@@ -137,7 +145,7 @@ export class Guest {
   private serve(cmd: Command, frame: Frame, depth: number, req: RpcRequest): Reply {
     if (req.frame !== frame.id) return refuse('ACCESS_DENIED', 'A call arrived from a frame that is not running. Call invoke() only while your own method runs.');
     try {
-      if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req.target, req.method, req.args, req.pay);
+      if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req);
       if (req.op === 'view') return this.serveView(frame, req.fn, req.params);
       return this.serveImport(cmd, frame, req.name);
     } catch (err) {
@@ -146,17 +154,22 @@ export class Guest {
     }
   }
 
-  private serveInvoke(cmd: Command, frame: Frame, depth: number, target: string, method: string, argsText: string, pay: number): Reply {
+  private serveInvoke(cmd: Command, frame: Frame, depth: number, req: Extract<RpcRequest, { op: 'invoke' }>): Reply {
+    const { target, method } = req;
     if (frame.kind !== 'method') return refuse('ACCESS_DENIED', 'Only a running method can invoke; contracts and module loading cannot.');
     let args: unknown;
     try {
-      args = JSON.parse(argsText);
+      args = JSON.parse(req.args);
     } catch {
       return refuse('INVALID_ARGS', 'invoke() arguments must be JSON-serialisable.');
     }
+    const whole = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+    if (!whole(req.pay) || !whole(req.maxFee) || (req.maxPrice !== undefined && !whole(req.maxPrice))) {
+      return refuse('INVALID_ARGS', 'invoke(id, method, args, { pay, max_fee, max_price }) needs each option to be a whole number of scrip, at least 0.');
+    }
     // The immediate caller is the artifact whose code is running: bound here, never taken from the guest.
-    if (!Number.isSafeInteger(pay) || pay < 0) return refuse('INVALID_ARGS', 'invoke(id, method, args, { pay }) needs pay to be a whole number of scrip, at least 0.');
-    const value = this.invokeNested(cmd, frame.artifact, target, method, args, depth + 1, pay);
+    const opts = { pay: req.pay, maxFee: req.maxFee, ...(req.maxPrice === undefined ? {} : { maxPrice: req.maxPrice }) };
+    const value = this.invokeNested(cmd, frame.artifact, target, method, args, depth + 1, opts);
     const text = JSON.stringify(value ?? null);
     if (text.length > this.config.limits.max_output_bytes) {
       return refuse('LIMIT_EXCEEDED', `The result of ${target}.${method} exceeds ${this.config.limits.max_output_bytes} bytes and cannot be passed to your code.`);
@@ -170,15 +183,27 @@ export class Guest {
     if (fn === 'balance') {
       const [principal, asset = 'scrip'] = params.map((p) => p ?? undefined);
       if (!principal || !isAsset(asset)) return refuse('INVALID_ARGS', 'view.balance(principal, asset?) needs a principal id and, optionally, a known asset (default scrip).');
+      if (isSealedAccount(principal)) return refuse('ACCESS_DENIED', `The ${principal} account holds sealed bids; its balance is not public.`);
       return { ok: true, value: JSON.stringify(this.s.ledger.balance(principal, asset)) };
     }
     if (fn === 'artifact') {
       const [id] = params;
       if (!id) return refuse('INVALID_ARGS', 'view.artifact(id) needs an artifact id.');
       const a = this.s.artifacts.meta(id);
-      return { ok: true, value: JSON.stringify(a ?? null) };
+      return { ok: true, value: JSON.stringify(a && this.viewable(frame.artifact, a) ? a : null) };
     }
     return refuse('INVALID_ARGS', `Unknown view function '${fn}'. Available: balance, artifact.`);
+  }
+
+  /**
+   * What a contract may see of an artifact: what its own owner could discover (from declared terms, no
+   * code runs), or an artifact the contract itself governs (its owner chose this contract). So a contract
+   * cannot read the private description or interface of someone else's artifact and leak it in a reason.
+   */
+  private viewable(contractId: string, a: ArtifactMeta): boolean {
+    if (a.access_contract_id === contractId) return true;
+    const owner = this.s.artifacts.meta(contractId)?.owner;
+    return owner !== undefined && discoverable(owner, a, (id) => this.s.artifacts.meta(id), this.config.contracts.default);
   }
 
   private serveImport(cmd: Command, frame: Frame, name: string): Reply {

@@ -23,6 +23,10 @@ import type { Sandbox } from '../sandbox/host.ts';
 export interface InvokeOptions {
   /** Same key and same request: the first result, no second effect. Same key, other request: IDEMPOTENCY_CONFLICT. */
   idempotencyKey?: string;
+  /** For a call straight to a code artifact: the most the caller accepts in contract fees (default 0). */
+  maxFee?: number;
+  /** For a call straight to a code artifact: the most the caller accepts as its price. */
+  maxPrice?: number;
 }
 
 export type InvokeResult =
@@ -127,7 +131,10 @@ export class Kernel {
         return { value: JSON.parse(prior.result), commandId: prior.command_id, replayed: true };
       }
     }
-    const value = this.door.enter(cmd, cmd.principal, target, method, args, 0);
+    const value = this.door.enter(cmd, cmd.principal, target, method, args, 0, {
+      ...(opts.maxFee === undefined ? {} : { maxFee: opts.maxFee }),
+      ...(opts.maxPrice === undefined ? {} : { maxPrice: opts.maxPrice }),
+    });
     const resultText = JSON.stringify(value ?? null);
     this.chargeBurned(cmd);
     this.logCommand(cmd, request, key, true, null, sha256(resultText));

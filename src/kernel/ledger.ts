@@ -11,6 +11,9 @@ export type RateResource = (typeof RATE_RESOURCES)[number];
 export const MINT_ACCOUNT = 'genesis_mint';
 export const BURN_ACCOUNT = 'genesis_burn';
 
+/** Accounts whose contents would reveal sealed information (bids the mint holds): not public. */
+export const isSealedAccount = (principal: string): boolean => principal === MINT_ACCOUNT;
+
 export type JournalKind = 'transfer' | 'issue' | 'burn';
 
 export interface JournalRow {

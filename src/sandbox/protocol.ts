@@ -46,7 +46,7 @@ export type ToWorker =
   | { t: 'reply'; ok: false; error: GuestError };
 
 export type RpcRequest =
-  | { op: 'invoke'; frame: number; target: string; method: string; args: string; pay: number }
+  | { op: 'invoke'; frame: number; target: string; method: string; args: string; pay: number; maxFee: number; maxPrice?: number }
   | { op: 'view'; frame: number; fn: string; params: string }
   | { op: 'import'; frame: number; name: string };
 

@@ -239,7 +239,7 @@ function execute(s: Session, fs: FrameState): FrameOutcome {
     const ns = settle(ctx, s, scope.manage(modResult.value), scope);
     if ('error' in ns) return fail(ns.error);
 
-    if (frame.kind === 'module') return { ok: true, value: JSON.stringify(exportsOf(ctx, ns.value)) };
+    if (frame.kind === 'module') return moduleReport(g, ns.value, scope);
 
     const fn = scope.manage(ctx.getProp(ns.value, frame.entry));
     if (ctx.typeof(fn) !== 'function') {
@@ -277,6 +277,24 @@ function disposePrepared(p: Prepared): void {
   p.bound.fs = null;
   p.scope.dispose();
   p.g.ctx.dispose();
+}
+
+/** Largest JSON text of a contract's declared `terms` (a few fees and flags). */
+const MAX_TERMS_BYTES = 4_096;
+
+/**
+ * What a write needs to know of a module: its exports and their types (to check them against the
+ * interface), and the JSON of an exported `terms` object (a contract's declared fees and listing).
+ */
+function moduleReport(g: Guest, ns: QuickJSHandle, scope: Scope): FrameOutcome {
+  const exports = exportsOf(g.ctx, ns);
+  if (exports.terms !== 'object') return { ok: true, value: JSON.stringify({ exports }) };
+  const terms = toJson(g, scope.manage(g.ctx.getProp(ns, 'terms')), MAX_TERMS_BYTES);
+  if (!terms.ok) {
+    if (!terms.tooLarge) scope.manage(terms.error);
+    return { ok: false, error: { code: 'INVALID_ARGS', message: `The exported terms must be plain JSON of at most ${MAX_TERMS_BYTES} bytes.`, details: {} } };
+  }
+  return { ok: true, value: `{"exports":${JSON.stringify(exports)},"terms":${terms.value}}` };
 }
 
 /** The module's exports and their types, for checking an interface against the code at write time. */
@@ -397,14 +415,14 @@ function prepareContext(ctx: QuickJSContext): Prepared {
       const target = t ? readString(ctx, t, 256) : null;
       const method = m ? readString(ctx, m, 256) : null;
       if (!target || !method) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args) needs an artifact id and a method name as strings.', details: {} }) };
-      const pay = o === undefined ? 0 : payOf(ctx, o);
-      if (pay === null) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args, { pay }) needs pay to be a whole number of scrip.', details: {} }) };
+      const opts = o === undefined ? { pay: 0, maxFee: 0 } : callOptionsOf(ctx, o);
+      if (opts === null) return { error: invokeError(g, { code: 'INVALID_ARGS', message: 'invoke(id, method, args, { pay, max_fee, max_price }) needs each option to be a whole number of scrip.', details: {} }) };
       const args = a === undefined ? { ok: true as const, value: '{}' } : toJson(g, a, s.limits.maxOutputBytes);
       if (!args.ok) {
         if (!args.tooLarge) return { error: args.error };
         return { error: invokeError(g, limitError(`invoke() arguments exceed ${s.limits.maxOutputBytes} bytes of JSON.`)) };
       }
-      return host((fs) => ({ op: 'invoke', frame: fs.frame.id, target, method, args: args.value, pay }));
+      return host((fs) => ({ op: 'invoke', frame: fs.frame.id, target, method, args: args.value, ...opts }));
     }),
   });
 
@@ -510,13 +528,25 @@ function invokeError(g: Guest, e: GuestError): QuickJSHandle {
   return h;
 }
 
-/** The `pay` option of invoke(id, method, args, { pay }): a safe non-negative integer, 0 if absent, null if invalid. */
-function payOf(ctx: QuickJSContext, opts: QuickJSHandle): number | null {
-  if (ctx.typeof(opts) === 'undefined') return 0;
+/**
+ * The options of invoke(id, method, args, { pay, max_fee, max_price }): each a safe non-negative integer
+ * (pay and max_fee 0 if absent, max_price unset), or null if any is invalid.
+ */
+function callOptionsOf(ctx: QuickJSContext, opts: QuickJSHandle): { pay: number; maxFee: number; maxPrice?: number } | null {
+  if (ctx.typeof(opts) === 'undefined') return { pay: 0, maxFee: 0 };
   if (ctx.typeof(opts) !== 'object') return null;
-  const p = ctx.getProp(opts, 'pay');
+  const pay = wholeProp(ctx, opts, 'pay');
+  const maxFee = wholeProp(ctx, opts, 'max_fee');
+  const maxPrice = wholeProp(ctx, opts, 'max_price');
+  if (pay === null || maxFee === null || maxPrice === null) return null;
+  return { pay: pay ?? 0, maxFee: maxFee ?? 0, ...(maxPrice === undefined ? {} : { maxPrice }) };
+}
+
+/** A whole-number option: undefined if absent, null if not a safe non-negative integer. */
+function wholeProp(ctx: QuickJSContext, obj: QuickJSHandle, key: string): number | null | undefined {
+  const p = ctx.getProp(obj, key);
   try {
-    if (ctx.typeof(p) === 'undefined') return 0;
+    if (ctx.typeof(p) === 'undefined') return undefined;
     if (ctx.typeof(p) !== 'number') return null;
     const n = ctx.getNumber(p);
     return Number.isSafeInteger(n) && n >= 0 ? n : null;

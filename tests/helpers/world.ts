@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import { VirtualClock } from '../../src/kernel/clock.ts';
 import { World, type OpenWorldOptions } from '../../src/world.ts';
-import type { InvokeResult } from '../../src/kernel/kernel.ts';
+import type { InvokeOptions, InvokeResult } from '../../src/kernel/kernel.ts';
 import type { ConfigInput } from '../../src/kernel/config.ts';
 import type { ErrorCode } from '../../src/kernel/errors.ts';
 
@@ -14,7 +14,7 @@ export interface TestWorld {
   world: World;
   clock: VirtualClock;
   /** invoke as `caller`, returning the raw result. */
-  call(caller: string, target: string, method: string, args?: unknown, opts?: { idempotencyKey?: string }): InvokeResult;
+  call(caller: string, target: string, method: string, args?: unknown, opts?: InvokeOptions): InvokeResult;
   /** invoke and expect success; returns the value. */
   ok<T = any>(caller: string, target: string, method: string, args?: unknown): T;
   /** Read-only look as the operator (not rate-limited), so inspecting never uses a test principal's window. */

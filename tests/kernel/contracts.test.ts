@@ -99,27 +99,30 @@ describe('contracts', () => {
 
     it('a cost is paid by the caller to the contract\'s owner, on success only', () => {
       const t = w();
-      writeContract(t, 'toll', 'export function check_permission(req){ return { allowed: true, reason: "toll", cost: 4 } }');
+      writeContract(t, 'toll', 'export const terms = { fees: { invoke: 4, read: 4 } }; export function check_permission(req){ return { allowed: true, reason: "toll", cost: 4 } }');
       guarded(t, 'toll', 10);
-      t.ok('bob', 'guarded', 'f', {});
+      // The fee is charged only to a caller that accepts it.
+      expect(t.call('bob', 'guarded', 'f', {}, { maxFee: 4 }).ok).toBe(true);
       const bal = (p: string) => t.ok(p, 'genesis_ledger', 'balance', {}).balances.scrip;
       expect(bal('bob')).toBe(100 - 10 - 4);
       expect(bal('alice')).toBe(100 + 10);
       expect(bal('carol')).toBe(100 + 4);
       // Reads pay the toll too.
-      t.ok('bob', 'genesis_store', 'read', { id: 'guarded' });
+      t.ok('bob', 'genesis_store', 'read', { id: 'guarded', max_fee: 4 });
       expect(bal('carol')).toBe(108);
       // A paid read retried with the same idempotency key pays once (why artifact_read is not read-only).
-      for (let i = 0; i < 2; i++) expect(t.call('bob', 'genesis_store', 'read', { id: 'guarded' }, { idempotencyKey: 'read-1' }).ok).toBe(true);
+      for (let i = 0; i < 2; i++) expect(t.call('bob', 'genesis_store', 'read', { id: 'guarded', max_fee: 4 }, { idempotencyKey: 'read-1' }).ok).toBe(true);
       expect(bal('carol')).toBe(112);
     });
 
     it('a caller who cannot afford price plus cost is refused before running, and pays nothing', () => {
       const t = w();
-      writeContract(t, 'toll', 'export function check_permission(){ return { allowed: true, cost: 95 } }');
+      writeContract(t, 'toll', 'export const terms = { fees: { invoke: 95 } }; export function check_permission(){ return { allowed: true, cost: 95 } }');
       guarded(t, 'toll', 10);
       const before = stateOf(t.world);
-      const e = t.fail('bob', 'guarded', 'f', {}, 'INSUFFICIENT_FUNDS');
+      const r = t.call('bob', 'guarded', 'f', {}, { maxFee: 95 });
+      const e = r.ok ? expect.unreachable('should fail') : r.error;
+      expect(e.code).toBe('INSUFFICIENT_FUNDS');
       expect(e.details).toMatchObject({ need: 105, have: 100 });
       expect(stateOf(t.world)).toBe(before);
     });

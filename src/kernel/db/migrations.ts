@@ -307,4 +307,7 @@ export const MIGRATIONS: readonly string[] = [
   UPDATE artifacts_fts SET id = (SELECT a.id FROM artifacts a WHERE a.seq = artifacts_fts.rowid)
     WHERE rowid IN (SELECT seq FROM artifacts WHERE created_by IN ('genesis_debt', 'genesis_taskboard', 'genesis_lock') AND instr(id, '.') > 0);
   `,
+  /* 6: contracts declare their terms (fees, listing) where callers can read them before acting */ `
+  ALTER TABLE artifacts ADD COLUMN terms TEXT;
+  `,
 ];

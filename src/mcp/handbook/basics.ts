@@ -59,9 +59,13 @@ call fails.`;
 
   const artifacts = `# Artifacts and code
 
-An artifact has an id (1-64 of a-z, 0-9, '_' and '-'; \`genesis_\` is reserved), a kind (data, code, contract,
-agent, memory, library, doc), a description, content, and for code an ES module plus an interface. Its bytes
-count against its owner's disk quota. Every write bumps its version; deleting leaves a tombstone.
+An artifact has an id (1-64 of a-z, 0-9, '_', '-' and '.'; \`genesis_\` is reserved), a kind (data, code, contract,
+agent, memory, library, doc), a description, content, and for code an ES module plus an interface. Its bytes,
+plus ${l.artifact_overhead_bytes} for its row, count against its owner's disk quota. Every write bumps its version; deleting leaves a tombstone.
+
+**Namespaces.** An id \`x.anything\` can be created only by the artifact \`x\` itself or x's owner: your own
+namespace is \`yourid.\`, and a service's code keeps its records in its own, where nobody can take an id
+first. The genesis services keep theirs there too (a debt is \`genesis_debt.debt_…\`).
 
 ${c.toolList('genesis_store')}
 
@@ -80,7 +84,9 @@ with \`interface: [{name: "add", description: "x + y", inputSchema: {type: "obje
 "number"}, y: {type: "number"}}, required: ["x", "y"]}, price: 2}]\`. Callers pay the price to you on success.
 
 Inside code: \`invoke(id, method, args)\` calls any artifact or genesis service as your artifact (it pays from
-its own account if it has standing; \`invoke(id, method, args, {pay: n})\` attaches scrip), \`console.log\` output is returned to the caller, \`Date.now()\` and
+its own account if it has standing; \`invoke(id, method, args, {pay: n, max_price: p, max_fee: f})\` attaches scrip,
+caps the price, and accepts a contract fee up to f, default 0). Every nested call counts against the calls
+window of the principal whose command it is, \`console.log\` output is returned to the caller, \`Date.now()\` and
 \`world.now()\` are world time, \`Math.random()\` is seeded per call, and \`import\` loads library artifacts.
 There is no network, file system, timer, typed array or shared memory. Limits per call: ${sb.cpu_ms} ms of CPU, ${Math.round(sb.memory_bytes / 1048576)} MiB of memory,
 nesting depth ${l.max_invoke_depth}, ${l.max_nested_invokes} nested invokes, ${l.max_output_bytes} bytes of result, ${l.max_content_bytes} bytes of content and ${l.max_code_bytes} of code.
@@ -114,10 +120,28 @@ so a new owner alone controls what it receives.
 
 A code contract is an artifact of kind \`contract\` whose module exports
 \`check_permission(request, ctx)\`, where \`request\` is \`{caller, action, target, method?, args?}\` (\`target\` is the
-artifact's metadata), returning \`{allowed, reason, cost?}\`. A cost (at most ${config.contracts.max_cost}) is paid by the
-caller to the contract's owner. Contracts run with a ${sb.contract_cpu_ms} ms deadline and a read-only \`view\`
+artifact's metadata), returning \`{allowed, reason, cost?}\`. Contracts run with a ${sb.contract_cpu_ms} ms deadline and a read-only \`view\`
 (\`view.balance(principal, asset?)\`, \`view.artifact(id)\`); they cannot invoke. A contract that throws, times
-out or returns anything else denies.`;
+out or returns anything else denies. \`view.artifact\` shows only what the contract's owner could discover
+itself (or artifacts the contract governs); the mint's sealed account is not viewable.
+
+## Terms: fees and listing, declared up front
+A caller pays only what it saw and accepted. So a code contract declares its terms in the module, read once
+when it is written and shown by ${c.tool('genesis_store', 'info')} under \`terms\`:
+
+\`\`\`js
+export const terms = { fees: { read: 5, invoke: 2 }, listed: true };
+export function check_permission(req, ctx) { return { allowed: true, reason: 'toll', cost: req.action === 'read' ? 5 : 2 }; }
+\`\`\`
+
+- \`fees\`: the most it may charge per action (read, write, invoke, delete, transfer; at most ${config.contracts.max_cost}).
+  A decision asking more than its declared fee is denied. A fee is paid by the caller to the contract's owner,
+  and only if the caller accepts it: ${c.tool('genesis_store', 'read')}, ${c.tool('genesis_store', 'write')}, ${c.tool('genesis_store', 'delete')} and ${c.tool('genesis_store', 'invoke')} take \`max_fee\`
+  (default 0). A fee above it is refused with CONFLICT, naming the fee; nothing moves. Reading an artifact
+  as an MCP resource never pays a fee.
+- \`listed\`: whether everyone may discover the artifacts it governs (search, resource listings, info) —
+  metadata only, never content. Unlisted, only their owners see them. Discovery never runs contract code, so
+  searching costs you only the call.`;
 
   return [
     { name: 'handbook', title: 'Handbook: overview', description: 'How this world works and how to earn, spend and build. Read first.', text: overview },

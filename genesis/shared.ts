@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, RESERVED_PREFIX, type ArtifactMeta } from '../src/kernel/artifact.ts';
+import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, RESERVED_PREFIX, effectivePrice, type ArtifactMeta } from '../src/kernel/artifact.ts';
 import { ASSETS, RATE_RESOURCES, isSealedAccount } from '../src/kernel/ledger.ts';
 import type { ArtifactStats, Stats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
@@ -92,9 +92,23 @@ export const metaSchema = z.object({
   deleted_at: z.int().optional(),
   deleted_by: z.string().optional(),
   listing: z.string().optional().describe('The escrow listing holding it, if it is for sale.'),
+  price_changes: z
+    .array(z.object({ method: z.string(), price: z.int().describe('The new price.'), effective_at: z.int().describe('World time from which callers pay it.') }))
+    .optional()
+    .describe('Announced price rises still under notice: until effective_at, callers pay the price in interface.'),
 });
 
-export function metaView(a: ArtifactMeta): z.input<typeof metaSchema> {
+/** Price rises announced but not yet in effect, soonest first. */
+export function priceChanges(a: ArtifactMeta, now: number): { method: string; price: number; effective_at: number }[] {
+  return (a.interface ?? [])
+    .filter((m) => effectivePrice(a, m, now) !== m.price)
+    .map((m) => ({ method: m.name, price: m.price, effective_at: a.prices_held![m.name]!.until }))
+    .sort((x, y) => x.effective_at - y.effective_at);
+}
+
+/** Metadata as tools return it: the interface shows what a call costs now, with announced rises beside it. */
+export function metaView(a: ArtifactMeta, now: number): z.input<typeof metaSchema> {
+  const changes = priceChanges(a, now);
   return {
     id: a.id,
     kind: a.kind,
@@ -104,13 +118,14 @@ export function metaView(a: ArtifactMeta): z.input<typeof metaSchema> {
     access_contract_id: a.access_contract_id,
     has_standing: a.has_standing,
     can_execute: a.can_execute,
-    ...(a.interface ? { interface: a.interface } : {}),
+    ...(a.interface ? { interface: a.interface.map((m) => ({ ...m, price: effectivePrice(a, m, now) })) } : {}),
     size_bytes: a.size_bytes,
     version: a.version,
     created_at: a.created_at,
     updated_at: a.updated_at,
     ...(a.deleted_at === null ? {} : { deleted_at: a.deleted_at, deleted_by: a.deleted_by ?? '' }),
     ...(a.listing ? { listing: a.listing } : {}),
+    ...(changes.length > 0 ? { price_changes: changes } : {}),
   };
 }
 

@@ -23,7 +23,7 @@ export const info = defineMethod({
     const a = ctx.services.artifacts.requireMeta(args.id);
     if (!ctx.canSee(a)) throw accessDenied(`The contract of '${a.id}' lets you neither read nor invoke it.`, { id: a.id, contract: a.access_contract_id });
     return {
-      ...metaView(a),
+      ...metaView(a, ctx.now),
       maker: ctx.services.artifacts.makerOf(a.id),
       terms: termsView(ctx, a),
       stats: statsView(ctx.services.stats.get(a.id)),

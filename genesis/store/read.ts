@@ -18,6 +18,6 @@ export const read = defineMethod({
   handler: (ctx, args) => {
     const a = ctx.services.artifacts.require(args.id);
     ctx.authorize('read', a, args.max_fee);
-    return { ...metaView(a), content: a.content, code: a.code };
+    return { ...metaView(a, ctx.now), content: a.content, code: a.code };
   },
 });

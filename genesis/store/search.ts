@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { SEARCH_SORTS } from '../../src/kernel/search.ts';
-import type { ArtifactMeta } from '../../src/kernel/artifact.ts';
+import { effectivePrice, type ArtifactMeta } from '../../src/kernel/artifact.ts';
 import { READ, cursorArg, heartbeat, kindEnum, lastActionSchema, limitArg, pageSize, principalArg, statsSchema, statsView } from '../shared.ts';
 
 /** Candidates scanned per page, as a multiple of the page size, before giving up on filling it. */
@@ -15,7 +15,7 @@ const resultSchema = z.object({
   owner: z.string(),
   has_standing: z.boolean(),
   can_execute: z.boolean(),
-  methods: z.array(z.object({ name: z.string(), price: z.int() })),
+  methods: z.array(z.object({ name: z.string(), price: z.int().describe('What a call costs now.'), next_price: z.int().optional().describe('An announced rise, in effect from next_price_at.'), next_price_at: z.int().optional() })),
   version: z.int(),
   updated_at: z.int(),
   deleted_at: z.int().optional(),
@@ -85,7 +85,10 @@ export const search = defineMethod({
         owner: a.owner,
         has_standing: a.has_standing,
         can_execute: a.can_execute,
-        methods: (a.interface ?? []).map((m) => ({ name: m.name, price: m.price })),
+        methods: (a.interface ?? []).map((m) => {
+          const now = effectivePrice(a, m, ctx.now);
+          return { name: m.name, price: now, ...(now === m.price ? {} : { next_price: m.price, next_price_at: a.prices_held![m.name]!.until }) };
+        }),
         version: a.version,
         updated_at: a.updated_at,
         ...(a.deleted_at === null ? {} : { deleted_at: a.deleted_at }),

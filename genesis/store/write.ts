@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { isWorldArtifact, listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
+import { holdPrices, isWorldArtifact, listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
 import { ContractTermsSchema, isBuiltinContract, usableContract, type ContractTerms } from '../../src/kernel/contracts.ts';
 import { DESTROY, artifactIdArg, interfaceMethodSchema, maxFeeArg } from '../shared.ts';
@@ -109,7 +109,8 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
   validateFields(next, ctx.config.limits);
   const codeChanged = next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute;
   const terms = codeChanged ? checkCode(ctx, prev.id, next) : prev.terms;
-  return ctx.services.artifacts.update(prev, { ...next, terms }, ctx.now);
+  const prices_held = holdPrices(prev, next.interface, ctx.now, ctx.config.market.price_notice_ms);
+  return ctx.services.artifacts.update(prev, { ...next, terms, prices_held }, ctx.now);
 }
 
 function checkContract(ctx: HandlerContext, id: string): void {

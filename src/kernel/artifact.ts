@@ -50,6 +50,40 @@ export interface Artifact {
   listing: string | null;
   /** For a contract: what it declared in `export const terms` when written (fees, listing). */
   terms: ContractTerms | null;
+  /** Prices still held at their old level while a raise is under notice, by method (see `effectivePrice`). */
+  prices_held: PricesHeld | null;
+}
+
+/** A method's previous, lower price, which callers still pay until `until` (world ms). */
+export type PricesHeld = Record<string, { price: number; until: number }>;
+
+/**
+ * The price a caller pays for `method` at `now`: the interface's price, unless a raise is still under
+ * notice, in which case the old one. So an owner cannot raise a price between a caller reading it and
+ * calling (the price switch); a rise takes effect only after the notice period artifact_info shows.
+ */
+export function effectivePrice(a: Pick<ArtifactMeta, 'prices_held'>, m: InterfaceMethod, now: number): number {
+  const held = a.prices_held?.[m.name];
+  return held !== undefined && held.until > now ? held.price : m.price;
+}
+
+/**
+ * The holds after an owner writes `next` over `prev`: a method whose price goes up keeps charging what
+ * callers paid so far until `noticeMs` from now; a cut takes effect at once. Re-announcing a price no
+ * higher than one already under notice keeps that notice's end.
+ */
+export function holdPrices(prev: Pick<ArtifactMeta, 'interface' | 'prices_held'>, next: InterfaceMethod[] | null, now: number, noticeMs: number): PricesHeld | null {
+  if (noticeMs === 0 || !next || !prev.interface) return null;
+  const held: PricesHeld = {};
+  for (const m of next) {
+    const before = prev.interface.find((x) => x.name === m.name);
+    if (!before) continue;
+    const current = effectivePrice(prev, before, now);
+    if (m.price <= current) continue;
+    const pending = prev.prices_held?.[m.name];
+    held[m.name] = pending !== undefined && pending.until > now && m.price <= before.price ? pending : { price: current, until: now + noticeMs };
+  }
+  return Object.keys(held).length > 0 ? held : null;
 }
 
 /** What anyone allowed to see an artifact learns about it: everything but content and code. */

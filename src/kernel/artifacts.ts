@@ -1,5 +1,5 @@
 import { KernelError, assert, notFound } from './errors.ts';
-import { OPERATOR as OPERATOR_ID, isWorldArtifact, sizeOf, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import { OPERATOR as OPERATOR_ID, isWorldArtifact, sizeOf, type PricesHeld, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import type { ContractTerms } from './contracts.ts';
 import type { Store } from './db/store.ts';
 import type { Ledger } from './ledger.ts';
@@ -24,13 +24,14 @@ interface ArtifactRow {
   deleted_by: string | null;
   listing: string | null;
   terms: string | null;
+  prices_held: string | null;
 }
 
 /** Enough for any honest chain of agent-made artifacts; a longer one answers to where the walk stopped. */
 const MAKER_HOPS = 16;
 
 const HEAD_COLUMNS =
-  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing, terms';
+  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing, terms, prices_held';
 const COLUMNS = `${HEAD_COLUMNS}, interface, content, code`;
 
 /**
@@ -68,7 +69,14 @@ type HeadRow = Omit<ArtifactRow, 'interface' | 'content' | 'code'>;
 
 function metaFromRow(r: HeadRow, iface: InterfaceMethod[] | null): ArtifactMeta {
   // Terms are a few bytes, on contracts only: parsed when present, frozen because shared.
-  return { ...r, interface: iface, has_standing: r.has_standing === 1, can_execute: r.can_execute === 1, terms: r.terms === null ? null : deepFreeze(JSON.parse(r.terms) as ContractTerms) };
+  return {
+    ...r,
+    interface: iface,
+    has_standing: r.has_standing === 1,
+    can_execute: r.can_execute === 1,
+    terms: r.terms === null ? null : deepFreeze(JSON.parse(r.terms) as ContractTerms),
+    prices_held: r.prices_held === null ? null : deepFreeze(JSON.parse(r.prices_held) as PricesHeld),
+  };
 }
 
 export interface NewArtifact extends ArtifactFields {
@@ -215,14 +223,14 @@ export class Artifacts {
   }
 
   /** Replaces the writable fields of a live artifact; the version always increases. */
-  update(prev: Artifact, next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null }, at: number): Artifact {
+  update(prev: Artifact, next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null; prices_held?: PricesHeld | null }, at: number): Artifact {
     assert(prev.deleted_at === null, 'update of a tombstone');
     assert(next.has_standing === prev.has_standing, 'has_standing is immutable');
     const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes);
     this.adjustDisk(prev.owner, size - prev.size_bytes);
     this.store.run(
       `UPDATE artifacts SET kind = ?, description = ?, content = ?, code = ?, interface = ?, access_contract_id = ?,
-         can_execute = ?, size_bytes = ?, version = version + 1, updated_at = ?, terms = ? WHERE id = ?`,
+         can_execute = ?, size_bytes = ?, version = version + 1, updated_at = ?, terms = ?, prices_held = ? WHERE id = ?`,
       next.kind,
       next.description,
       next.content,
@@ -233,6 +241,7 @@ export class Artifacts {
       size,
       at,
       next.terms === undefined ? (prev.terms ? JSON.stringify(prev.terms) : null) : next.terms ? JSON.stringify(next.terms) : null,
+      next.prices_held ? JSON.stringify(next.prices_held) : null,
       prev.id,
     );
     this.index(this.seqOf(prev.id), prev.id, next);

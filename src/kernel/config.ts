@@ -114,6 +114,17 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    market: z
+      .object({
+        /**
+         * World time a raised method price waits before callers pay it (they pay the old price meanwhile,
+         * and artifact_info shows the change); cuts apply at once. 0 applies raises at once (callers must
+         * then rely on max_price).
+         */
+        price_notice_ms: int(0, 30 * 86_400_000).default(600_000),
+      })
+      .strict()
+      .prefault({}),
     /** Scrip price of genesis methods, keyed `artifact.method`; the price is burned. Unlisted methods are free. */
     costs: z.record(z.string().regex(/^genesis_[a-z0-9_]+\.[a-z_][a-z0-9_]*$/), int(0)).default({}),
     store: z

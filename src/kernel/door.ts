@@ -1,6 +1,6 @@
 import type * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKernelError } from './errors.ts';
-import { OPERATOR, toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import { OPERATOR, effectivePrice, toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
 import { nestsDeeperThan, sha256 } from './canonical.ts';
@@ -55,7 +55,7 @@ export class Door {
 
   enter(cmd: Command, caller: string, targetId: string, method: string, args: unknown, depth: number, opts: CallOptions = {}): unknown {
     const target = this.resolve(targetId);
-    const spec = this.spec(target, method);
+    const spec = this.spec(target, method, cmd.now);
     if (spec.kind === 'genesis' && spec.def.forward) {
       // One hop only: a forward to a forward would nest without limit at no depth cost.
       if (opts.forwarded) throw invalidArgs(`${target.id}.${method} cannot be called through itself. Name the artifact you want to call directly.`, { artifact: target.id, method });
@@ -186,7 +186,7 @@ export class Door {
     return a;
   }
 
-  private spec(target: ArtifactMeta, method: unknown): Spec {
+  private spec(target: ArtifactMeta, method: unknown, now: number): Spec {
     if (typeof method !== 'string') throw invalidArgs('The method must be a string.', {});
     if (target.kind === 'genesis') {
       const def = this.registry.method(target.id, method);
@@ -204,7 +204,7 @@ export class Door {
       const names = target.interface.map((x) => x.name);
       throw notFound('Method', `${target.id}.${method}`, `Available: ${names.join(', ')}. See artifact_info for their arguments.`, { artifact: target.id, available: names });
     }
-    return { kind: 'code', method: m, price: m.price };
+    return { kind: 'code', method: m, price: effectivePrice(target, m, now) };
   }
 
   private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown, depth: number): unknown {

@@ -310,4 +310,7 @@ export const MIGRATIONS: readonly string[] = [
   /* 6: contracts declare their terms (fees, listing) where callers can read them before acting */ `
   ALTER TABLE artifacts ADD COLUMN terms TEXT;
   `,
+  /* 7: a price rise takes effect only after a notice period; meanwhile callers pay the old price */ `
+  ALTER TABLE artifacts ADD COLUMN prices_held TEXT;
+  `,
 ];

@@ -83,6 +83,11 @@ export function add({ x, y }, ctx) {
 with \`interface: [{name: "add", description: "x + y", inputSchema: {type: "object", properties: {x: {type:
 "number"}, y: {type: "number"}}, required: ["x", "y"]}, price: 2}]\`. Callers pay the price to you on success.
 
+**Prices are what callers saw.** Cutting a price applies at once. Raising one applies only after
+${Math.round(config.market.price_notice_ms / 1000)} s of world time: until then callers pay the old price, and ${c.tool('genesis_store', 'info')} and
+${c.tool('genesis_store', 'search')} show the coming price and when (\`price_changes\`, \`next_price\`). A caller can also cap
+what it pays with \`max_price\` on ${c.tool('genesis_store', 'invoke')}: a higher price is refused with CONFLICT, nothing charged.
+
 Inside code: \`invoke(id, method, args)\` calls any artifact or genesis service as your artifact (it pays from
 its own account if it has standing; \`invoke(id, method, args, {pay: n, max_price: p, max_fee: f})\` attaches scrip,
 caps the price, and accepts a contract fee up to f, default 0). Every nested call counts against the calls

@@ -27,14 +27,15 @@ export function resolveAuction(ctx: SettleContext, dueAt: number): void {
   for (const b of state.allBids()) {
     const a = s.artifacts.meta(b.artifact_id);
     if (a && a.deleted_at === null && a.can_execute && a.owner === b.bidder) valid.push(b);
-    else refund(b, b.amount, 'void');
+    else refund(b, b.deposit, 'void');
   }
   const rank = new Map(valid.map((b) => [b, tieRank(s.store, auction, b)]));
   valid.sort((x, y) => y.amount - x.amount || (rank.get(x)! < rank.get(y)! ? -1 : 1));
   const winners = valid.slice(0, m.slots);
   const price = valid[m.slots]?.amount ?? m.minimum_bid;
-  for (const b of valid.slice(m.slots)) refund(b, b.amount, 'lost');
-  for (const b of winners) refund(b, b.amount - price, 'change');
+  // Deposits come back whole, less the price for winners: the refunds reveal nothing of the sealed bids.
+  for (const b of valid.slice(m.slots)) refund(b, b.deposit, 'lost');
+  for (const b of winners) refund(b, b.deposit - price, 'change');
   state.clearBids();
 
   const results: WinnerResult[] = [];

@@ -10,7 +10,10 @@ export const SCHEDULE_ID = 'mint';
 export interface Bid {
   bidder: string;
   artifact_id: string;
+  /** The bid: sealed, known only to the bidder and the mint. */
   amount: number;
+  /** What the mint holds for it: public (balances are), at least the bid. */
+  deposit: number;
   placed_at: number;
 }
 
@@ -65,15 +68,15 @@ export class MintState {
   constructor(private readonly store: Store) {}
 
   bid(bidder: string, artifactId: string): Bid | undefined {
-    return this.store.one<Bid>('SELECT bidder, artifact_id, amount, placed_at FROM mint_bids WHERE bidder = ? AND artifact_id = ?', bidder, artifactId);
+    return this.store.one<Bid>('SELECT bidder, artifact_id, amount, deposit, placed_at FROM mint_bids WHERE bidder = ? AND artifact_id = ?', bidder, artifactId);
   }
 
   bidsOf(bidder: string): Bid[] {
-    return this.store.all<Bid>('SELECT bidder, artifact_id, amount, placed_at FROM mint_bids WHERE bidder = ? ORDER BY artifact_id', bidder);
+    return this.store.all<Bid>('SELECT bidder, artifact_id, amount, deposit, placed_at FROM mint_bids WHERE bidder = ? ORDER BY artifact_id', bidder);
   }
 
   allBids(): Bid[] {
-    return this.store.all<Bid>('SELECT bidder, artifact_id, amount, placed_at FROM mint_bids ORDER BY bidder, artifact_id');
+    return this.store.all<Bid>('SELECT bidder, artifact_id, amount, deposit, placed_at FROM mint_bids ORDER BY bidder, artifact_id');
   }
 
   countBids(): number {
@@ -82,11 +85,12 @@ export class MintState {
 
   putBid(b: Bid): void {
     this.store.run(
-      `INSERT INTO mint_bids (bidder, artifact_id, amount, placed_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (bidder, artifact_id) DO UPDATE SET amount = excluded.amount, placed_at = excluded.placed_at`,
+      `INSERT INTO mint_bids (bidder, artifact_id, amount, deposit, placed_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (bidder, artifact_id) DO UPDATE SET amount = excluded.amount, deposit = excluded.deposit, placed_at = excluded.placed_at`,
       b.bidder,
       b.artifact_id,
       b.amount,
+      b.deposit,
       b.placed_at,
     );
   }

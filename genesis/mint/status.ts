@@ -18,7 +18,7 @@ export const status = defineMethod({
   tool: 'mint_status',
   title: 'Mint status',
   description:
-    'The mint auction: when it next resolves, its rules (slots, minimum bid, mint ratio, how artifacts are scored), your own live bids, how many bids are live, and the last results (winners, clearing price, scores, scrip minted, UBI paid). Other bidders\' amounts stay sealed.',
+    'The mint auction: when it next resolves, its rules (slots, minimum bid, mint ratio, how artifacts are scored), your own live bids, how many bids are live, and the last results (winners, clearing price, scores, scrip minted, UBI paid). Other bidders\' amounts stay sealed; their deposits are public.',
   input: z.object({}),
   output: z.object({
     world_time: z.int(),
@@ -30,7 +30,7 @@ export const status = defineMethod({
     scorer: z.enum(['usage', 'llm']),
     scoring: z.string(),
     live_bids: z.int(),
-    your_bids: z.array(z.object({ artifact_id: z.string(), amount: z.int(), placed_at: z.int() })),
+    your_bids: z.array(z.object({ artifact_id: z.string(), amount: z.int().describe('Your sealed bid.'), deposit: z.int().describe('What the mint holds for it (public).'), placed_at: z.int() })),
     last: z
       .object({
         auction: z.int(),
@@ -59,7 +59,7 @@ export const status = defineMethod({
       scorer: m.scorer,
       scoring: scoringRule(ctx.config.mint),
       live_bids: state.countBids(),
-      your_bids: state.bidsOf(ctx.caller).map((b) => ({ artifact_id: b.artifact_id, amount: b.amount, placed_at: b.placed_at })),
+      your_bids: state.bidsOf(ctx.caller).map((b) => ({ artifact_id: b.artifact_id, amount: b.amount, deposit: b.deposit, placed_at: b.placed_at })),
       ...(last
         ? {
             last: {

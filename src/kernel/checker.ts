@@ -123,15 +123,20 @@ function check(store: Store): InvariantReport {
     ),
     (r: { id: string; listing: string | null; active: string | null }) => `${r.id} is locked by listing ${r.listing ?? 'none'} but its active listing is ${r.active ?? 'none'}`,
   );
-  // The mint's account holds exactly the live bids and the prices of winners awaiting a score.
+  // The mint's account holds exactly the live bids' deposits and the prices of winners awaiting a score.
   rule(
     'mint custody',
     store.all(
       `SELECT held, owed FROM (SELECT COALESCE((SELECT balance FROM accounts WHERE principal = ? AND asset = 'scrip'), 0) AS held,
-         COALESCE((SELECT SUM(amount) FROM mint_bids), 0) + COALESCE((SELECT SUM(price) FROM mint_pending), 0) AS owed) WHERE held <> owed`,
+         COALESCE((SELECT SUM(deposit) FROM mint_bids), 0) + COALESCE((SELECT SUM(price) FROM mint_pending), 0) AS owed) WHERE held <> owed`,
       MINT_ACCOUNT,
     ),
     (r: { held: number; owed: number }) => `${MINT_ACCOUNT} holds ${r.held} scrip but live bids and pending prices come to ${r.owed}`,
+  );
+  rule(
+    'mint bid above its deposit',
+    store.all('SELECT bidder, artifact_id, amount, deposit FROM mint_bids WHERE deposit < amount'),
+    (r: { bidder: string; artifact_id: string; amount: number; deposit: number }) => `${r.bidder} on ${r.artifact_id}: bid ${r.amount}, deposit ${r.deposit}`,
   );
   rule(
     'allowance out of range',

@@ -28,12 +28,16 @@ function resolve(t: TestWorld): any {
 describe('mint auction', () => {
   const w = useWorld({ principals: ['alice', 'bob', 'carol', 'dave'], config: MINT });
 
-  it('holds a bid in custody until resolution (100 -> 50)', () => {
+  it('holds a deposit of at least the bid in custody until resolution (a bid of 50 holds 64)', () => {
     const t = w();
     tool(t, 'alice', 'a1');
     const r = t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 50 });
-    expect(r).toMatchObject({ artifact_id: 'a1', amount: 50, replaced: false, next_resolution_at: T0 + PERIOD });
-    expect(scrip(t, 'alice')).toBe(50);
+    expect(r).toMatchObject({ artifact_id: 'a1', amount: 50, deposit: 64, replaced: false, next_resolution_at: T0 + PERIOD });
+    expect(scrip(t, 'alice')).toBe(36);
+    // A chosen deposit, and one capped by the balance.
+    expect(t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 50, deposit: 90 })).toMatchObject({ deposit: 90, replaced: true });
+    expect(t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 70 })).toMatchObject({ deposit: 100 });
+    expect(scrip(t, 'alice')).toBe(0);
   });
 
   it('a single bidder pays the minimum bid, and the price goes out as UBI to the others', () => {
@@ -92,9 +96,9 @@ describe('mint auction', () => {
     tool(t, 'alice', 'a1');
     t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 20 });
     expect(t.ok('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 35 }).replaced).toBe(true);
-    expect(scrip(t, 'alice')).toBe(65);
-    expect(t.ok('alice', 'genesis_mint', 'status', {}).your_bids).toEqual([{ artifact_id: 'a1', amount: 35, placed_at: T0 }]);
-    expect(t.ok('alice', 'genesis_mint', 'cancel', { artifact_id: 'a1' })).toEqual({ artifact_id: 'a1', refunded: 35 });
+    expect(scrip(t, 'alice')).toBe(100 - 64);
+    expect(t.ok('alice', 'genesis_mint', 'status', {}).your_bids).toEqual([{ artifact_id: 'a1', amount: 35, deposit: 64, placed_at: T0 }]);
+    expect(t.ok('alice', 'genesis_mint', 'cancel', { artifact_id: 'a1' })).toEqual({ artifact_id: 'a1', refunded: 64 });
     expect(scrip(t, 'alice')).toBe(100);
     t.fail('alice', 'genesis_mint', 'cancel', { artifact_id: 'a1' }, 'NOT_FOUND');
   });
@@ -108,6 +112,7 @@ describe('mint auction', () => {
     t.fail('bob', 'genesis_mint', 'bid', { artifact_id: 'doc', amount: 5 }, 'INVALID_ARGS');
     t.fail('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 0 }, 'INVALID_ARGS');
     t.fail('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 101 }, 'INSUFFICIENT_FUNDS');
+    t.fail('alice', 'genesis_mint', 'bid', { artifact_id: 'a1', amount: 50, deposit: 49 }, 'INVALID_ARGS');
     t.fail('bob', 'genesis_mint', 'cancel', { artifact_id: 'a1' }, 'NOT_FOUND');
     expect(stateOf(t.world)).toBe(before);
   });

@@ -26,18 +26,19 @@ const SCENARIO: SessionStep[] = [
   callHaiku('alice', 'sun'),
   ...balances(137, 66, 97),
 
-  // 2. Bob and alice bid in the mint; each sees only their own bid.
-  { as: 'bob', tool: 'mint_bid', args: { artifact_id: 'haiku', amount: 20 }, returns: { amount: 20, next_resolution_at: '$next' } },
+  // 2. Bob and alice bid in the mint; each sees only their own bid. Their balances show the deposits the
+  //    mint holds (a bid rounded up to a power of two), never the bids.
+  { as: 'bob', tool: 'mint_bid', args: { artifact_id: 'haiku', amount: 20 }, returns: { amount: 20, deposit: 32, next_resolution_at: '$next' } },
   {
     as: 'alice',
     tool: 'artifact_write',
     args: { id: 'limerick', kind: 'code', can_execute: true, code: 'export function write() { return { limerick: "There once was" }; }', interface: [{ name: 'write', description: 'A limerick.', inputSchema: { type: 'object' }, price: 1 }] },
     returns: { created: true },
   },
-  { as: 'alice', tool: 'mint_bid', args: { artifact_id: 'limerick', amount: 8 }, returns: { amount: 8 } },
+  { as: 'alice', tool: 'mint_bid', args: { artifact_id: 'limerick', amount: 8 }, returns: { amount: 8, deposit: 8 } },
   { as: 'alice', tool: 'mint_bid', args: { artifact_id: 'haiku', amount: 8 }, fails: 'ACCESS_DENIED' },
-  { as: 'alice', tool: 'mint_status', args: {}, returns: { live_bids: 2, your_bids: [{ artifact_id: 'limerick', amount: 8 }] } },
-  ...balances(129, 46, 97),
+  { as: 'alice', tool: 'mint_status', args: {}, returns: { live_bids: 2, your_bids: [{ artifact_id: 'limerick', amount: 8, deposit: 8 }] } },
+  ...balances(129, 34, 97),
 
   // 3. Resolution: bob wins and pays alice's bid (8), which goes to alice and carol as UBI; bob's tool was
   //    paid for by two others, so it scores 20 and is minted 2.

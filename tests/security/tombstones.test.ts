@@ -32,7 +32,7 @@ describe('attack 13: money into a tombstone', () => {
     // The refund of the void bid at resolution lands in a live account.
     t.clock.set(T0 + PERIOD);
     t.world.settle();
-    expect(scripOf(t, 'eve')).toBe(40);
+    expect(scripOf(t, 'eve')).toBe(64); // the whole deposit held for a bid of 40
     emptyEve(t);
     t.ok('eve', 'genesis_store', 'delete', { id: 'eve' });
     expect(t.peek('genesis_ledger', 'balance', { principal: 'alice' }).balances.scrip).toBeGreaterThan(1_000);

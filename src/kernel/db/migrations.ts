@@ -313,4 +313,8 @@ export const MIGRATIONS: readonly string[] = [
   /* 7: a price rise takes effect only after a notice period; meanwhile callers pay the old price */ `
   ALTER TABLE artifacts ADD COLUMN prices_held TEXT;
   `,
+  /* 8: sealed bids are masked: a public deposit at least the bid is held, the bid itself stays sealed */ `
+  ALTER TABLE mint_bids ADD COLUMN deposit INTEGER NOT NULL DEFAULT 0;
+  UPDATE mint_bids SET deposit = amount;
+  `,
 ];

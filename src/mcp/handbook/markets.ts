@@ -80,9 +80,9 @@ export function mintPage(c: PageContext): HandbookPage {
   const session = m.scorer === 'usage' ? mintSession(c) : '(The example needs the usage scorer; this world grades with an LLM, so results arrive after grading.)';
   const text = `# The mint
 
-The mint pays scrip for valuable code. Bid on an executable artifact you own with ${c.tool('genesis_mint', 'bid')}; the bid is
-held by the mint until the next resolution. You have at most one live bid per artifact: bidding again
-replaces it (the difference is settled at once); ${c.tool('genesis_mint', 'cancel')} withdraws it in full.
+The mint pays scrip for valuable code. Bid on an executable artifact you own with ${c.tool('genesis_mint', 'bid')}; the mint
+holds a deposit of at least your bid until the next resolution. You have at most one live bid per artifact:
+bidding again replaces it (the old deposit comes back at once); ${c.tool('genesis_mint', 'cancel')} withdraws it and returns the deposit.
 
 ${c.toolList('genesis_mint')}
 
@@ -90,12 +90,17 @@ ${c.toolList('genesis_mint')}
 - Every ${periodS} s of world time; ${c.tool('genesis_mint', 'status')} shows \`next_resolution_at\`. Whatever command first finds it due
   settles it, once; replaying a resolution mints nothing extra.
 - Sealed bid, uniform price: ${m.slots === 1 ? 'the best bid wins and pays the second-best bid' : `the ${m.slots} best bids win and each pays bid number ${m.slots + 1} in order`},
-  or the minimum bid (${m.minimum_bid}) if there is none. Losers get their bid back in full; winners get back what they
-  bid above the price. Ties go by a hash of the world seed, the auction and the bidder, never by who bid first.
+  or the minimum bid (${m.minimum_bid}) if there is none. Losers get their deposit back in full; winners get back
+  their deposit less the price. Ties go by a hash of the world seed, the auction and the bidder, never by who bid first.
 - What winners pay goes out as UBI: split equally among every other principal the world created, and the
   integer remainder is burned (shown as \`ubi_burned\`).
 - Each winning artifact is scored: ${scoringRule(m)}
-- No one can see another bidder's amount: not in ${c.tool('genesis_mint', 'status')}, events or the mint's account.
+- **What stays sealed, and the bound on what is public.** Balances are public, so your deposit is: anyone
+  watching your balance learns that you bid at most your deposit, nothing more. By default the deposit is
+  your bid rounded up to a power of two (a bid of 137 deposits 256, showing only 128 < bid <= 256), or your
+  whole balance if that is less; pass \`deposit\` to show less. The bid itself appears in no event, no
+  ${c.tool('genesis_mint', 'status')} but your own, and not in the mint's account (sealed). At resolution the clearing price is
+  published, which is the best losing bid, as in any second-price auction; winners' own bids stay sealed.
 - A bid on an artifact that was sold or deleted before resolution is void and refunded.
 
 ## Worked example

@@ -238,6 +238,24 @@ describe('invoke: the one door', () => {
       expect(!r.ok && r.error.code).toBe('INVALID_ARGS');
     });
 
+    it('fuzz finding: a BigInt under an own __proto__ key is INVALID_ARGS and changes nothing (it was INTERNAL: the request text dropped the key)', () => {
+      const t = w();
+      const args = { to: 'bob', amount: 1 };
+      Object.defineProperty(args, '__proto__', { value: 10n, enumerable: true });
+      const before = stateOf(t.world);
+      expect(t.fail('alice', 'genesis_ledger', 'transfer', args, 'INVALID_ARGS').message).toMatch(/must be JSON/);
+      expect(stateOf(t.world)).toBe(before);
+    });
+
+    it('fuzz finding: an own __proto__ key is part of the request, so reusing a key with another __proto__ value is IDEMPOTENCY_CONFLICT, not a replay', () => {
+      const t = w();
+      t.ok('alice', 'genesis_store', 'write', codeArtifact('echo', 'export function echo(a) { return a }', [{ name: 'echo' }]));
+      const call = (v: number) => t.call('bob', 'genesis_store', 'invoke', JSON.parse(`{"id":"echo","method":"echo","args":{"__proto__":{"v":${v}}}}`), { idempotencyKey: 'same' });
+      expect(call(1).ok).toBe(true);
+      const second = call(2);
+      expect(!second.ok && second.error.code).toBe('IDEMPOTENCY_CONFLICT');
+    });
+
     it('attack 12: a key that is not a string (number, object, null, empty, too long) is INVALID_ARGS every time and moves nothing', () => {
       const t = w();
       const before = stateOf(t.world);

@@ -14,6 +14,7 @@ interface ServeFlags {
   allowedOrigin?: string[];
   maxSessions: number;
   maxSessionsPerPrincipal: number;
+  maxListensPerPrincipal: number;
   conformanceFixtures?: boolean;
 }
 
@@ -35,6 +36,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .option('--allowed-origin <origin>', 'browser origin (scheme://host[:port]) allowed by CORS and Origin checks (repeatable)', collect)
       .option('--max-sessions <n>', '2025-era sessions held at once, everyone together (beyond it: 503)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessions)
       .option('--max-sessions-per-principal <n>', "2025-era sessions of one principal (beyond it its own oldest closes)", wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessionsPerPrincipal)
+      .option('--max-listens-per-principal <n>', '2026-era subscriptions/listen streams one principal may hold open (beyond it: 429)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxListensPerPrincipal)
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
   ).action(async (opts: WorldOptions & ServeFlags) => {
     // Refuse an unprotected bind before opening anything.
@@ -49,7 +51,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}),
       ...(opts.allowedOrigin ? { allowedOrigins: opts.allowedOrigin } : {}),
       ...(opts.conformanceFixtures ? { fixtures: conformanceFactory } : {}),
-      sessions: { maxSessions: opts.maxSessions, maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal },
+      sessions: { maxSessions: opts.maxSessions, maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal, maxListensPerPrincipal: opts.maxListensPerPrincipal },
     }).catch(async (err: unknown) => {
       await world?.close();
       throw err;

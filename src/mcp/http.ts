@@ -85,7 +85,7 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
     const fixtures = opts.fixtures(() => handler);
     // Fixture clients are anonymous, so all of them are one "principal": only the overall limit applies.
     const limits = { ...DEFAULT_SESSION_LIMITS, ...opts.sessions };
-    handler = new HybridHandler(fixtures, { ...limits, maxSessionsPerPrincipal: limits.maxSessions, principalOf: () => null, onerror: log });
+    handler = new HybridHandler(fixtures, { ...limits, maxSessionsPerPrincipal: limits.maxSessions, maxListensPerPrincipal: limits.maxSessions, principalOf: () => null, onerror: log });
   } else {
     if (!world) throw new Error('startHttp needs a world unless it serves fixtures');
     handler = worldHandler(world, opts.sessions);

@@ -11,6 +11,7 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type { FetchLikeMcpHandler } from '@modelcontextprotocol/node';
+import { StreamQuota, untilEnd } from './streams.ts';
 
 export interface SessionLimits {
   /**
@@ -22,9 +23,11 @@ export interface SessionLimits {
   maxSessionsPerPrincipal: number;
   /** A session idle this long is closed. */
   idleMs: number;
+  /** Most 2026-era notification streams (subscriptions/listen) one principal holds open; beyond it, 429. */
+  maxListensPerPrincipal: number;
 }
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 1_000, maxSessionsPerPrincipal: 8, idleMs: 30 * 60_000 };
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 1_000, maxSessionsPerPrincipal: 8, idleMs: 30 * 60_000, maxListensPerPrincipal: 8 };
 
 export interface HybridOptions extends SessionLimits {
   /** Who a request acts as, to bind a session to the principal that opened it. */
@@ -44,6 +47,8 @@ interface Session {
 /** A server factory that also reports, for 2025-era sessions, the URIs the client subscribed to. */
 export type SessionFactory = (ctx: McpRequestContext, subscribed: Set<string> | null) => McpServer;
 
+const isListen = (body: unknown): boolean => typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'subscriptions/listen';
+
 const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
   Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
 
@@ -60,6 +65,7 @@ export class HybridHandler implements FetchLikeMcpHandler {
   /** Sessions being initialized, by principal: counted against the limits before they exist. */
   private readonly opening = new Map<string | null, number>();
   private openingTotal = 0;
+  private readonly listens: StreamQuota;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -67,6 +73,7 @@ export class HybridHandler implements FetchLikeMcpHandler {
     private readonly opts: HybridOptions,
   ) {
     this.modern = createMcpHandler((ctx) => factory(ctx, null), { legacy: 'reject', onerror: opts.onerror, maxRequestBodySize: 8 * 1024 * 1024 });
+    this.listens = new StreamQuota(opts.maxListensPerPrincipal);
     this.sweeper = setInterval(() => this.sweep(), Math.min(opts.idleMs, 60_000));
     this.sweeper.unref();
   }
@@ -81,8 +88,40 @@ export class HybridHandler implements FetchLikeMcpHandler {
         return rpcError(400, -32700, 'Parse error: the request body is not valid JSON.');
       }
     }
-    if (!(await isLegacyRequest(request, opts.parsedBody))) return this.modern.fetch(request, opts);
-    return this.legacy(request, opts);
+    if (await isLegacyRequest(request, opts.parsedBody)) return this.legacy(request, opts);
+    if (isListen(opts.parsedBody)) return this.listen(request, opts);
+    return this.modern.fetch(request, opts);
+  }
+
+  /** A 2026-era notification stream, counted against its principal's limit until it ends. */
+  private async listen(request: Request, opts: McpHandlerRequestOptions): Promise<Response> {
+    const principal = this.opts.principalOf(opts.authInfo);
+    const release = this.listens.acquire(principal);
+    if (!release) {
+      return rpcError(
+        429,
+        -32000,
+        `You already hold ${this.listens.perPrincipal} subscriptions/listen streams open, the most one principal may. Close one, or watch every URI on one stream.`,
+        { 'Retry-After': '1' },
+      );
+    }
+    request.signal?.addEventListener('abort', release, { once: true });
+    try {
+      const res = await this.modern.fetch(request, opts);
+      if (!res.body) {
+        release();
+        return res;
+      }
+      return new Response(untilEnd(res.body, release), { status: res.status, statusText: res.statusText, headers: res.headers });
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** How many notification streams `principal` holds open (for tests and monitoring). */
+  listensOf(principal: string | null): number {
+    return this.listens.held(principal);
   }
 
   get sessionCount(): number {

@@ -106,3 +106,35 @@ describe('2025-era sessions: default limits', () => {
     }
   });
 });
+
+describe('2026-era notification streams', () => {
+  const served = useServedWorld(['alice', 'eve'], {}, { sessions: { maxListensPerPrincipal: 2 } });
+
+  it('attack 10 (2026 era): one principal may hold only so many subscriptions/listen streams; another principal still listens and is told of changes', async () => {
+    const { world, http, tokens } = served();
+    const eve = await httpClient(http.url, tokens.eve!, 'modern');
+    const alice = await httpClient(http.url, tokens.alice!, 'modern');
+    try {
+      expect(world.invoke('alice', 'genesis_store', 'write', { id: 'doc', content: 'v1' }).ok).toBe(true);
+      const held = [await eve.listen({ resourceSubscriptions: ['artifact://doc'] }), await eve.listen({ resourceSubscriptions: ['artifact://doc'] })];
+      expect(http.handler.listensOf('eve')).toBe(2);
+      await expect(eve.listen({ resourceSubscriptions: ['artifact://doc'] })).rejects.toThrow(/429|subscriptions\/listen streams/);
+      expect(http.handler.listensOf('eve')).toBe(2);
+      const told = new Promise<string>((resolve) => alice.setNotificationHandler('notifications/resources/updated', (n) => resolve(n.params.uri)));
+      const sub = await alice.listen({ resourceSubscriptions: ['artifact://doc'] });
+      expect(world.invoke('alice', 'genesis_store', 'write', { id: 'doc', content: 'v2' }).ok).toBe(true);
+      expect(await told).toBe('artifact://doc');
+      // A stream the client closes frees its place.
+      await held[0]!.close();
+      await expect.poll(() => http.handler.listensOf('eve'), { timeout: 5_000 }).toBe(1);
+      held.push(await eve.listen({ resourceSubscriptions: ['artifact://doc'] }));
+      await sub.close();
+      // A client that just goes away frees its streams too.
+      await eve.close();
+      await expect.poll(() => http.handler.listensOf('eve'), { timeout: 5_000 }).toBe(0);
+    } finally {
+      await eve.close();
+      await alice.close();
+    }
+  });
+});

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { World } from '../src/world.ts';
-import { HybridHandler } from '../src/mcp/hybrid.ts';
+import { DEFAULT_SESSION_LIMITS, HybridHandler } from '../src/mcp/hybrid.ts';
 import { connectInProcess } from '../src/mcp/inprocess.ts';
 import { startHttp, worldHandler } from '../src/mcp/http.ts';
 import { echoServer } from './echo.ts';
@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const token = (tokenResult.value as { token: string }).token;
 
   const inHandler = worldHandler(world);
-  const echoHandler = new HybridHandler(() => echoServer(), { maxSessions: 100, idleMs: 60_000, principalOf: () => null, onerror: () => {} });
+  const echoHandler = new HybridHandler(() => echoServer(), { ...DEFAULT_SESSION_LIMITS, principalOf: () => null, onerror: () => {} });
   const worldHttp = await startHttp(world, { port: 0, host: '127.0.0.1' });
   const echoHttp = await startHttp(null, { port: 0, host: '127.0.0.1', fixtures: () => () => echoServer() });
   const open: Client[] = [];

@@ -1,10 +1,22 @@
 import type { Command } from 'commander';
 import { requireRebindingProtection, startHttp } from '../mcp/http.ts';
+import { DEFAULT_SESSION_LIMITS } from '../mcp/hybrid.ts';
 import { serveWorldStdio } from '../mcp/stdio.ts';
 import { conformanceFactory } from '../mcp/conformance/index.ts';
 import { openWorld, wholeNumber, type WorldOptions } from './world.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+interface ServeFlags {
+  port: number;
+  host: string;
+  allowedHost?: string[];
+  allowedOrigin?: string[];
+  maxSessions: number;
+  maxSessionsPerPrincipal: number;
+  maxListensPerPrincipal: number;
+  conformanceFixtures?: boolean;
+}
 
 /** Resolves on SIGINT/SIGTERM. */
 const untilSignal = () =>
@@ -22,8 +34,11 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .option('--host <host>', 'address to bind; 0.0.0.0 or :: needs --allowed-host', '127.0.0.1')
       .option('--allowed-host <name>', 'extra Host header name to accept (repeatable)', collect)
       .option('--allowed-origin <origin>', 'browser origin (scheme://host[:port]) allowed by CORS and Origin checks (repeatable)', collect)
+      .option('--max-sessions <n>', '2025-era sessions held at once, everyone together (beyond it: 503)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessions)
+      .option('--max-sessions-per-principal <n>', "2025-era sessions of one principal (beyond it its own oldest closes)", wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessionsPerPrincipal)
+      .option('--max-listens-per-principal <n>', '2026-era subscriptions/listen streams one principal may hold open (beyond it: 429)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxListensPerPrincipal)
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
-  ).action(async (opts: WorldOptions & { port: number; host: string; allowedHost?: string[]; allowedOrigin?: string[]; conformanceFixtures?: boolean }) => {
+  ).action(async (opts: WorldOptions & ServeFlags) => {
     // Refuse an unprotected bind before opening anything.
     requireRebindingProtection({ host: opts.host, ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}) });
     // Listen for signals first: a signal during start-up must also end in a clean shutdown.
@@ -36,6 +51,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}),
       ...(opts.allowedOrigin ? { allowedOrigins: opts.allowedOrigin } : {}),
       ...(opts.conformanceFixtures ? { fixtures: conformanceFactory } : {}),
+      sessions: { maxSessions: opts.maxSessions, maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal, maxListensPerPrincipal: opts.maxListensPerPrincipal },
     }).catch(async (err: unknown) => {
       await world?.close();
       throw err;

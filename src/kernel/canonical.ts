@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
-    const out: Record<string, unknown> = {};
+    // No prototype: on a plain object, assigning an own `__proto__` key (JSON.parse makes them) would set
+    // the prototype instead, and the key and its value would vanish from the text and its hash.
+    const out: Record<string, unknown> = Object.create(null);
     for (const k of Object.keys(v).sort()) out[k] = (v as Record<string, unknown>)[k];
     return out;
   });

@@ -36,6 +36,20 @@ export type InvokeResult =
 const MAX_KEY_CHARS = 128;
 
 /**
+ * The idempotency key, checked before anything runs. Callers outside TypeScript (MCP clients, guest
+ * code) can send any JSON here; a key that is not a string must be refused, never ignored, or a
+ * retried call takes effect twice.
+ */
+function idempotencyKey(key: unknown): string | undefined {
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) {
+    const got = typeof key === 'string' ? `${key.length} characters` : key === null ? 'null' : Array.isArray(key) ? 'an array' : `a ${typeof key}`;
+    throw invalidArgs(`idempotency_key must be a string of 1-${MAX_KEY_CHARS} characters; got ${got}. Send a unique text key, for example a UUID, or leave it out.`, { limit: MAX_KEY_CHARS });
+  }
+  return key;
+}
+
+/**
  * The world state machine. `invoke` is the only way to change anything: each call is one command,
  * one transaction. Burned resources (CPU) and the failure record are written in a second transaction
  * when the command fails, so failing is never free and never silent.
@@ -76,13 +90,15 @@ export class Kernel {
     const now = this.clock.now();
     const cmd = new Command(Command.newId(now), caller, now, this.config.limits.max_log_bytes);
     let request = '';
+    let key: string | undefined;
     try {
       request = this.requestText(target, method, args);
-      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, opts));
+      key = idempotencyKey(opts.idempotencyKey);
+      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key));
       return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
     } catch (err) {
       const e = toKernelError(err);
-      this.recordFailure(cmd, request, opts, e);
+      this.recordFailure(cmd, request, key, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };
     }
   }
@@ -108,14 +124,10 @@ export class Kernel {
     return this.store.writeTx(() => this.scheduler.settleDue(cmd));
   }
 
-  private top(cmd: Command, target: string, method: string, args: unknown, request: string, opts: InvokeOptions): { value: unknown; commandId: string; replayed: boolean } {
+  private top(cmd: Command, target: string, method: string, args: unknown, request: string, key: string | undefined): { value: unknown; commandId: string; replayed: boolean } {
     this.requireCaller(cmd.principal);
-    const key = opts.idempotencyKey;
     const hash = key === undefined ? '' : sha256(request);
     if (key !== undefined) {
-      if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_CHARS) {
-        throw invalidArgs(`idempotency_key must be 1-${MAX_KEY_CHARS} characters.`, {});
-      }
       const prior = this.store.one<{ request_hash: string; result: string; command_id: string }>(
         'SELECT request_hash, result, command_id FROM idempotency WHERE principal = ? AND key = ?',
         cmd.principal,
@@ -185,7 +197,7 @@ export class Kernel {
     );
   }
 
-  private recordFailure(cmd: Command, request: string, opts: InvokeOptions, e: KernelError): void {
+  private recordFailure(cmd: Command, request: string, key: string | undefined, e: KernelError): void {
     try {
       this.store.writeTx(() => {
         const s = this.services;
@@ -205,7 +217,7 @@ export class Kernel {
             resource: String(d.resource ?? ''), needed: Number(d.needed ?? 0), remaining: Number(d.remaining ?? 0), retry_after_ms: e.retryAfterMs ?? 0,
           });
         }
-        if (request !== '' && s.artifacts.isPrincipal(cmd.principal)) this.logCommand(cmd, request, opts.idempotencyKey, false, e.code, sha256(JSON.stringify(e.toJSON())));
+        if (request !== '' && s.artifacts.isPrincipal(cmd.principal)) this.logCommand(cmd, request, key, false, e.code, sha256(JSON.stringify(e.toJSON())));
       });
     } catch (err) {
       // The command already failed and rolled back; losing its failure record must not hide the original error.

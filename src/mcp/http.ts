@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { createMcpExpressApp, requireBearerAuth } from '@modelcontextprotocol/express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
-import { HybridHandler, type SessionFactory } from './hybrid.ts';
+import { DEFAULT_SESSION_LIMITS, HybridHandler, type SessionFactory, type SessionLimits } from './hybrid.ts';
 import { artifactUri } from './resources.ts';
 import { createFactory, serverParts } from './server.ts';
 import { ArtifactWatcher } from './watch.ts';
@@ -27,6 +27,8 @@ export interface HttpOptions {
   watchMs?: number;
   /** At shutdown, how long to wait for in-flight requests to be answered before closing anyway. */
   drainMs?: number;
+  /** Limits on 2025-era sessions (connection state held in this process); defaults in DEFAULT_SESSION_LIMITS. */
+  sessions?: Partial<SessionLimits>;
   /** Serve something other than the world, without auth (the conformance fixtures). */
   fixtures?: (hybrid: () => HybridHandler) => SessionFactory;
 }
@@ -65,9 +67,9 @@ export function tokenVerifier(world: World): OAuthTokenVerifier {
 const log = (e: Error) => process.stderr.write(`agent-ecology http: ${e.message}\n`);
 
 /** The world's MCP endpoint logic: tools act as the principal the request was authenticated as, and no one else. */
-export function worldHandler(world: World): HybridHandler {
+export function worldHandler(world: World, sessions: Partial<SessionLimits> = {}): HybridHandler {
   const factory = createFactory(serverParts(world), (ctx) => principalOfAuth(ctx.http?.authInfo));
-  return new HybridHandler(factory, { maxSessions: 1_000, idleMs: 30 * 60_000, principalOf: principalOfAuth, onerror: log });
+  return new HybridHandler(factory, { ...DEFAULT_SESSION_LIMITS, ...sessions, principalOf: principalOfAuth, onerror: log });
 }
 
 /**
@@ -81,10 +83,12 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
   let handler: HybridHandler;
   if (opts.fixtures) {
     const fixtures = opts.fixtures(() => handler);
-    handler = new HybridHandler(fixtures, { maxSessions: 1_000, idleMs: 30 * 60_000, principalOf: () => null, onerror: log });
+    // Fixture clients are anonymous, so all of them are one "principal": only the overall limit applies.
+    const limits = { ...DEFAULT_SESSION_LIMITS, ...opts.sessions };
+    handler = new HybridHandler(fixtures, { ...limits, maxSessionsPerPrincipal: limits.maxSessions, maxListensPerPrincipal: limits.maxSessions, principalOf: () => null, onerror: log });
   } else {
     if (!world) throw new Error('startHttp needs a world unless it serves fixtures');
-    handler = worldHandler(world);
+    handler = worldHandler(world, opts.sessions);
   }
   // Both checks always on, whatever the bind address: a page served from an allowed host name may call.
   const hosts = [...(opts.allowedHosts ?? []), ...boundName(opts.host), ...LOCALHOST];

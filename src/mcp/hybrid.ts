@@ -11,12 +11,25 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type { FetchLikeMcpHandler } from '@modelcontextprotocol/node';
+import { StreamQuota, untilEnd } from './streams.ts';
 
-export interface HybridOptions {
-  /** Most concurrent 2025-era sessions; the least recently used is closed to make room. */
+export interface SessionLimits {
+  /**
+   * Most concurrent 2025-era sessions, everyone's together. A new session beyond it is refused (503
+   * with Retry-After); nobody's session is ever closed to make room for another principal's.
+   */
   maxSessions: number;
+  /** Most concurrent sessions of one principal. Its next one closes its own least recently used session. */
+  maxSessionsPerPrincipal: number;
   /** A session idle this long is closed. */
   idleMs: number;
+  /** Most 2026-era notification streams (subscriptions/listen) one principal holds open; beyond it, 429. */
+  maxListensPerPrincipal: number;
+}
+
+export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 1_000, maxSessionsPerPrincipal: 8, idleMs: 30 * 60_000, maxListensPerPrincipal: 8 };
+
+export interface HybridOptions extends SessionLimits {
   /** Who a request acts as, to bind a session to the principal that opened it. */
   principalOf: (auth: AuthInfo | undefined) => string | null;
   onerror: (e: Error) => void;
@@ -34,7 +47,10 @@ interface Session {
 /** A server factory that also reports, for 2025-era sessions, the URIs the client subscribed to. */
 export type SessionFactory = (ctx: McpRequestContext, subscribed: Set<string> | null) => McpServer;
 
-const rpcError = (status: number, code: number, message: string) => Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status });
+const isListen = (body: unknown): boolean => typeof body === 'object' && body !== null && (body as { method?: unknown }).method === 'subscriptions/listen';
+
+const rpcError = (status: number, code: number, message: string, headers: Record<string, string> = {}) =>
+  Response.json({ jsonrpc: '2.0', error: { code, message }, id: null }, { status, headers });
 
 /**
  * One endpoint for both protocol eras. 2026-07-28 requests go to the SDK's stateless per-request
@@ -46,6 +62,10 @@ const rpcError = (status: number, code: number, message: string) => Response.jso
 export class HybridHandler implements FetchLikeMcpHandler {
   readonly modern: McpHttpHandler;
   private readonly sessions = new Map<string, Session>();
+  /** Sessions being initialized, by principal: counted against the limits before they exist. */
+  private readonly opening = new Map<string | null, number>();
+  private openingTotal = 0;
+  private readonly listens: StreamQuota;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -53,6 +73,7 @@ export class HybridHandler implements FetchLikeMcpHandler {
     private readonly opts: HybridOptions,
   ) {
     this.modern = createMcpHandler((ctx) => factory(ctx, null), { legacy: 'reject', onerror: opts.onerror, maxRequestBodySize: 8 * 1024 * 1024 });
+    this.listens = new StreamQuota(opts.maxListensPerPrincipal);
     this.sweeper = setInterval(() => this.sweep(), Math.min(opts.idleMs, 60_000));
     this.sweeper.unref();
   }
@@ -67,8 +88,40 @@ export class HybridHandler implements FetchLikeMcpHandler {
         return rpcError(400, -32700, 'Parse error: the request body is not valid JSON.');
       }
     }
-    if (!(await isLegacyRequest(request, opts.parsedBody))) return this.modern.fetch(request, opts);
-    return this.legacy(request, opts);
+    if (await isLegacyRequest(request, opts.parsedBody)) return this.legacy(request, opts);
+    if (isListen(opts.parsedBody)) return this.listen(request, opts);
+    return this.modern.fetch(request, opts);
+  }
+
+  /** A 2026-era notification stream, counted against its principal's limit until it ends. */
+  private async listen(request: Request, opts: McpHandlerRequestOptions): Promise<Response> {
+    const principal = this.opts.principalOf(opts.authInfo);
+    const release = this.listens.acquire(principal);
+    if (!release) {
+      return rpcError(
+        429,
+        -32000,
+        `You already hold ${this.listens.perPrincipal} subscriptions/listen streams open, the most one principal may. Close one, or watch every URI on one stream.`,
+        { 'Retry-After': '1' },
+      );
+    }
+    request.signal?.addEventListener('abort', release, { once: true });
+    try {
+      const res = await this.modern.fetch(request, opts);
+      if (!res.body) {
+        release();
+        return res;
+      }
+      return new Response(untilEnd(res.body, release), { status: res.status, statusText: res.statusText, headers: res.headers });
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  /** How many notification streams `principal` holds open (for tests and monitoring). */
+  listensOf(principal: string | null): number {
+    return this.listens.held(principal);
   }
 
   get sessionCount(): number {
@@ -94,7 +147,9 @@ export class HybridHandler implements FetchLikeMcpHandler {
     const sid = request.headers.get('mcp-session-id');
     if (sid) {
       const s = this.sessions.get(sid);
-      if (!s) return rpcError(404, -32001, 'Session not found: it expired or the server restarted. Initialize a new session.');
+      if (!s) {
+        return rpcError(404, -32001, `Session not found: it was idle too long, its principal opened more than ${this.opts.maxSessionsPerPrincipal} sessions (the oldest closes), or the server restarted. Initialize a new session.`);
+      }
       if (s.principal !== principal) return rpcError(403, -32000, 'This session belongs to another principal.');
       s.lastSeen = Date.now();
       return s.transport.handleRequest(request, options);
@@ -102,25 +157,64 @@ export class HybridHandler implements FetchLikeMcpHandler {
     if (request.method !== 'POST' || !isInitializeRequest(options?.parsedBody)) {
       return rpcError(400, -32000, 'Bad request: send initialize first, then the Mcp-Session-Id it returns on every request.');
     }
-    if (this.sessions.size >= this.opts.maxSessions) await this.evictOldest();
-    const subscribed = new Set<string>();
-    const server = this.factory({ era: 'legacy', ...(options?.authInfo ? { authInfo: options.authInfo } : {}), requestInfo: request }, subscribed);
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void this.sessions.set(id, { id, transport, server, principal, subscribed, lastSeen: Date.now() }),
-      onsessionclosed: (id) => void this.sessions.delete(id),
-    });
-    transport.onclose = () => {
-      if (transport.sessionId) this.sessions.delete(transport.sessionId);
-    };
-    await server.connect(transport);
-    return transport.handleRequest(request, options);
+    const refused = this.makeRoom(principal);
+    if (refused) return refused;
+    this.opening.set(principal, (this.opening.get(principal) ?? 0) + 1);
+    this.openingTotal++;
+    try {
+      const subscribed = new Set<string>();
+      const server = this.factory({ era: 'legacy', ...(options?.authInfo ? { authInfo: options.authInfo } : {}), requestInfo: request }, subscribed);
+      const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+        sessionIdGenerator: () => randomUUID(),
+        onsessioninitialized: (id) => void this.sessions.set(id, { id, transport, server, principal, subscribed, lastSeen: Date.now() }),
+        onsessionclosed: (id) => void this.sessions.delete(id),
+      });
+      transport.onclose = () => {
+        if (transport.sessionId) this.sessions.delete(transport.sessionId);
+      };
+      await server.connect(transport);
+      return await transport.handleRequest(request, options);
+    } finally {
+      this.opening.set(principal, this.opening.get(principal)! - 1);
+      this.openingTotal--;
+    }
   }
 
-  private async evictOldest(): Promise<void> {
-    let oldest: Session | undefined;
-    for (const s of this.sessions.values()) if (!oldest || s.lastSeen < oldest.lastSeen) oldest = s;
-    if (oldest) await this.drop(oldest);
+  /**
+   * Room for one more session of `principal`, or the refusal to send. Only the principal's own
+   * sessions are ever closed for it: at its own limit, or when the table is full, its least recently
+   * used one goes. With none of its own to close, a full table refuses (503) instead of closing
+   * someone else's, so no principal can push another off the server by opening sessions.
+   */
+  private makeRoom(principal: string | null): Response | null {
+    const own = [...this.sessions.values()].filter((s) => s.principal === principal);
+    const mine = own.length + (this.opening.get(principal) ?? 0);
+    const total = this.sessions.size + this.openingTotal;
+    if (mine < this.opts.maxSessionsPerPrincipal && total < this.opts.maxSessions) return null;
+    const oldest = own.reduce<Session | undefined>((a, s) => (a && a.lastSeen <= s.lastSeen ? a : s), undefined);
+    if (oldest) {
+      // drop() takes it out of the table at once; closing its transport can finish in the background.
+      void this.drop(oldest);
+      return null;
+    }
+    if (mine >= this.opts.maxSessionsPerPrincipal) {
+      return rpcError(429, -32000, `Too many sessions of yours are being opened at once (the limit is ${this.opts.maxSessionsPerPrincipal}). Wait for them to finish, then retry.`, { 'Retry-After': '1' });
+    }
+    const retryS = this.secondsUntilOneIdles();
+    return rpcError(
+      503,
+      -32000,
+      `The server holds its maximum of ${this.opts.maxSessions} 2025-era sessions. Retry in ${retryS} s, or connect with protocol 2026-07-28, which needs no session.`,
+      { 'Retry-After': String(retryS) },
+    );
+  }
+
+  /** When the least recently used session will have been idle long enough to be closed (at least 1 s). */
+  private secondsUntilOneIdles(): number {
+    let oldest = Infinity;
+    for (const s of this.sessions.values()) oldest = Math.min(oldest, s.lastSeen);
+    const ms = Number.isFinite(oldest) ? oldest + this.opts.idleMs - Date.now() : 1_000;
+    return Math.max(1, Math.ceil(ms / 1000));
   }
 
   private sweep(): void {

@@ -1,5 +1,5 @@
-import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type McpServer, type ServerContext } from '@modelcontextprotocol/server';
-import type { KernelErrorJSON } from '../kernel/errors.ts';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
+import { kernelRefusal, requestPrincipal } from './refusal.ts';
 import type { World } from '../world.ts';
 import type { PrincipalOf } from './tools.ts';
 
@@ -8,42 +8,40 @@ export const STATUS_URI = 'world://status';
 export const artifactUri = (id: string) => `artifact://${id}`;
 
 const PAGE = 50;
+/** Most URIs one 2025-era connection may subscribe to: each is held in memory for the connection. */
+export const MAX_SUBSCRIPTIONS = 1_000;
 
 /**
  * Artifacts as MCP resources, read through the one door as the connected principal (so the read
- * contract applies, fees included), and the world's status. resources/list pages with a cursor over
+ * contract applies, fees included), and the world's status. Every request here that touches the world
+ * is a command of the caller's, drawn from its `calls` window. resources/list pages with a cursor over
  * what the principal may see; McpServer cannot paginate, so its handler is replaced.
  */
 export function registerResources(server: McpServer, world: World, principalOf: PrincipalOf): void {
-  const as = (ctx: ServerContext): string => {
-    const p = principalOf(ctx);
-    if (p === null) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, 'ACCESS_DENIED: this connection is not authenticated as any principal.');
-    return p;
-  };
+  const as = (ctx: unknown): string => requestPrincipal(principalOf, ctx);
 
   server.registerResource(
     'world_status',
     STATUS_URI,
     { title: 'World status', description: 'World time, population, artifacts and money supply.', mimeType: 'application/json' },
-    async (uri) => ({ contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(worldStatus(world)) }] }),
+    async (uri, ctx) => {
+      // The counts are read as the caller's command: a look at its own account pays the call (and is
+      // refused when its window is spent), so status reads are metered like any other read.
+      const r = world.invoke(as(ctx), 'genesis_world', 'whoami', {});
+      if (!r.ok) throw kernelRefusal(r.error);
+      return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(worldStatus(world)) }] };
+    },
   );
 
   server.registerResource(
     'artifact',
-    new ResourceTemplate(ARTIFACT_URI, {
-      list: undefined,
-      complete: {
-        id: async (value, _context) => {
-          const r = world.invoke(world.operator, 'genesis_store', 'search', { query: value, limit: 20, sort: 'id' });
-          return r.ok ? (r.value as { results: { id: string }[] }).results.map((a) => a.id).filter((id) => id.startsWith(value)) : [];
-        },
-      },
-    }),
+    // Ids are completed by registerCompletion, as the caller: the SDK's completer gets no request context.
+    new ResourceTemplate(ARTIFACT_URI, { list: undefined }),
     { title: 'Artifact', description: 'An artifact with its metadata, content and code, if its contract lets you read it.', mimeType: 'application/json' },
     async (uri, variables, ctx) => {
       const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id);
       const r = world.invoke(as(ctx), 'genesis_store', 'read', { id });
-      if (!r.ok) throw resourceError(uri.href, r.error);
+      if (!r.ok) throw r.error.code === 'NOT_FOUND' ? new ResourceNotFoundError(uri.href) : kernelRefusal(r.error);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(r.value) }] };
     },
   );
@@ -52,8 +50,8 @@ export function registerResources(server: McpServer, world: World, principalOf: 
     const cursor = req.params?.cursor;
     const offset = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor '${cursor}': pass the nextCursor of a previous page.`);
-    const r = world.invoke(as(extra as ServerContext), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
-    if (!r.ok) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${r.error.code}: ${r.error.message}`, r.error);
+    const r = world.invoke(as(extra), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
+    if (!r.ok) throw kernelRefusal(r.error);
     const page = r.value as { results: { id: string; description: string; kind: string }[]; next_cursor: number; has_more: boolean };
     const resources = [
       ...(offset === 0 ? [{ uri: STATUS_URI, name: 'world_status', title: 'World status', mimeType: 'application/json' }] : []),
@@ -66,6 +64,9 @@ export function registerResources(server: McpServer, world: World, principalOf: 
 /** Registers legacy-era subscribe/unsubscribe (McpServer does not), recording URIs in `subscribed`. */
 export function registerSubscriptions(server: McpServer, subscribed: Set<string>): void {
   server.server.setRequestHandler('resources/subscribe', async (req) => {
+    if (!subscribed.has(req.params.uri) && subscribed.size >= MAX_SUBSCRIPTIONS) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `LIMIT_EXCEEDED: this connection already watches ${MAX_SUBSCRIPTIONS} resources. Unsubscribe from some first.`);
+    }
     subscribed.add(req.params.uri);
     return {};
   });
@@ -73,11 +74,6 @@ export function registerSubscriptions(server: McpServer, subscribed: Set<string>
     subscribed.delete(req.params.uri);
     return {};
   });
-}
-
-function resourceError(uri: string, e: KernelErrorJSON): Error {
-  if (e.code === 'NOT_FOUND') return new ResourceNotFoundError(uri);
-  return new ProtocolError(ProtocolErrorCode.InvalidParams, `${e.code}: ${e.message}`, e);
 }
 
 export interface WorldStatus {

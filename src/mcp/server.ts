@@ -1,4 +1,5 @@
 import { McpServer, type McpRequestContext } from '@modelcontextprotocol/server';
+import { registerCompletion } from './completion.ts';
 import { buildHandbook, type HandbookPage } from './handbook/index.ts';
 import { registerPrompts } from './prompts.ts';
 import { registerResources, registerSubscriptions } from './resources.ts';
@@ -15,10 +16,12 @@ export interface ServerParts {
   world: World;
   tools: ToolDef[];
   handbook: HandbookPage[];
+  prompts: ReadonlySet<string>;
 }
 
 export function serverParts(world: World): ServerParts {
-  return { world, tools: buildTools(world.kernel.registry), handbook: buildHandbook(world.kernel.registry, world.config) };
+  const handbook = buildHandbook(world.kernel.registry, world.config);
+  return { world, tools: buildTools(world.kernel.registry), handbook, prompts: new Set(handbook.map((p) => p.name)) };
 }
 
 /**
@@ -43,6 +46,7 @@ export function createFactory(parts: ServerParts, principalOf: PrincipalOf) {
     registerTools(server, parts.tools, parts.world, principalOf);
     registerResources(server, parts.world, principalOf);
     registerPrompts(server, parts.handbook);
+    registerCompletion(server, parts.world, principalOf, parts.prompts);
     if (subscribed) registerSubscriptions(server, subscribed);
     return server;
   };

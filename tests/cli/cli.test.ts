@@ -129,6 +129,7 @@ describe('ecology administration and transports', () => {
       expect(taken.status).not.toBe(0);
       expect(taken.stderr).toMatch(/already in use.*--port/);
       expect(run(['serve', '--port', '', '--db', db]).stderr).toMatch(/--port.*whole number from 0 to 65535/s);
+      expect(run(['serve', '--max-sessions-per-principal', '0', '--db', db]).stderr).toMatch(/--max-sessions-per-principal.*whole number from 1/s);
     } finally {
       busy.close();
       cleanup();

@@ -1,7 +1,8 @@
+import { afterAll, beforeAll, expect } from 'vitest';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { startHttp, type RunningHttp } from '../../src/mcp/http.ts';
-import type { World } from '../../src/world.ts';
+import { startHttp, type HttpOptions, type RunningHttp } from '../../src/mcp/http.ts';
+import { World, type OpenWorldOptions } from '../../src/world.ts';
 
 export const BIN = new URL('../../bin/ecology.mjs', import.meta.url).pathname;
 export const ERAS = ['legacy', 'modern'] as const;
@@ -13,8 +14,44 @@ export function tokenFor(world: World, principal: string): string {
   return (r.value as { token: string }).token;
 }
 
-export async function serveWorld(world: World): Promise<RunningHttp> {
-  return startHttp(world, { port: 0, host: '127.0.0.1', watchMs: 50, tickMs: 1000 });
+export async function serveWorld(world: World, opts: Partial<HttpOptions> = {}): Promise<RunningHttp> {
+  return startHttp(world, { port: 0, host: '127.0.0.1', watchMs: 50, tickMs: 1000, ...opts });
+}
+
+export interface ServedWorld {
+  world: World;
+  http: RunningHttp;
+  /** A bearer token per principal. */
+  tokens: Record<string, string>;
+}
+
+/**
+ * One world served over HTTP for a describe block, with a token per principal; afterwards the server
+ * stops, the invariant checker must pass and the world closes.
+ */
+export function useServedWorld(principals: string[], world: OpenWorldOptions = {}, http: Partial<HttpOptions> = {}): () => ServedWorld {
+  let served: ServedWorld | undefined;
+  beforeAll(async () => {
+    const w = await World.open(world);
+    const tokens: Record<string, string> = {};
+    for (const p of principals) {
+      const r = w.createPrincipal(p);
+      if (!r.ok) throw new Error(r.error.message);
+      tokens[p] = tokenFor(w, p);
+    }
+    served = { world: w, http: await serveWorld(w, http), tokens };
+  });
+  afterAll(async () => {
+    if (!served) return;
+    await served.http.close();
+    const report = served.world.check();
+    await served.world.close();
+    expect(report.violations).toEqual([]);
+  });
+  return () => {
+    if (!served) throw new Error('world not served');
+    return served;
+  };
 }
 
 const clientOptions = (era: Era) => (era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' as const } } } : {});

@@ -237,6 +237,45 @@ describe('invoke: the one door', () => {
       const r = t.call('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 1 }, { idempotencyKey: 'x'.repeat(200) });
       expect(!r.ok && r.error.code).toBe('INVALID_ARGS');
     });
+
+    it('fuzz finding: a BigInt under an own __proto__ key is INVALID_ARGS and changes nothing (it was INTERNAL: the request text dropped the key)', () => {
+      const t = w();
+      const args = { to: 'bob', amount: 1 };
+      Object.defineProperty(args, '__proto__', { value: 10n, enumerable: true });
+      const before = stateOf(t.world);
+      expect(t.fail('alice', 'genesis_ledger', 'transfer', args, 'INVALID_ARGS').message).toMatch(/must be JSON/);
+      expect(stateOf(t.world)).toBe(before);
+    });
+
+    it('fuzz finding: an own __proto__ key is part of the request, so reusing a key with another __proto__ value is IDEMPOTENCY_CONFLICT, not a replay', () => {
+      const t = w();
+      t.ok('alice', 'genesis_store', 'write', codeArtifact('echo', 'export function echo(a) { return a }', [{ name: 'echo' }]));
+      const call = (v: number) => t.call('bob', 'genesis_store', 'invoke', JSON.parse(`{"id":"echo","method":"echo","args":{"__proto__":{"v":${v}}}}`), { idempotencyKey: 'same' });
+      expect(call(1).ok).toBe(true);
+      const second = call(2);
+      expect(!second.ok && second.error.code).toBe('IDEMPOTENCY_CONFLICT');
+    });
+
+    it('attack 12: a key that is not a string (number, object, null, empty, too long) is INVALID_ARGS every time and moves nothing', () => {
+      const t = w();
+      const before = stateOf(t.world);
+      for (const key of [42, 0, { k: 1 }, ['a'], null, true, '', 'x'.repeat(129)]) {
+        for (let i = 0; i < 2; i++) {
+          const r = t.call('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 5 }, { idempotencyKey: key as never });
+          expect(r.ok, JSON.stringify(key)).toBe(false);
+          if (!r.ok) {
+            expect(r.error.code).toBe('INVALID_ARGS');
+            expect(r.error.message).toMatch(/idempotency_key must be a string/);
+          }
+        }
+      }
+      expect(stateOf(t.world)).toBe(before);
+      expect(scrip(t, 'bob')).toBe(100);
+      // The failures are on record, without the malformed key.
+      const keys = t.world.store.all<{ k: string | null }>("SELECT idempotency_key AS k FROM commands WHERE principal = 'alice' AND ok = 0");
+      expect(keys.length).toBe(16);
+      expect(keys.every((r) => r.k === null)).toBe(true);
+    });
   });
 
   it('refuses callers that are not live principals', () => {

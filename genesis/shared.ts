@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, RESERVED_PREFIX, effectivePrice, type ArtifactMeta } from '../src/kernel/artifact.ts';
+import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, MAX_ID_CHARS, RESERVED_PREFIX, effectivePrice, type ArtifactMeta } from '../src/kernel/artifact.ts';
 import { ASSETS, RATE_RESOURCES, isSealedAccount } from '../src/kernel/ledger.ts';
 import type { ArtifactStats, Stats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
@@ -7,7 +7,7 @@ import { KernelError } from '../src/kernel/errors.ts';
 
 /** Schema pieces shared by genesis methods, so every tool names and bounds things the same way. */
 
-const idString = () => z.string().regex(ID_PATTERN, `must be ${ID_RULE}`);
+const idString = () => z.string().min(1).max(MAX_ID_CHARS).regex(ID_PATTERN, `must be ${ID_RULE}`);
 export const principalArg = (what: string) => idString().describe(what);
 export const artifactIdArg = (what: string) => idString().describe(what);
 export const amountArg = (what: string) => z.int().min(1).max(Number.MAX_SAFE_INTEGER).describe(what);

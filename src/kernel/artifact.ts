@@ -12,7 +12,8 @@ export const WRITABLE_KINDS = ARTIFACT_KINDS.filter((k) => k !== 'genesis') as E
  * 1-64 characters; dot-separated segments, each starting with a letter or digit. The segment before the
  * first dot names a namespace (see `validateNewId`).
  */
-export const ID_PATTERN = /^(?=.{1,64}$)[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
+export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
+export const MAX_ID_CHARS = 64;
 export const ID_RULE = "1-64 characters of a-z, 0-9, '_', '-' and '.', each dot-separated part starting with a letter or digit";
 export const RESERVED_PREFIX = 'genesis_';
 /** The principal that administers the world; never reachable over MCP. */
@@ -108,7 +109,7 @@ export function sizeOf(a: Pick<Artifact, 'id' | 'description' | 'content' | 'cod
 }
 
 export function validateId(id: string): void {
-  if (!ID_PATTERN.test(id)) {
+  if (id.length > MAX_ID_CHARS || !ID_PATTERN.test(id)) {
     throw invalidArgs(`Artifact id '${truncate(id, 80)}' is malformed. Use ${ID_RULE}.`, {
       id: truncate(id, 80),
       pattern: ID_PATTERN.source,

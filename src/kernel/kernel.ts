@@ -94,7 +94,7 @@ export class Kernel {
     try {
       request = this.requestText(target, method, args);
       key = idempotencyKey(opts.idempotencyKey);
-      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key));
+      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key, opts));
       return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
     } catch (err) {
       const e = toKernelError(err);
@@ -124,7 +124,7 @@ export class Kernel {
     return this.store.writeTx(() => this.scheduler.settleDue(cmd));
   }
 
-  private top(cmd: Command, target: string, method: string, args: unknown, request: string, key: string | undefined): { value: unknown; commandId: string; replayed: boolean } {
+  private top(cmd: Command, target: string, method: string, args: unknown, request: string, key: string | undefined, opts: InvokeOptions): { value: unknown; commandId: string; replayed: boolean } {
     this.requireCaller(cmd.principal);
     const hash = key === undefined ? '' : sha256(request);
     if (key !== undefined) {

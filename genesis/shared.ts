@@ -51,6 +51,8 @@ export const statsSchema = z.object({
   distinct_invokers: z.int(),
   distinct_paying_invokers: z.int(),
   last_invoked_at: z.int().optional(),
+  since: z.int().optional().describe('The record started afresh at this world time, because its code or its owner changed; earlier use is not counted.'),
+  since_reason: z.enum(['code', 'owner']).optional(),
 });
 
 /** A principal's heartbeat, for discovery: when it last acted. */
@@ -71,6 +73,7 @@ export function statsView(s: ArtifactStats): z.input<typeof statsSchema> {
     distinct_paying_invokers: s.distinct_paying_invokers,
     ...(s.success_rate === null ? {} : { success_rate: s.success_rate }),
     ...(s.last_invoked_at === null ? {} : { last_invoked_at: s.last_invoked_at }),
+    ...(s.since === null ? {} : { since: s.since.at, since_reason: s.since.reason }),
   };
 }
 

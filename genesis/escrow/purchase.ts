@@ -32,7 +32,10 @@ export const purchase = defineMethod({
     if (l.price > 0) ledger.move(ctx.caller, l.seller, 'scrip', l.price, ctx.posting(`escrow:${l.id}`));
     const a = artifacts.requireMeta(l.artifact_id);
     artifacts.setListing(a.id, null);
-    if (a.owner !== ctx.caller) artifacts.setOwner(a, ctx.caller, ctx.now);
+    if (a.owner !== ctx.caller) {
+      artifacts.setOwner(a, ctx.caller, ctx.now);
+      ctx.services.stats.reset(a.id, ctx.now, 'owner');
+    }
     listingsOf(ctx.services).close(l.id, 'sold', ctx.now, ctx.caller);
     ctx.unschedule(expiryId(l.id));
     ctx.emit('escrow_sold', { principal: ctx.caller, artifact: a.id }, { listing_id: l.id, price: l.price, seller: l.seller, buyer: ctx.caller });

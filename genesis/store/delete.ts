@@ -47,8 +47,9 @@ export const del = defineMethod({
     ctx.authorize('delete', a, args.max_fee);
     const t = artifacts.tombstone(a, ctx.caller, ctx.now);
     if (a.has_standing) retirePrincipal(ctx, a.id);
-    // Nothing may be drawn from a deleted account, nor by a deleted artifact.
+    // Nothing may be drawn from a deleted account, nor by a deleted artifact; it runs nothing any more.
     ctx.services.allowances.dropAll(a.id);
+    ctx.services.libraries.unpin(a.id);
     ctx.emit('artifact_deleted', { principal: ctx.caller, artifact: a.id }, { version: t.version });
     return { id: a.id, deleted_at: t.deleted_at!, freed_bytes: a.size_bytes - t.size_bytes };
   },

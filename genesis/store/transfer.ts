@@ -26,6 +26,7 @@ export const transfer = defineMethod({
     requireHandoverContract(a, 'its new owner would not fully control it', 'giving it away, so its new owner controls it');
     if (args.to === a.owner) throw invalidArgs(`'${args.to}' already owns '${a.id}'.`, { id: a.id });
     const moved = artifacts.setOwner(a, args.to, ctx.now);
+    ctx.services.stats.reset(a.id, ctx.now, 'owner');
     ctx.emit('artifact_transferred', { principal: ctx.caller, artifact: a.id }, { from: a.owner, to: args.to });
     return { id: a.id, from: a.owner, to: args.to, version: moved.version };
   },

@@ -77,8 +77,8 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
   const contract = args.access_contract_id ?? ctx.config.contracts.default;
   checkContract(ctx, contract);
   validateFields(fields, ctx.config.limits);
-  const terms = checkCode(ctx, args.id, fields);
-  return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract, terms }, ctx.now);
+  const { terms, imports, pinned_bytes } = checkCode(ctx, args.id, fields);
+  return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract, terms, imports, pinned_bytes }, ctx.now);
 }
 
 function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact {
@@ -108,9 +108,10 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
   }
   validateFields(next, ctx.config.limits);
   const codeChanged = next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute;
-  const terms = codeChanged ? checkCode(ctx, prev.id, next) : prev.terms;
+  const code = codeChanged ? checkCode(ctx, prev.id, next) : { terms: prev.terms, imports: prev.imports, pinned_bytes: ctx.services.libraries.pinnedBytes(prev.id) };
   const prices_held = holdPrices(prev, next.interface, ctx.now, ctx.config.market.price_notice_ms);
-  return ctx.services.artifacts.update(prev, { ...next, terms, prices_held }, ctx.now);
+  if (behaviourChanged(prev, next)) ctx.services.stats.reset(prev.id, ctx.now, 'code');
+  return ctx.services.artifacts.update(prev, { ...next, ...code, prices_held }, ctx.now);
 }
 
 function checkContract(ctx: HandlerContext, id: string): void {
@@ -121,13 +122,31 @@ function checkContract(ctx: HandlerContext, id: string): void {
   if (why !== null) throw invalidArgs(`'${id}' cannot serve as a contract: it ${why}.`, { contract: id });
 }
 
+/** Whether what a call does may have changed: its code, or its methods' names and schemas (not their prices). */
+function behaviourChanged(prev: Artifact, next: ArtifactFields): boolean {
+  const shape = (i: ArtifactFields['interface']) => JSON.stringify((i ?? []).map(({ price: _p, ...m }) => m));
+  return next.code !== prev.code || shape(next.interface) !== shape(prev.interface);
+}
+
+/** What a write learns by loading the code: a contract's terms, and the library versions the code runs against. */
+interface CodeFacts {
+  terms: ContractTerms | null;
+  imports: Record<string, number> | null;
+  pinned_bytes: number;
+}
+
 /**
  * Loads the module and checks it exports what the artifact promises: each method, or check_permission.
- * Returns a contract's declared terms (null for other kinds, or a contract that declares none).
+ * Pins the libraries it imports at their current versions (kept for as long as it runs against them,
+ * and charged with it), and returns a contract's declared terms.
  */
-function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): ContractTerms | null {
-  if (f.code.trim() === '') return null;
-  const { exports, terms } = ctx.inspectModule(id, f.code);
+function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): CodeFacts {
+  const { libraries, artifacts } = ctx.services;
+  if (f.code.trim() === '') {
+    libraries.unpin(id);
+    return { terms: null, imports: null, pinned_bytes: 0 };
+  }
+  const { exports, terms, pinned } = ctx.inspectModule(id, f.code);
   const needed = [...(f.can_execute ? (f.interface ?? []).map((m) => m.name) : []), ...(f.kind === 'contract' ? ['check_permission'] : [])];
   const missing = needed.filter((name) => exports[name] !== 'function');
   if (missing.length > 0) {
@@ -136,7 +155,15 @@ function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): Contract
       exports: Object.keys(exports),
     });
   }
-  if (f.kind !== 'contract' || terms === undefined) return null;
+  const pinned_bytes = libraries.pin(id, pinned.closure, (p) => {
+    const lib = artifacts.get(p.id)!;
+    return { code: lib.code, imports: lib.imports };
+  });
+  return { terms: f.kind === 'contract' ? contractTerms(terms) : null, imports: pinned.imports, pinned_bytes };
+}
+
+function contractTerms(terms: unknown): ContractTerms | null {
+  if (terms === undefined) return null;
   const parsed = ContractTermsSchema.safeParse(terms);
   if (!parsed.success) {
     const issues = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);

@@ -53,6 +53,8 @@ export interface Artifact {
   terms: ContractTerms | null;
   /** Prices still held at their old level while a raise is under notice, by method (see `effectivePrice`). */
   prices_held: PricesHeld | null;
+  /** The library versions its current code imports directly, as resolved when written (null: written before pinning). */
+  imports: Record<string, number> | null;
 }
 
 /** A method's previous, lower price, which callers still pay until `until` (world ms). */

@@ -25,13 +25,14 @@ interface ArtifactRow {
   listing: string | null;
   terms: string | null;
   prices_held: string | null;
+  imports: string | null;
 }
 
 /** Enough for any honest chain of agent-made artifacts; a longer one answers to where the walk stopped. */
 const MAKER_HOPS = 16;
 
 const HEAD_COLUMNS =
-  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing, terms, prices_held';
+  'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing, terms, prices_held, imports';
 const COLUMNS = `${HEAD_COLUMNS}, interface, content, code`;
 
 /**
@@ -76,6 +77,7 @@ function metaFromRow(r: HeadRow, iface: InterfaceMethod[] | null): ArtifactMeta 
     can_execute: r.can_execute === 1,
     terms: r.terms === null ? null : deepFreeze(JSON.parse(r.terms) as ContractTerms),
     prices_held: r.prices_held === null ? null : deepFreeze(JSON.parse(r.prices_held) as PricesHeld),
+    imports: r.imports === null ? null : deepFreeze(JSON.parse(r.imports) as Record<string, number>),
   };
 }
 
@@ -85,6 +87,10 @@ export interface NewArtifact extends ArtifactFields {
   created_by: string;
   access_contract_id: string;
   terms?: ContractTerms | null;
+  /** Direct imports of its code, as resolved (see Libraries). */
+  imports?: Record<string, number> | null;
+  /** Bytes of pinned library code it runs against, charged with it. */
+  pinned_bytes?: number;
 }
 
 /**
@@ -187,13 +193,13 @@ export class Artifacts {
   }
 
   insert(n: NewArtifact, at: number): Artifact {
-    const size = sizeOf(n, this.overheadBytes);
+    const size = sizeOf(n, this.overheadBytes) + (n.pinned_bytes ?? 0);
     if (n.has_standing) this.openAccount(n.id, at);
     this.adjustDisk(n.owner, size);
     const r = this.store.run(
       `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id,
-         has_standing, can_execute, size_bytes, version, created_at, updated_at, terms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
+         has_standing, can_execute, size_bytes, version, created_at, updated_at, terms, imports)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
       n.id,
       n.kind,
       n.description,
@@ -209,6 +215,7 @@ export class Artifacts {
       at,
       at,
       n.terms ? JSON.stringify(n.terms) : null,
+      n.imports ? JSON.stringify(n.imports) : null,
     );
     this.index(Number(r.lastInsertRowid), n.id, n);
     return this.get(n.id)!;
@@ -223,14 +230,18 @@ export class Artifacts {
   }
 
   /** Replaces the writable fields of a live artifact; the version always increases. */
-  update(prev: Artifact, next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null; prices_held?: PricesHeld | null }, at: number): Artifact {
+  update(
+    prev: Artifact,
+    next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null; prices_held?: PricesHeld | null; imports: Record<string, number> | null; pinned_bytes: number },
+    at: number,
+  ): Artifact {
     assert(prev.deleted_at === null, 'update of a tombstone');
     assert(next.has_standing === prev.has_standing, 'has_standing is immutable');
-    const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes);
+    const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes) + next.pinned_bytes;
     this.adjustDisk(prev.owner, size - prev.size_bytes);
     this.store.run(
       `UPDATE artifacts SET kind = ?, description = ?, content = ?, code = ?, interface = ?, access_contract_id = ?,
-         can_execute = ?, size_bytes = ?, version = version + 1, updated_at = ?, terms = ?, prices_held = ? WHERE id = ?`,
+         can_execute = ?, size_bytes = ?, version = version + 1, updated_at = ?, terms = ?, prices_held = ?, imports = ? WHERE id = ?`,
       next.kind,
       next.description,
       next.content,
@@ -242,6 +253,7 @@ export class Artifacts {
       at,
       next.terms === undefined ? (prev.terms ? JSON.stringify(prev.terms) : null) : next.terms ? JSON.stringify(next.terms) : null,
       next.prices_held ? JSON.stringify(next.prices_held) : null,
+      next.imports ? JSON.stringify(next.imports) : null,
       prev.id,
     );
     this.index(this.seqOf(prev.id), prev.id, next);

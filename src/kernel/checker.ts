@@ -161,6 +161,18 @@ function check(store: Store): InvariantReport {
     (r: { what: string; id: string }) => `a ${r.what} names ${r.id}, which is deleted`,
   );
 
+  // Pinned imports: every pin has its kept version, and every kept version is pinned by something.
+  rule(
+    'pinned library version missing',
+    store.all('SELECT p.artifact_id, p.dep_id, p.dep_version FROM artifact_pins p LEFT JOIN library_versions v ON v.id = p.dep_id AND v.version = p.dep_version WHERE v.id IS NULL'),
+    (r: { artifact_id: string; dep_id: string; dep_version: number }) => `${r.artifact_id} runs against ${r.dep_id}@${r.dep_version}, which is not kept`,
+  );
+  rule(
+    'kept library version unpinned',
+    store.all('SELECT v.id, v.version FROM library_versions v WHERE NOT EXISTS (SELECT 1 FROM artifact_pins p WHERE p.dep_id = v.id AND p.dep_version = v.version)'),
+    (r: { id: string; version: number }) => `${r.id}@${r.version} is kept but nothing runs against it`,
+  );
+
   const count = (sql: string) => store.one<{ n: number }>(sql)!.n;
   return {
     ok: v.length === 0,

@@ -3,6 +3,7 @@ import { toMeta, type ArtifactMeta } from './artifact.ts';
 import { decideBuiltin, discoverable, isBuiltinContract, parseContractDecision, usableContract, type Decision, type PermissionRequest } from './contracts.ts';
 import { isAsset, isSealedAccount } from './ledger.ts';
 import { ERROR_CODES } from './errors.ts';
+import { ImportResolver, type Pinned } from './resolver.ts';
 import { SandboxAborted, type FrameResult, type RpcHandler, type Sandbox } from '../sandbox/host.ts';
 import type { Frame, GuestError, RpcRequest } from '../sandbox/protocol.ts';
 import type { Command } from './command.ts';
@@ -14,10 +15,11 @@ export type NestedInvoke = (cmd: Command, caller: string, target: string, method
 
 type Reply = ReturnType<RpcHandler>;
 
-/** A module as a write sees it: its exports with their types, and an exported `terms` object if any. */
+/** A module as a write sees it: its exports with their types, an exported `terms` object if any, and what it imports. */
 export interface ModuleReport {
   exports: Record<string, string>;
   terms?: unknown;
+  pinned: Pinned;
 }
 
 /**
@@ -27,6 +29,9 @@ export interface ModuleReport {
  */
 export class Guest {
   private frameSeq = 0;
+  private readonly imports: ImportResolver;
+  /** Module frames being checked for a write, and the imports they pinned. */
+  private readonly pinning = new Map<number, Pinned>();
   invokeNested: NestedInvoke = () => {
     throw new Error('Guest.invokeNested is not wired');
   };
@@ -35,7 +40,9 @@ export class Guest {
     private readonly s: Services,
     private readonly config: Config,
     private readonly sandbox: Sandbox,
-  ) {}
+  ) {
+    this.imports = new ImportResolver(s);
+  }
 
   /** Runs `method` of a code artifact as `caller`; returns its parsed JSON result or throws its error. */
   runMethod(cmd: Command, caller: string, target: ArtifactMeta, method: string, args: unknown, depth: number, paid = 0): unknown {
@@ -81,13 +88,20 @@ export class Guest {
    */
   inspectModule(cmd: Command, writer: string, id: string, code: string): ModuleReport {
     const frame = this.frame(cmd, 'module', id, code, writer, '', {}, this.config.sandbox.cpu_ms);
-    const r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), '');
+    const pinned: Pinned = { imports: {}, closure: [] };
+    this.pinning.set(frame.id, pinned);
+    let r: FrameResult;
+    try {
+      r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), '');
+    } finally {
+      this.pinning.delete(frame.id);
+    }
     if (!r.outcome.ok) {
       const e = r.outcome.error;
       if (e.code === 'INVALID_ARGS') throw new KernelError('INVALID_ARGS', `${e.message} Fix it and write again.`, {});
       throw new KernelError('INVALID_ARGS', `The code does not load as an ES module: ${e.message}. Fix it and write again.`, { error: e.message });
     }
-    return JSON.parse(r.outcome.value) as ModuleReport;
+    return { ...(JSON.parse(r.outcome.value) as Omit<ModuleReport, 'pinned'>), pinned };
   }
 
   private frame(cmd: Command, kind: Frame['kind'], artifact: string, code: string, caller: string, entry: string, args: unknown, cpuMs: number, paid = 0): Frame {
@@ -147,7 +161,11 @@ export class Guest {
     try {
       if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req);
       if (req.op === 'view') return this.serveView(frame, req.fn, req.params);
-      return this.serveImport(cmd, frame, req.name);
+      if (req.op === 'resolve') {
+        const name = this.imports.resolve(frame, req.base, req.name, this.pinning.get(frame.id) ?? null, (q) => this.decide(cmd, q));
+        return { ok: true, value: JSON.stringify(name) };
+      }
+      return { ok: true, value: JSON.stringify(this.imports.code(req.name)) };
     } catch (err) {
       if (err instanceof SandboxAborted) throw err;
       return { ok: false, error: toKernelError(err).toJSON() };
@@ -206,15 +224,6 @@ export class Guest {
     return owner !== undefined && discoverable(owner, a, (id) => this.s.artifacts.meta(id), this.config.contracts.default);
   }
 
-  private serveImport(cmd: Command, frame: Frame, name: string): Reply {
-    const lib = this.s.artifacts.meta(name);
-    if (!lib || lib.deleted_at !== null || lib.kind !== 'library') {
-      return refuse('NOT_FOUND', `There is no library artifact '${name}'. Only artifacts of kind 'library' can be imported; there are no Node built-ins or npm modules in the sandbox.`);
-    }
-    const d = this.decide(cmd, { caller: frame.artifact, action: 'read', target: toMeta(lib) });
-    if (!d.allowed || d.cost > 0) return refuse('ACCESS_DENIED', `'${frame.artifact}' may not import '${name}': ${d.allowed ? 'its contract charges for reads' : d.reason}.`);
-    return { ok: true, value: JSON.stringify(this.s.artifacts.code(lib)) };
-  }
 }
 
 function refuse(code: ErrorCode, message: string): Reply {

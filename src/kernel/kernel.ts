@@ -7,6 +7,7 @@ import { KernelError, invalidArgs, notFound, toKernelError, type KernelErrorJSON
 import { EventLog } from './events.ts';
 import { Guest } from './guest.ts';
 import { Ledger } from './ledger.ts';
+import { Libraries } from './libraries.ts';
 import { Rates } from './rates.ts';
 import { Scheduler } from './scheduler.ts';
 import { Search } from './search.ts';
@@ -78,6 +79,7 @@ export class Kernel {
       search: new Search(store, artifacts),
       tokens: new Tokens(store),
       allowances: new Allowances(store),
+      libraries: new Libraries(store),
     };
     this.scheduler = new Scheduler(this.services, config);
     for (const a of registry.artifacts) for (const [kind, settler] of Object.entries(a.settlers ?? {})) this.scheduler.register(kind, settler);

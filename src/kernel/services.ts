@@ -3,6 +3,7 @@ import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
 import type { EventLog } from './events.ts';
 import type { Ledger } from './ledger.ts';
+import type { Libraries } from './libraries.ts';
 import type { Rates } from './rates.ts';
 import type { Search } from './search.ts';
 import type { Stats } from './stats.ts';
@@ -19,4 +20,5 @@ export interface Services {
   search: Search;
   tokens: Tokens;
   allowances: Allowances;
+  libraries: Libraries;
 }

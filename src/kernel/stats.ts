@@ -8,6 +8,8 @@ export interface ArtifactStats {
   distinct_invokers: number;
   distinct_paying_invokers: number;
   last_invoked_at: number | null;
+  /** When this record began, if it was started afresh (its code or owner changed), and why. */
+  since: { at: number; reason: 'code' | 'owner' } | null;
 }
 
 /** SQL aggregating the registry per artifact; search sorts on it too. */
@@ -63,7 +65,29 @@ export class Stats {
       distinct_invokers: s.invokers,
       distinct_paying_invokers: s.paying ?? 0,
       last_invoked_at: s.last_at,
+      since: this.since(artifact),
     };
+  }
+
+  /**
+   * Starts an artifact's record afresh: its code now does something else, or someone else answers for
+   * it, so what earlier callers saw says nothing about it (buying a tool with a good record and
+   * swapping its code must not keep the record). The mint's usage score starts afresh too.
+   */
+  reset(artifact: string, at: number, reason: 'code' | 'owner'): void {
+    this.store.run('DELETE FROM artifact_invokers WHERE artifact_id = ?', artifact);
+    this.store.run('DELETE FROM artifact_payers WHERE artifact_id = ?', artifact);
+    this.store.run(
+      'INSERT INTO artifact_records (artifact_id, since, reason) VALUES (?, ?, ?) ON CONFLICT (artifact_id) DO UPDATE SET since = excluded.since, reason = excluded.reason',
+      artifact,
+      at,
+      reason,
+    );
+  }
+
+  private since(artifact: string): ArtifactStats['since'] {
+    const r = this.store.one<{ since: number; reason: 'code' | 'owner' }>('SELECT since, reason FROM artifact_records WHERE artifact_id = ?', artifact);
+    return r ? { at: r.since, reason: r.reason } : null;
   }
 
   /** A principal's heartbeat: when it last acted (its newest command, ok or not), or null if never. */

@@ -48,6 +48,7 @@ export type ToWorker =
 export type RpcRequest =
   | { op: 'invoke'; frame: number; target: string; method: string; args: string; pay: number; maxFee: number; maxPrice?: number }
   | { op: 'view'; frame: number; fn: string; params: string }
+  | { op: 'resolve'; frame: number; base: string; name: string }
   | { op: 'import'; frame: number; name: string };
 
 export interface GuestError {

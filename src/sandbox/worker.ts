@@ -170,15 +170,24 @@ function openSession(limits: SessionLimits): Session {
     }
     return false;
   });
+  // The host names each import (a pinned library version, `lib@3`) and serves its code; the worker
+  // knows no library on its own.
+  const ask = (req: (frame: number) => RpcRequest, what: string): { value: string } | { error: Error } => {
+    const top = s.stack[s.stack.length - 1];
+    if (!top) return { error: new Error('no frame is running') };
+    const r = rpc(s, req(top.frame.id));
+    if (!r.ok) return { error: new Error(`import '${what}' failed: ${r.error.message}`) };
+    return { value: JSON.parse(r.value) as string };
+  };
+  // A failed resolution would reach the loader as an empty name and lose its reason, so it travels as
+  // the module name itself (no library id contains '!'), and the loader fails with it.
+  const FAILED = '!';
   rt.setModuleLoader(
-    (name) => {
-      const top = s.stack[s.stack.length - 1];
-      if (!top) return { error: new Error('no frame is running') };
-      const r = rpc(s, { op: 'import', frame: top.frame.id, name });
-      if (!r.ok) return { error: new Error(`import '${name}' failed: ${r.error.message}`) };
-      return { value: JSON.parse(r.value) as string };
+    (name) => (name.startsWith(FAILED) ? { error: new Error(name.slice(FAILED.length)) } : ask((frame) => ({ op: 'import', frame, name }), name)),
+    (base, name) => {
+      const r = ask((frame) => ({ op: 'resolve', frame, base, name }), name);
+      return 'error' in r ? `${FAILED}${r.error.message}` : r.value;
     },
-    (_base, requested) => requested,
   );
   return s;
 }

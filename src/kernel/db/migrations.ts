@@ -317,4 +317,35 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE mint_bids ADD COLUMN deposit INTEGER NOT NULL DEFAULT 0;
   UPDATE mint_bids SET deposit = amount;
   `,
+  /* 9: imports are pinned: code runs against the library versions it was written with, kept while pinned */ `
+  -- The direct imports an artifact's current code resolved when written (name -> version); NULL before this.
+  ALTER TABLE artifacts ADD COLUMN imports TEXT;
+
+  -- Immutable library versions something still runs against.
+  CREATE TABLE library_versions (
+    id         TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    code       TEXT NOT NULL,
+    imports    TEXT NOT NULL,
+    size_bytes INTEGER NOT NULL CHECK (size_bytes >= 0),
+    PRIMARY KEY (id, version)
+  ) WITHOUT ROWID;
+
+  -- Every library version an artifact's code loads, transitively.
+  CREATE TABLE artifact_pins (
+    artifact_id TEXT NOT NULL,
+    dep_id      TEXT NOT NULL,
+    dep_version INTEGER NOT NULL,
+    PRIMARY KEY (artifact_id, dep_id, dep_version)
+  ) WITHOUT ROWID;
+  CREATE INDEX artifact_pins_dep ON artifact_pins(dep_id, dep_version);
+
+  -- An artifact's usage record starts afresh when its code or its owner changes (reputation does not
+  -- carry over to what it has become): since when, and why.
+  CREATE TABLE artifact_records (
+    artifact_id TEXT PRIMARY KEY,
+    since       INTEGER NOT NULL,
+    reason      TEXT NOT NULL CHECK (reason IN ('code', 'owner'))
+  ) WITHOUT ROWID;
+  `,
 ];

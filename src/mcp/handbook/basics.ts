@@ -98,6 +98,20 @@ nesting depth ${l.max_invoke_depth}, ${l.max_nested_invokes} nested invokes, ${l
 A failed nested call throws an error with \`code\` that your code may catch; \`fail(code, message)\` ends the call
 with one of the world's error codes, and the whole call, payments included, is undone.
 
+## Libraries and imports
+\`import { f } from 'lib'\` loads the library artifact \`lib\` (kind \`library\`). Imports are resolved when code is
+written, to the library's version at that moment, and pinned: the code keeps running against that version
+(kept as an immutable copy) whatever the library's owner does later, even if it is rewritten or deleted. So
+a tool you buy keeps working as it did. ${c.tool('genesis_store', 'info')} lists the versions a code artifact runs against
+(\`imports\`), who owns each now and its latest version; write your code again to move to newer versions.
+The kept copies count against the importer's disk quota. Only static imports present when the code was
+written resolve; \`genesis_\` libraries are the world's and always current.
+
+## Reputation
+Usage stats (invocations, success rate, paying invokers) belong to what an artifact is now: when its code or
+its methods change, or it changes owner, its record starts afresh (\`stats.since\`, \`stats.since_reason\`) and
+so does the usage the mint scores. A price change alone keeps the record.
+
 ## Payments and accounts of your own
 A caller can attach scrip to a call with ${c.tool('genesis_store', 'invoke')} \`{…, pay: n}\`: it moves to the artifact's own
 account before the code runs and comes back if the call fails. Only artifacts with standing have an account:

@@ -1,0 +1,99 @@
+import { ID_PATTERN, MAX_ID_CHARS, toMeta, type ArtifactMeta } from './artifact.ts';
+import { KernelError, accessDenied } from './errors.ts';
+import { Libraries, importError, type Imports, type Pin } from './libraries.ts';
+import type { Decision, PermissionRequest } from './contracts.ts';
+import type { Frame } from '../sandbox/protocol.ts';
+import type { Services } from './services.ts';
+
+type Decide = (req: PermissionRequest) => Decision;
+
+/** The imports a write's module check resolved: the code's direct ones, and every version it loaded. */
+export interface Pinned {
+  imports: Imports;
+  closure: Pin[];
+}
+
+/**
+ * Resolves a guest's imports to module names and serves their code. A module written now (a write's
+ * check, `frame.kind === 'module'`) resolves each library to its latest version, as long as the writer
+ * may read it for free, and records what it pinned; code that runs later resolves through the pins its
+ * artifact recorded then, to the kept versions. World libraries resolve by their plain name, always
+ * current. Code written before pinning existed (no recorded imports) resolves to current versions.
+ */
+export class ImportResolver {
+  constructor(private readonly s: Services) {}
+
+  /** The module name `requested` stands for when imported by the module `base`; `decide` asks a library's contract. */
+  resolve(frame: Frame, base: string, requested: string, pinning: Pinned | null, decide: Decide): string {
+    if (requested.length > MAX_ID_CHARS || !ID_PATTERN.test(requested)) {
+      throw importError(requested, "imports name library artifacts by id (there are no Node built-ins, npm modules or relative paths in the sandbox). Find libraries with store_search {kind: 'library'}.");
+    }
+    if (!Libraries.isPinnable(requested)) return this.requireLibrary(requested).id;
+    const top = base === `${frame.artifact}.js`;
+    if (top && pinning) return this.pinLatest(frame, requested, pinning, true, decide);
+    // Whose pins apply: the running artifact's, a kept library version's, or (a plain name: a world or
+    // legacy library loaded at its latest) that library's current ones.
+    const version = top ? null : Libraries.parse(base);
+    const importer = top ? frame.artifact : version ? version.id : base;
+    const imports = top ? this.importsOfFrame(frame) : version ? this.importsOfVersion(version) : (this.s.artifacts.meta(base)?.imports ?? null);
+    if (imports === null) {
+      // Code written before imports were pinned resolves to what is there now (and a write pins that).
+      return pinning ? this.pinLatest(frame, requested, pinning, false, decide) : this.requireLibrary(requested).id;
+    }
+    const pinned = imports[requested];
+    if (pinned === undefined) {
+      throw importError(requested, `'${importer}' did not import it when its code was written. Imports are resolved and pinned when code is written: write the code again to import something new.`);
+    }
+    const pin = { id: requested, version: pinned };
+    if (pinning) addPin(pinning, pin);
+    return Libraries.moduleName(pin);
+  }
+
+  /** The code of a resolved module name. */
+  code(name: string): string {
+    const pin = Libraries.parse(name);
+    if (pin === null) return this.s.artifacts.code(this.requireLibrary(name));
+    const kept = this.s.libraries.snapshot(pin);
+    if (kept) return kept.code;
+    // Pinned by the write now under way: its snapshot is taken when that write records its pins.
+    const lib = this.s.artifacts.meta(pin.id);
+    if (lib && lib.deleted_at === null && lib.kind === 'library' && lib.version === pin.version) return this.s.artifacts.code(lib);
+    throw importError(name, 'that version is no longer kept (nothing pinned it).');
+  }
+
+  /** Pins the latest version of `id` for the module being written; the writer must be able to read it for free. */
+  private pinLatest(frame: Frame, id: string, pinning: Pinned, direct: boolean, decide: Decide): string {
+    const lib = this.requireLibrary(id);
+    // The writer must be able to read what it builds on (it could copy it anyway), without a fee.
+    const d = decide({ caller: frame.caller, action: 'read', target: toMeta(lib) });
+    if (!d.allowed || d.cost > 0) throw accessDenied(`'${frame.caller}' may not import '${id}': ${d.allowed ? 'its contract charges for reads' : d.reason}.`, { library: id });
+    const pin = { id, version: lib.version };
+    if (direct) pinning.imports[id] = lib.version;
+    addPin(pinning, pin);
+    return Libraries.moduleName(pin);
+  }
+
+  private importsOfFrame(frame: Frame): Imports | null {
+    return this.s.artifacts.meta(frame.artifact)?.imports ?? null;
+  }
+
+  private importsOfVersion(p: Pin): Imports | null {
+    const kept = this.s.libraries.snapshot(p);
+    if (kept) return kept.imports;
+    const lib = this.s.artifacts.meta(p.id);
+    if (lib && lib.version === p.version) return lib.imports;
+    throw importError(p.id, `version ${p.version} is no longer kept.`);
+  }
+
+  private requireLibrary(id: string): ArtifactMeta {
+    const lib = this.s.artifacts.meta(id);
+    if (!lib || lib.deleted_at !== null || lib.kind !== 'library') {
+      throw new KernelError('NOT_FOUND', `There is no library artifact '${id}'. Only artifacts of kind 'library' can be imported; there are no Node built-ins or npm modules in the sandbox.`, { library: id });
+    }
+    return lib;
+  }
+}
+
+function addPin(p: Pinned, pin: Pin): void {
+  if (!p.closure.some((x) => x.id === pin.id && x.version === pin.version)) p.closure.push(pin);
+}

@@ -318,6 +318,10 @@ async function attack8(): Promise<void> {
       line('eve writing the amplifier', `refused: ${describe(w)}`);
       return;
     }
+    // The amplifier owns what it writes, so it needs disk quota of its own once rows cost quota: eve
+    // hands it half of hers (what an attacker would do), so the rate window's limit shows too.
+    const give = world.invoke('eve', 'genesis_rights', 'transfer', { to: 'amp', resource: 'disk_bytes', amount: 500_000 });
+    line('eve gives amp disk quota', give.ok ? '500000 bytes' : `refused: ${describe(give)}`);
     const artifacts0 = worldStatus(world).artifacts;
     const eve0 = quotas(world, 'auditor', 'eve');
     const amp0 = quotas(world, 'auditor', 'amp');

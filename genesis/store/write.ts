@@ -33,7 +33,11 @@ export const write = defineMethod({
     validateId(args.id);
     const prev = artifacts.get(args.id);
     const written = prev ? update(ctx, prev, args) : create(ctx, args);
-    ctx.emit('artifact_written', { principal: ctx.caller, artifact: written.id }, { version: written.version, kind: written.kind, created: !prev, size_bytes: written.size_bytes });
+    ctx.emit('artifact_written', { principal: ctx.caller, artifact: written.id }, {
+      version: written.version,
+      created: !prev,
+      ...(ctx.isPublic(written) ? { kind: written.kind, size_bytes: written.size_bytes } : {}),
+    });
     return {
       id: written.id,
       version: written.version,

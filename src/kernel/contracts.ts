@@ -145,6 +145,17 @@ export function discoverable(caller: string, target: ArtifactMeta, lookup: (id: 
   return decideBuiltin(builtin, req).allowed || decideBuiltin(builtin, { ...req, action: 'invoke' }).allowed;
 }
 
+/** No principal has an empty id, so this "caller" sees only what everyone may see. */
+const ANYONE = '';
+
+/**
+ * Whether everyone may discover `target`. What the public event log says about an artifact depends on
+ * it: for one that is not public, events carry no metadata (see EventPayloads).
+ */
+export function isPublicArtifact(target: ArtifactMeta, lookup: (id: string) => ArtifactMeta | undefined, fallback: string): boolean {
+  return discoverable(ANYONE, target, lookup, fallback);
+}
+
 /** A contract artifact usable for decisions: live, of kind contract, with code. */
 export function usableContract(a: Artifact | undefined): string | null {
   if (!a) return 'does not exist';

@@ -5,7 +5,7 @@ import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
 import { nestsDeeperThan, sha256 } from './canonical.ts';
 import { SandboxAborted } from '../sandbox/host.ts';
-import { discoverable, type Action, type Decision } from './contracts.ts';
+import { discoverable, isPublicArtifact, type Action, type Decision } from './contracts.ts';
 import type { Command } from './command.ts';
 import type { Config } from './config.ts';
 import type { GenesisMethod, GenesisRegistry, HandlerContext } from './genesis.ts';
@@ -86,8 +86,9 @@ export class Door {
       // The savepoint is gone; the failure itself is still part of the (outer) command's record.
       if (recordsInvocation(spec)) {
         this.s.stats.record(target.id, caller, false, 0, cmd.now);
+        const open = this.isPublic(target);
         this.s.events.append('invoke_failure', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
-          method, caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, message: e.message.slice(0, 500),
+          caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, ...(open ? { method, message: e.message.slice(0, 500) } : {}),
         });
       }
       throw e;
@@ -154,7 +155,7 @@ export class Door {
       // Credited to whoever answers for the paying account, so an agent's wallets and relays count as the agent.
       if (paid > 0 && spec.kind === 'code') this.s.stats.recordPayer(target.id, this.s.artifacts.makerOf(caller), cmd.now);
       this.s.events.append('invoke_success', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
-        method, caller, depth, duration_ms: Math.round(performance.now() - started), price_paid: paid,
+        caller, depth, duration_ms: Math.round(performance.now() - started), ...(this.isPublic(target) ? { method, price_paid: paid } : {}),
       });
     }
     return value;
@@ -168,6 +169,11 @@ export class Door {
     if (d.cost > 0) this.requireFunds(caller, d.cost, `the contract of ${target.id} charges ${d.cost} to ${action} it`);
     this.payContract(cmd, caller, d);
     return d;
+  }
+
+  /** Whether the public event log may describe `target` (see EventPayloads). */
+  isPublic(target: ArtifactMeta): boolean {
+    return target.kind === 'genesis' || isPublicArtifact(target, (id) => this.s.artifacts.meta(id), this.config.contracts.default);
   }
 
   /** Discovery, decided from what contracts declare: no code runs, so a search costs only the searcher's call. */
@@ -242,6 +248,7 @@ export class Door {
       services: this.s,
       authorize: (action, target, maxFee = 0) => this.authorize(cmd, caller, action, target, maxFee),
       canSee: (target) => this.canSee(caller, target),
+      isPublic: (target) => this.isPublic(target),
       posting: (cause) => ({ at: cmd.now, commandId: cmd.id, cause }),
       emit: (type, refs, payload) => {
         this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload);

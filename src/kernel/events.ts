@@ -8,11 +8,16 @@ import type { Store } from './db/store.ts';
  */
 export interface EventPayloads {
   principal_created: { grants: Record<string, number> };
-  artifact_written: { version: number; kind: string; created: boolean; size_bytes: number };
+  /**
+   * The log is public, so for an artifact not everyone may discover (see `isPublicArtifact`) events say
+   * only that it was written or called, by whom, when and with what outcome code: never its kind, size,
+   * methods, prices or error messages. (Optional fields below are those left out for such artifacts.)
+   */
+  artifact_written: { version: number; created: boolean; kind?: string; size_bytes?: number };
   artifact_deleted: { version: number };
   artifact_transferred: { from: string; to: string };
-  invoke_success: { method: string; caller: string; depth: number; duration_ms: number; price_paid: number };
-  invoke_failure: { method: string; caller: string; depth: number; duration_ms: number; code: string; message: string };
+  invoke_success: { caller: string; depth: number; duration_ms: number; method?: string; price_paid?: number };
+  invoke_failure: { caller: string; depth: number; duration_ms: number; code: string; method?: string; message?: string };
   transfer: { from: string; to: string; asset: string; amount: number; memo?: string };
   rights_transferred: { from: string; to: string; resource: string; amount: number };
   rate_limited: { resource: string; needed: number; remaining: number; retry_after_ms: number };

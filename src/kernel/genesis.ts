@@ -34,6 +34,8 @@ export interface HandlerContext {
   authorize(action: Action, target: ArtifactMeta, maxFee?: number): Decision;
   /** True if the caller may discover the artifact, decided from declared terms (no code runs, nothing is paid). */
   canSee(target: ArtifactMeta): boolean;
+  /** True if everyone may discover the artifact: only then may public events describe it. */
+  isPublic(target: ArtifactMeta): boolean;
   posting(cause: string): Posting;
   emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
   /** Loads an ES module in the sandbox (no invoke): its exports with their types, and any exported `terms`; INVALID_ARGS if it fails. */

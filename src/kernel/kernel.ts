@@ -209,8 +209,10 @@ export class Kernel {
         }
         if (cmd.target !== null && cmd.recordInvocation) {
           s.stats.record(cmd.target, cmd.principal, false, 0, cmd.now);
+          const target = s.artifacts.meta(cmd.target);
+          const open = target !== undefined && this.door.isPublic(target);
           s.events.append('invoke_failure', cmd.now, { principal: cmd.principal, artifact: cmd.target, commandId: cmd.id }, {
-            method: cmd.method ?? '', caller: cmd.principal, depth: 0, duration_ms: Math.round(performance.now() - cmd.startedAt), code: e.code, message: e.message.slice(0, 500),
+            caller: cmd.principal, depth: 0, duration_ms: Math.round(performance.now() - cmd.startedAt), code: e.code, ...(open ? { method: cmd.method ?? '', message: e.message.slice(0, 500) } : {}),
           });
         }
         if (e.code === 'RATE_LIMITED') {

@@ -103,7 +103,7 @@ export class Door {
   private countNestedCall(cmd: Command): void {
     if (cmd.principal === OPERATOR) return;
     if (cmd.callsWindowLeft === null) cmd.callsWindowLeft = this.s.rates.status(cmd.principal, 'calls', cmd.now).remaining;
-    if (cmd.nested > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now);
+    if (cmd.nested > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now, cmd.nested - 1);
   }
 
   private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, opts: CallOptions): unknown {

@@ -69,10 +69,13 @@ export class Rates {
     return undefined;
   }
 
-  /** The RATE_LIMITED error for needing `amount` more, with when it would fit. */
-  limitedError(principal: string, resource: RateResource, amount: number, now: number): KernelError {
+  /**
+   * The RATE_LIMITED error for needing `amount` more, with when it would fit. `pending` is usage this
+   * command has made but not yet recorded (its nested calls), so the message counts it.
+   */
+  limitedError(principal: string, resource: RateResource, amount: number, now: number, pending = 0): KernelError {
     const { allocation, used } = this.load(principal, resource, now);
-    return this.limited(principal, resource, amount, allocation, used, now);
+    return this.limited(principal, resource, amount, allocation, Math.min(allocation, used + pending), now);
   }
 
   private limited(principal: string, resource: RateResource, amount: number, allocation: number, used: number, now: number): KernelError {

@@ -17,6 +17,8 @@ export class Command {
   cpuWindowLeft: number | null = null;
   /** The top-level call passed the `calls` rate check, so it counts even if the command fails. */
   callConsumed = false;
+  /** Whether a sandbox session may wait for a worker to boot; if not, SandboxUnavailable ends the command unrecorded. */
+  waitForWorker = true;
   readonly logs: string[] = [];
   /** Host time the command started, for durations in events (informational, not world time). */
   readonly startedAt = performance.now();

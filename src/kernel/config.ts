@@ -63,7 +63,14 @@ export const ConfigSchema = z
         /** Guest CPU budget per top-level command, further capped by the caller's cpu_ms window. */
         cpu_ms: int(1, 60_000).default(100),
         contract_cpu_ms: int(1, 10_000).default(25),
-        /** Wall-clock kill of the worker, whatever the guest is doing. */
+        /**
+         * Guest time past a session's CPU budget after which its worker is killed: the interrupt handler
+         * cannot stop a native operation (a huge join or split). Guest time excludes the host's time
+         * serving the guest's calls. The budget leaves room for it in the caller's cpu_ms window, and a
+         * killed session is charged all the guest time it had.
+         */
+        kill_grace_ms: int(1, 60_000).default(50),
+        /** Wall-clock backstop for a whole session, time serving the guest's calls included. */
         hard_kill_ms: int(10, 300_000).default(2_000),
         message_bytes: int(64 * 1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
         /** Microseconds to busy-wait for the other thread before blocking; trades CPU for latency. */

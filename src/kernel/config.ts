@@ -52,6 +52,8 @@ export const ConfigSchema = z
         max_search_query_chars: int(1, 10_000).default(200),
         /** Events a filtered event read examines per call (the log has no per-filter indexes; see EventLog.read). */
         max_event_scan: int(100, 10_000_000).default(20_000),
+        /** Commands one principal may have waiting in a server process's queue; more are refused with RATE_LIMITED. */
+        max_queued_per_principal: int(1, 100_000).default(256),
       })
       .strict()
       .prefault({}),

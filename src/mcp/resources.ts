@@ -10,8 +10,8 @@ export const artifactUri = (id: string) => `artifact://${id}`;
 const PAGE = 50;
 
 /**
- * Artifacts as MCP resources, read through the one door as the connected principal (so the read
- * contract applies, fees included), and the world's status. resources/list pages with a cursor over
+ * Artifacts as MCP resources, read through the one door (the world's fair queue) as the connected
+ * principal (so the read contract applies, fees included), and the world's status. resources/list pages with a cursor over
  * what the principal may see; McpServer cannot paginate, so its handler is replaced.
  */
 export function registerResources(server: McpServer, world: World, principalOf: PrincipalOf): void {
@@ -34,7 +34,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
       list: undefined,
       complete: {
         id: async (value, _context) => {
-          const r = world.invoke(world.operator, 'genesis_store', 'search', { query: value, limit: 20, sort: 'id' });
+          const r = await world.submit(world.operator, 'genesis_store', 'search', { query: value, limit: 20, sort: 'id' });
           return r.ok ? (r.value as { results: { id: string }[] }).results.map((a) => a.id).filter((id) => id.startsWith(value)) : [];
         },
       },
@@ -42,7 +42,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
     { title: 'Artifact', description: 'An artifact with its metadata, content and code, if its contract lets you read it.', mimeType: 'application/json' },
     async (uri, variables, ctx) => {
       const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id);
-      const r = world.invoke(as(ctx), 'genesis_store', 'read', { id });
+      const r = await world.submit(as(ctx), 'genesis_store', 'read', { id });
       if (!r.ok) throw resourceError(uri.href, r.error);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(r.value) }] };
     },
@@ -52,7 +52,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
     const cursor = req.params?.cursor;
     const offset = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor '${cursor}': pass the nextCursor of a previous page.`);
-    const r = world.invoke(as(extra as ServerContext), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
+    const r = await world.submit(as(extra as ServerContext), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
     if (!r.ok) throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `${r.error.code}: ${r.error.message}`, r.error);
     const page = r.value as { results: { id: string; description: string; kind: string }[]; next_cursor: number; has_more: boolean };
     const resources = [

@@ -73,13 +73,14 @@ export function registerTools(server: McpServer, tools: readonly ToolDef[], worl
   }
 }
 
-export function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>): CallToolResult {
+/** Runs a tool call as `principal` through the world's fair queue (so no other principal's backlog delays it). */
+export async function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>): Promise<CallToolResult> {
   if (principal === null) {
     return errorResult({ code: 'ACCESS_DENIED', message: 'This connection is not authenticated as any principal. Connect with a bearer token (HTTP) or --as (stdio).', details: {}, retriable: false });
   }
   const { [IDEMPOTENCY_KEY]: key, ...rest } = args ?? {};
   const opts = t.mutating && typeof key === 'string' ? { idempotencyKey: key } : {};
-  const r: InvokeResult = world.invoke(principal, t.method.artifact, t.method.name, t.mutating ? rest : (args ?? {}), opts);
+  const r: InvokeResult = await world.submit(principal, t.method.artifact, t.method.name, t.mutating ? rest : (args ?? {}), opts);
   if (!r.ok) return errorResult(r.error, r.command_id);
   const structured = t.method.forward ? { result: r.value ?? null, logs: r.logs, command_id: r.command_id } : (r.value as Record<string, unknown>);
   return { content: [{ type: 'text', text: render(structured) }], structuredContent: structured };

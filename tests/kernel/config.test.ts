@@ -23,6 +23,7 @@ describe('config', () => {
     expect(c.rates.window_ms).toBe(60_000);
     expect(c.sandbox).toMatchObject({ memory_bytes: 32 * 1024 * 1024, stack_bytes: 256 * 1024, cpu_ms: 100, kill_grace_ms: 50, hard_kill_ms: 2_000 });
     expect(c.limits.max_invoke_depth).toBe(5);
+    expect(c.limits.max_queued_per_principal).toBe(256);
     expect(c.contracts.default).toBe('genesis_contract_freeware');
     expect(c.store.page_size).toBe(1024);
   });

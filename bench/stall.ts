@@ -49,8 +49,22 @@ const SCENARIOS: Scenario[] = [
   { name: '3 attackers, JS loop', hog: 'loop', attackers: 3 },
 ];
 
+/** Diagnostic: how long a killed worker's successor takes to become ready (tsx, then QuickJS's WASM), each time. */
+async function replacementTimes(world: World, n: number): Promise<number[]> {
+  const full = world.sandbox.readyWorkers;
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = world.invoke('author', 'hog_native', 'burn', {});
+    if (r.ok || r.error.code !== 'TIMEOUT') throw new Error(`expected the native hog to be killed, got ${JSON.stringify(r)}`);
+    const t0 = performance.now();
+    while (world.sandbox.readyWorkers < full) await sleep(1);
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
 /** Sets up the world file: principals with tokens, and the two hog artifacts. Returns each principal's token. */
-async function prepare(db: string): Promise<Map<string, string>> {
+async function prepare(db: string): Promise<{ tokens: Map<string, string>; replacements: number[] }> {
   // calls are plentiful so that only cpu_ms (its default allocation) limits the attackers.
   const world = await World.open({ path: db, sandbox: 'own', config: { principal_defaults: { calls: 10_000_000 } } });
   const tokens = new Map<string, string>();
@@ -72,8 +86,9 @@ async function prepare(db: string): Promise<Map<string, string>> {
     });
     if (!w.ok) throw new Error(w.error.message);
   }
+  const replacements = await replacementTimes(world, 5);
   await world.close();
-  return tokens;
+  return { tokens, replacements };
 }
 
 /** Starts `ecology serve` on a free port; resolves with its URL once it listens. */
@@ -148,7 +163,7 @@ const pct = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 1
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ecology-stall-bench-'));
   const db = join(dir, 'world.db');
-  const tokens = await prepare(db);
+  const { tokens, replacements } = await prepare(db);
   const { url, proc } = await serve(db);
   const rows: Row[] = [];
   try {
@@ -178,6 +193,8 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\ntarget: with attackers, the bystander's p99 stays under ${GOAL_P99_MS} ms (2.5x the default 100 ms CPU deadline)`);
+  const sorted = [...replacements].sort((a, b) => a - b);
+  console.log(`diagnostic: a killed worker's successor is ready after ${sorted.map((t) => t.toFixed(0)).join(', ')} ms (median ${pct(sorted, 50).toFixed(0)}); meanwhile the spare serves`);
   if (!report.ok) {
     console.error('invariants violated after the bench:', report.violations);
     process.exitCode = 1;

@@ -13,6 +13,13 @@ export interface FairQueueOptions {
   maxQueued: number;
   /** How long usage is remembered: it decays by a factor e every this many milliseconds (default 1000). */
   memoryMs?: number;
+  /**
+   * Host time that one principal's consecutive cheap tasks may share one macrotask (default 2 ms).
+   * Yielding after every sub-millisecond command cost about a third of the throughput of 16 concurrent
+   * in-process clients of one principal (measured). Only the same principal's tasks share a turn:
+   * a task's answer goes out when its turn ends, so only that principal's own next task may delay it.
+   */
+  sliceMs?: number;
   /** Milliseconds, to measure what each task cost and to decay usage. */
   now?: () => number;
 }
@@ -44,8 +51,9 @@ const FORGOTTEN_MS = 0.01;
  * sits in front of another's. The next task is the head of the principal with the least recent usage:
  * the host time its tasks took, decaying over about `memoryMs`. A principal making occasional cheap
  * calls therefore goes next whenever it asks, whatever others have queued; principals that keep the
- * host busy take turns so that each gets an equal share of its time. Tasks run one per macrotask
- * (setImmediate), so requests that arrived while a task ran join the queue before the next pick.
+ * host busy take turns so that each gets an equal share of its time. After a task, the event loop gets
+ * a turn (setImmediate) before the next pick, so requests that arrived while it ran join the queue
+ * first; only one principal's consecutive tasks within a short slice of host time share a turn.
  */
 export class FairQueue {
   private readonly lanes = new Map<string, Lane>();
@@ -54,10 +62,12 @@ export class FairQueue {
   private seq = 0;
   private readonly now: () => number;
   private readonly memoryMs: number;
+  private readonly sliceMs: number;
 
   constructor(private readonly opts: FairQueueOptions) {
     this.now = opts.now ?? (() => performance.now());
     this.memoryMs = opts.memoryMs ?? 1_000;
+    this.sliceMs = opts.sliceMs ?? 2;
   }
 
   /** Queues `task` for `principal`; settles with what it returns (or throws) once it has run. */
@@ -94,13 +104,17 @@ export class FairQueue {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.dispatch();
+      const started = this.now();
+      let lane = this.dispatch(null);
+      while (lane && this.now() - started < this.sliceMs) lane = this.dispatch(lane);
+      if (this.size > 0) this.schedule();
     });
   }
 
-  private dispatch(): void {
+  /** Runs the next task, if there is one (and it is `only`'s, when given); returns the lane it ran. */
+  private dispatch(only: Lane | null): Lane | null {
     const lane = this.pick();
-    if (!lane) return;
+    if (!lane || (only !== null && lane !== only)) return null;
     const entry = lane.entries[0]!;
     const t0 = this.now();
     let outcome: { ok: true; value: unknown } | { ok: false; err: unknown };
@@ -127,7 +141,7 @@ export class FairQueue {
       if (outcome.ok) entry.resolve(outcome.value);
       else entry.reject(outcome.err);
     }
-    if (this.size > 0) this.schedule();
+    return lane;
   }
 
   private usage(lane: Lane, now: number): number {

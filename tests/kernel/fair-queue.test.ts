@@ -6,10 +6,10 @@ import { KernelError } from '../../src/kernel/errors.ts';
  * The queue's ordering, with a virtual clock: each task advances it by what the task "costs", so the
  * order is deterministic whatever the machine is doing.
  */
-function harness(maxQueued = 100) {
+function harness(maxQueued = 100, sliceMs?: number) {
   let clock = 0;
   const order: string[] = [];
-  const q = new FairQueue({ maxQueued, now: () => clock });
+  const q = new FairQueue({ maxQueued, now: () => clock, ...(sliceMs === undefined ? {} : { sliceMs }) });
   const task = (who: string, cost: number, then?: () => void) => () => {
     order.push(who);
     clock += cost;
@@ -74,21 +74,30 @@ describe('fair queue', () => {
     expect(order.slice(3)).toEqual(['alice', 'bob']);
   });
 
-  it('keeps each principal\'s own commands in order, and runs one command per macrotask', async () => {
-    const { q } = harness();
-    const events: string[] = [];
-    const step = (who: string) => () => {
-      events.push(who);
-      // Anything the event loop has to do (a request arriving) gets its turn before the next command.
-      setImmediate(() => events.push(`io after ${who}`));
-      return who;
+  it('keeps each principal\'s own commands in order; the event loop gets a turn after each command, or once cheap ones have used a short slice', async () => {
+    const run = async (sliceMs: number, cost: number, principals = ['alice']) => {
+      const { q, advance } = harness(100, sliceMs);
+      const events: string[] = [];
+      const step = (who: string) => () => {
+        events.push(who);
+        advance(cost);
+        // Anything the event loop has to do (a request arriving) gets its turn before the next command.
+        setImmediate(() => events.push(`io after ${who}`));
+        return who;
+      };
+      const all = Array.from({ length: 4 }, (_, i) => q.submit(principals[i % principals.length]!, step(`a${i}`)));
+      // Nothing runs before the submitter yields.
+      expect(events).toEqual([]);
+      await Promise.all(all);
+      await new Promise((r) => setImmediate(r));
+      return events;
     };
-    const all = Array.from({ length: 3 }, (_, i) => q.submit('alice', step(`a${i}`)));
-    // Nothing runs before the submitter yields.
-    expect(events).toEqual([]);
-    await Promise.all(all);
-    await new Promise((r) => setImmediate(r));
-    expect(events).toEqual(['a0', 'io after a0', 'a1', 'io after a1', 'a2', 'io after a2']);
+    // A command as long as the slice ends the turn.
+    expect(await run(2, 2)).toEqual(['a0', 'io after a0', 'a1', 'io after a1', 'a2', 'io after a2', 'a3', 'io after a3']);
+    // One principal's commands of 1 ms share a 2 ms slice two by two...
+    expect(await run(2, 1)).toEqual(['a0', 'a1', 'io after a0', 'io after a1', 'a2', 'a3', 'io after a2', 'io after a3']);
+    // ...but never another principal's: its answer would wait for them.
+    expect(await run(2, 0, ['alice', 'bob'])).toEqual(['a0', 'io after a0', 'a1', 'io after a1', 'a2', 'io after a2', 'a3', 'io after a3']);
   });
 
   it('a full per-principal queue refuses with RATE_LIMITED and retry_after_ms, without running the task; others are unaffected', async () => {

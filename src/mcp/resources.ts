@@ -11,8 +11,9 @@ const PAGE = 50;
 
 /**
  * Artifacts as MCP resources, read through the one door (the world's fair queue) as the connected
- * principal (so the read contract applies, fees included), and the world's status. resources/list pages with a cursor over
- * what the principal may see; McpServer cannot paginate, so its handler is replaced.
+ * principal (so the read contract applies, fees included), and the world's status. resources/list
+ * pages with a cursor over what the principal may see; McpServer cannot paginate, so its handler is
+ * replaced.
  */
 export function registerResources(server: McpServer, world: World, principalOf: PrincipalOf): void {
   const as = (ctx: ServerContext): string => {
@@ -34,6 +35,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
       list: undefined,
       complete: {
         id: async (value, _context) => {
+          // The SDK gives completions no request context, so they search as the operator (in its queue lane).
           const r = await world.submit(world.operator, 'genesis_store', 'search', { query: value, limit: 20, sort: 'id' });
           return r.ok ? (r.value as { results: { id: string }[] }).results.map((a) => a.id).filter((id) => id.startsWith(value)) : [];
         },

@@ -69,7 +69,7 @@ export const ConfigSchema = z
          * Guest time past a session's CPU budget after which its worker is killed: the interrupt handler
          * cannot stop a native operation (a huge join or split). Guest time excludes the host's time
          * serving the guest's calls. The budget leaves room for it in the caller's cpu_ms window, and a
-         * killed session is charged all the guest time it had.
+         * killed session is charged its budget plus the grace.
          */
         kill_grace_ms: int(1, 60_000).default(50),
         /** Wall-clock backstop for a whole session, time serving the guest's calls included. */

@@ -107,7 +107,7 @@ export class Guest {
       r = this.sandbox.run(frame, serve, { limits, killGraceMs: sb.kill_grace_ms, hardKillMs: sb.hard_kill_ms, waitForWorker: cmd.waitForWorker });
     } catch (err) {
       if (!(err instanceof SandboxAborted)) throw err;
-      // Everything the guest had until the kill is charged, overrun included (the budget left room for it).
+      // All the run time the guest had is charged, overrun included: the budget left room for it in the window.
       cmd.cpuUsedMs += err.guestMs;
       throw abortedError(err, frame.artifact, limits.cpuMs, sb.hard_kill_ms);
     }

@@ -47,7 +47,7 @@ export interface FrameResult {
 export class SandboxAborted extends Error {
   constructor(
     readonly reason: 'cpu' | 'wall' | 'crashed',
-    /** Guest time the session used before it died: what its command is charged. */
+    /** Guest run time the session used before it died, at most its budget plus the grace: what its command is charged. */
     readonly guestMs: number,
     detail?: string,
   ) {
@@ -226,9 +226,12 @@ export class Sandbox {
     return this.abort(s, 'crashed', `sandbox protocol error: ${why}`);
   }
 
-  /** Ends the session for good: its worker is terminated and a successor starts booting. */
+  /**
+   * Ends the session for good: its worker is terminated and a successor starts booting. The guest is
+   * held to the run time it was allowed: anything past that is the host noticing late.
+   */
   private abort(s: Session, reason: SandboxAborted['reason'], detail?: string): SandboxAborted {
-    s.aborted = new SandboxAborted(reason, s.slot.stopwatch.read(), detail);
+    s.aborted = new SandboxAborted(reason, Math.min(s.slot.stopwatch.read(), s.guestLimitMs), detail);
     this.replace(s.slot);
     return s.aborted;
   }

@@ -60,14 +60,28 @@ describe('sandbox containment', () => {
     if (r.ok) return;
     expect(r.error.code).toBe('TIMEOUT');
     expect(r.error.message).toMatch(/native operation/);
-    // Killed only after its budget and the grace were used up, and all of that is charged to bob's window.
-    const charged = used() - before;
-    expect(charged).toBeGreaterThanOrEqual(cpu_ms + kill_grace_ms);
-    expect(r.error.details).toMatchObject({ cpu_ms, charged_cpu_ms: charged });
+    // Killed once its budget and the grace were used up, and all of that is charged to bob's window.
+    expect(used() - before).toBe(cpu_ms + kill_grace_ms);
+    expect(r.error.details).toMatchObject({ cpu_ms, charged_cpu_ms: cpu_ms + kill_grace_ms });
     unchanged();
     // The spare worker takes the next command at once: it does not wait for the killed one's successor to boot.
     const next = t.world.kernel.invoke('bob', 'probe', 'ping', {}, { waitForWorker: false });
     expect(next.ok && next.value).toBe('pong');
+  });
+
+  it('attack 6 near the end of a cpu_ms window: the budget shrinks to leave room for the grace, so the kill is still charged in full', () => {
+    const t = setup();
+    const { kill_grace_ms } = t.world.config.sandbox;
+    const hog = "export function f(){ return new Array(3e7).join('x').length }";
+    const quotas = (): { used: number; allocation: number } => t.peek('genesis_rights', 'quotas', { principal: 'bob' }).rates.cpu_ms;
+    t.ok('bob', 'genesis_rights', 'transfer', { to: 'alice', resource: 'cpu_ms', amount: quotas().allocation - 120 });
+    const { r } = attack(t, hog);
+    expect(!r.ok && r.error.code).toBe('TIMEOUT');
+    if (r.ok) return;
+    // 120 ms were left: a 70 ms budget plus the grace, every millisecond of it charged, none cut off.
+    expect(r.error.details).toMatchObject({ cpu_ms: 120 - kill_grace_ms, charged_cpu_ms: 120 });
+    expect(quotas()).toMatchObject({ used: 120, allocation: 120 });
+    expect(t.call('bob', 'attack', 'f', {})).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
   });
 
   it('a native operation that overruns the CPU deadline is killed and the worker replaced', () => {

@@ -1,9 +1,15 @@
 /**
- * `npm run bench [-- --seconds 2 --rounds 5 --concurrency 16]`: the kernel benchmarks, then the MCP
- * benchmarks. Each reports ratios against a baseline measured in the same run, never absolute targets.
+ * `npm run bench [-- --seconds 2 --rounds 5 --concurrency 16 --stall-seconds 20]`: the kernel
+ * benchmarks, the MCP benchmarks, then the stall bench (a bystander's latency under CPU attackers).
+ * Each reports against a baseline measured in the same run, never absolute targets.
+ * `--only kernel|mcp|stall` runs one of them.
  */
 import { kernelBench } from './kernel.ts';
 import { mcpBench } from './mcp.ts';
+import { stallBench } from './stall.ts';
 
-await kernelBench();
-await mcpBench();
+const benches = { kernel: kernelBench, mcp: mcpBench, stall: stallBench };
+const i = process.argv.indexOf('--only');
+const only = i >= 0 ? process.argv[i + 1] : undefined;
+if (only !== undefined && !(only in benches)) throw new Error(`--only takes one of: ${Object.keys(benches).join(', ')}`);
+for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) await bench();

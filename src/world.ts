@@ -10,7 +10,9 @@ import { OPERATOR } from './kernel/door.ts';
 import { EventLog } from './kernel/events.ts';
 import { Kernel, type InvokeOptions, type InvokeResult } from './kernel/kernel.ts';
 import { seedGenesis } from './kernel/seed.ts';
-import { Sandbox } from './sandbox/host.ts';
+import { FairQueue, NotYet } from './kernel/fair-queue.ts';
+import { KernelError } from './kernel/errors.ts';
+import { Sandbox, SandboxUnavailable } from './sandbox/host.ts';
 import type { Grant } from './kernel/config.ts';
 import type { Asset } from './kernel/ledger.ts';
 
@@ -34,6 +36,7 @@ export class World {
   /** The principal that administers the world; never reachable over MCP. */
   readonly operator = OPERATOR;
   private closed = false;
+  private readonly queue: FairQueue;
 
   private constructor(
     readonly kernel: Kernel,
@@ -42,7 +45,9 @@ export class World {
     readonly config: Config,
     readonly clock: Clock,
     private readonly ownsSandbox: boolean,
-  ) {}
+  ) {
+    this.queue = new FairQueue({ maxQueued: config.limits.max_queued_per_principal });
+  }
 
   static async open(opts: OpenWorldOptions = {}): Promise<World> {
     const clock = opts.clock ?? new RealClock();
@@ -70,6 +75,31 @@ export class World {
   /** The one door, as `caller`. The caller must be authenticated by whoever calls this. */
   invoke(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): InvokeResult {
     return this.kernel.invoke(caller, target, method, args, opts);
+  }
+
+  /**
+   * The one door for requests that can wait their turn (what the MCP servers use): the command joins
+   * this process's fair queue and runs when `caller`'s turn comes, so no principal's backlog delays
+   * another's. A command that finds no sandbox worker ready (one was just killed) does not wait for a
+   * boot: it is rolled back unrecorded and runs again once a worker is ready, while others go on. A
+   * caller with too many commands waiting is refused with RATE_LIMITED before anything runs (the
+   * result then has an empty command_id).
+   */
+  submit(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): Promise<InvokeResult> {
+    let waitForWorker = false;
+    const task = (): InvokeResult | NotYet => {
+      try {
+        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker });
+      } catch (err) {
+        if (!(err instanceof SandboxUnavailable)) throw err;
+        // If no worker starts at all, the next attempt waits and fails the ordinary way.
+        return new NotYet(this.sandbox.whenReady().catch(() => (waitForWorker = true)));
+      }
+    };
+    return this.queue.submit(caller, task).catch((err: unknown) => {
+      if (!(err instanceof KernelError)) throw err;
+      return { ok: false, error: err.toJSON(), command_id: '', logs: [] };
+    });
   }
 
   /** Operator: creates a principal with its starting allocation (config defaults, overridden by `grants`). */
@@ -103,6 +133,7 @@ export class World {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.queue.close(new KernelError('INTERNAL', 'The world was closed before this command ran. Reconnect and send it again.'));
     if (this.ownsSandbox) await this.sandbox.close();
     this.store.close();
   }

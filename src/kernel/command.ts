@@ -19,6 +19,8 @@ export class Command {
   callConsumed = false;
   /** The caller's calls window remaining (after the top-level call) when the first nested invoke needed it. */
   callsWindowLeft: number | null = null;
+  /** Whether a sandbox session may wait for a worker to boot; if not, SandboxUnavailable ends the command unrecorded. */
+  waitForWorker = true;
   readonly logs: string[] = [];
   /** Host time the command started, for durations in events (informational, not world time). */
   readonly startedAt = performance.now();

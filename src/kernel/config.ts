@@ -54,6 +54,8 @@ export const ConfigSchema = z
         max_search_query_chars: int(1, 10_000).default(200),
         /** Events a filtered event read examines per call (the log has no per-filter indexes; see EventLog.read). */
         max_event_scan: int(100, 10_000_000).default(20_000),
+        /** Commands one principal may have waiting in a server process's queue; more are refused with RATE_LIMITED. */
+        max_queued_per_principal: int(1, 100_000).default(256),
       })
       .strict()
       .prefault({}),
@@ -65,7 +67,14 @@ export const ConfigSchema = z
         /** Guest CPU budget per top-level command, further capped by the caller's cpu_ms window. */
         cpu_ms: int(1, 60_000).default(100),
         contract_cpu_ms: int(1, 10_000).default(25),
-        /** Wall-clock kill of the worker, whatever the guest is doing. */
+        /**
+         * Guest time past a session's CPU budget after which its worker is killed: the interrupt handler
+         * cannot stop a native operation (a huge join or split). Guest time excludes the host's time
+         * serving the guest's calls. The budget leaves room for it in the caller's cpu_ms window, and a
+         * killed session is charged its budget plus the grace.
+         */
+        kill_grace_ms: int(1, 60_000).default(50),
+        /** Wall-clock backstop for a whole session, time serving the guest's calls included. */
         hard_kill_ms: int(10, 300_000).default(2_000),
         message_bytes: int(64 * 1024, 256 * 1024 * 1024).default(8 * 1024 * 1024),
         /** Microseconds to busy-wait for the other thread before blocking; trades CPU for latency. */

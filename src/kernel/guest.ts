@@ -126,29 +126,27 @@ export class Guest {
     };
     let r: FrameResult;
     try {
-      r = this.sandbox.run(frame, serve, { limits, hardKillMs: sb.hard_kill_ms });
+      r = this.sandbox.run(frame, serve, { limits, killGraceMs: sb.kill_grace_ms, hardKillMs: sb.hard_kill_ms, waitForWorker: cmd.waitForWorker });
     } catch (err) {
       if (!(err instanceof SandboxAborted)) throw err;
-      cmd.cpuUsedMs += err.elapsedMs;
-      throw new KernelError(
-        'TIMEOUT',
-        err.reason === 'deadline'
-          ? `The code was stopped after ${sb.hard_kill_ms} ms of wall-clock time (a native operation ran past the CPU deadline). Do less work per call.`
-          : `The sandbox failed while running '${frame.artifact}' and was restarted. Retry; if it repeats, the code triggers a sandbox fault.`,
-        { artifact: frame.artifact, hard_kill_ms: sb.hard_kill_ms },
-        { retriable: err.reason !== 'deadline' },
-      );
+      // All the run time the guest had is charged, overrun included: the budget left room for it in the window.
+      cmd.cpuUsedMs += err.guestMs;
+      throw abortedError(err, frame.artifact, limits.cpuMs, sb.hard_kill_ms);
     }
     cmd.cpuUsedMs += r.cpuMs;
     cmd.addLogs(r.logs, logPrefix);
     return r;
   }
 
-  /** CPU the next session may use: the per-command budget, capped by the caller's cpu_ms window. */
+  /**
+   * CPU the next session may use: the per-command budget, capped by the caller's cpu_ms window less
+   * the kill grace, so that even a session killed at its budget plus the grace is charged in full.
+   */
   private sessionBudget(cmd: Command): number {
+    const grace = this.config.sandbox.kill_grace_ms;
     if (cmd.cpuWindowLeft === null) cmd.cpuWindowLeft = this.s.rates.status(cmd.principal, 'cpu_ms', cmd.now).remaining;
-    const windowLeft = cmd.cpuWindowLeft - cmd.cpuUsedMs;
-    if (windowLeft < 1) throw this.s.rates.limitedError(cmd.principal, 'cpu_ms', 1, cmd.now);
+    const windowLeft = cmd.cpuWindowLeft - cmd.cpuUsedMs - grace;
+    if (windowLeft < 1) throw this.s.rates.limitedError(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs) + grace + 1, cmd.now);
     const commandLeft = this.config.sandbox.cpu_ms - cmd.cpuUsedMs;
     if (commandLeft < 1) {
       throw new KernelError('TIMEOUT', `This command has used its whole CPU budget (${this.config.sandbox.cpu_ms} ms). Split the work across several calls.`, { cpu_ms: this.config.sandbox.cpu_ms });
@@ -224,6 +222,29 @@ export class Guest {
     return owner !== undefined && discoverable(owner, a, (id) => this.s.artifacts.meta(id), this.config.contracts.default);
   }
 
+}
+
+/** The command's error for a session the sandbox had to kill, saying how much was charged. */
+function abortedError(err: SandboxAborted, artifact: string, budgetMs: number, hardKillMs: number): KernelError {
+  const charged = Math.ceil(err.guestMs);
+  const details = { artifact, cpu_ms: budgetMs, charged_cpu_ms: charged };
+  if (err.reason === 'cpu') {
+    return new KernelError(
+      'TIMEOUT',
+      `'${artifact}' was stopped after ${charged} ms of CPU: a native operation (such as building a huge array or string) ran past the ${budgetMs} ms deadline, where it cannot be interrupted. All ${charged} ms are charged to your cpu_ms window. Do less work per call.`,
+      details,
+      { retriable: false },
+    );
+  }
+  if (err.reason === 'wall') {
+    return new KernelError(
+      'TIMEOUT',
+      `The command was stopped after ${hardKillMs} ms of wall-clock time while '${artifact}' ran (sandbox.hard_kill_ms). Make fewer or cheaper nested calls per command.`,
+      { ...details, hard_kill_ms: hardKillMs },
+      { retriable: false },
+    );
+  }
+  return new KernelError('TIMEOUT', `The sandbox failed while running '${artifact}' and was restarted. Retry; if it repeats, the code triggers a sandbox fault.`, details, { retriable: true });
 }
 
 function refuse(code: ErrorCode, message: string): Reply {

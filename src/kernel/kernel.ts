@@ -19,7 +19,7 @@ import type { Config } from './config.ts';
 import type { Store } from './db/store.ts';
 import type { GenesisRegistry } from './genesis.ts';
 import type { Services } from './services.ts';
-import type { Sandbox } from '../sandbox/host.ts';
+import { SandboxUnavailable, type Sandbox } from '../sandbox/host.ts';
 
 export interface InvokeOptions {
   /** Same key and same request: the first result, no second effect. Same key, other request: IDEMPOTENCY_CONFLICT. */
@@ -28,6 +28,12 @@ export interface InvokeOptions {
   maxFee?: number;
   /** For a call straight to a code artifact: the most the caller accepts as its price. */
   maxPrice?: number;
+  /**
+   * false: if the command needs a sandbox worker and none is ready (one was killed and its successor
+   * is booting), throw SandboxUnavailable. The command then rolled back and left no record, so it can
+   * simply be run again once a worker is ready. Default true: wait for the worker.
+   */
+  waitForWorker?: boolean;
 }
 
 export type InvokeResult =
@@ -91,6 +97,7 @@ export class Kernel {
   invoke(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): InvokeResult {
     const now = this.clock.now();
     const cmd = new Command(Command.newId(now), caller, now, this.config.limits.max_log_bytes);
+    cmd.waitForWorker = opts.waitForWorker ?? true;
     let request = '';
     let key: string | undefined;
     try {
@@ -99,6 +106,7 @@ export class Kernel {
       const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key, opts));
       return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
     } catch (err) {
+      if (err instanceof SandboxUnavailable) throw err;
       const e = toKernelError(err);
       this.recordFailure(cmd, request, key, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };

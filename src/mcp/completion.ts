@@ -28,7 +28,7 @@ export function registerCompletion(server: McpServer, world: World, principalOf:
     if (ref.uri !== ARTIFACT_URI) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `No resource template '${ref.uri}'. This server completes ${ARTIFACT_URI}.`);
     if (argument.name !== 'id') return none;
     const value = argument.value;
-    const r = world.invoke(requestPrincipal(principalOf, ctx), 'genesis_store', 'search', { ...(value === '' ? {} : { query: value }), sort: 'id', limit: CANDIDATES });
+    const r = await world.submit(requestPrincipal(principalOf, ctx), 'genesis_store', 'search', { ...(value === '' ? {} : { query: value }), sort: 'id', limit: CANDIDATES });
     if (!r.ok) throw kernelRefusal(r.error);
     const page = r.value as { results: { id: string }[]; has_more: boolean };
     // The search matches words anywhere (descriptions too); a completion offers ids that start with the value.

@@ -12,10 +12,11 @@ const PAGE = 50;
 export const MAX_SUBSCRIPTIONS = 1_000;
 
 /**
- * Artifacts as MCP resources, read through the one door as the connected principal (so the read
- * contract applies, fees included), and the world's status. Every request here that touches the world
- * is a command of the caller's, drawn from its `calls` window. resources/list pages with a cursor over
- * what the principal may see; McpServer cannot paginate, so its handler is replaced.
+ * Artifacts as MCP resources, read through the one door (the world's fair queue) as the connected
+ * principal (so the read contract applies, fees included), and the world's status. Every request here
+ * that touches the world is a command of the caller's, drawn from its `calls` window. resources/list
+ * pages with a cursor over what the principal may see; McpServer cannot paginate, so its handler is
+ * replaced.
  */
 export function registerResources(server: McpServer, world: World, principalOf: PrincipalOf): void {
   const as = (ctx: unknown): string => requestPrincipal(principalOf, ctx);
@@ -27,7 +28,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
     async (uri, ctx) => {
       // The counts are read as the caller's command: a look at its own account pays the call (and is
       // refused when its window is spent), so status reads are metered like any other read.
-      const r = world.invoke(as(ctx), 'genesis_world', 'whoami', {});
+      const r = await world.submit(as(ctx), 'genesis_world', 'whoami', {});
       if (!r.ok) throw kernelRefusal(r.error);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(worldStatus(world)) }] };
     },
@@ -40,7 +41,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
     { title: 'Artifact', description: 'An artifact with its metadata, content and code, if its contract lets you read it.', mimeType: 'application/json' },
     async (uri, variables, ctx) => {
       const id = String(Array.isArray(variables.id) ? variables.id[0] : variables.id);
-      const r = world.invoke(as(ctx), 'genesis_store', 'read', { id });
+      const r = await world.submit(as(ctx), 'genesis_store', 'read', { id });
       if (!r.ok) throw r.error.code === 'NOT_FOUND' ? new ResourceNotFoundError(uri.href) : kernelRefusal(r.error);
       return { contents: [{ uri: uri.href, mimeType: 'application/json', text: JSON.stringify(r.value) }] };
     },
@@ -50,7 +51,7 @@ export function registerResources(server: McpServer, world: World, principalOf: 
     const cursor = req.params?.cursor;
     const offset = cursor === undefined ? 0 : Number(cursor);
     if (!Number.isSafeInteger(offset) || offset < 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor '${cursor}': pass the nextCursor of a previous page.`);
-    const r = world.invoke(as(extra), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
+    const r = await world.submit(as(extra), 'genesis_store', 'search', { sort: 'id', cursor: offset, limit: PAGE });
     if (!r.ok) throw kernelRefusal(r.error);
     const page = r.value as { results: { id: string; description: string; kind: string }[]; next_cursor: number; has_more: boolean };
     const resources = [

@@ -73,11 +73,12 @@ export function registerTools(server: McpServer, tools: readonly ToolDef[], worl
   }
 }
 
-export function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>): CallToolResult {
+/** Runs a tool call as `principal` through the world's fair queue (so no other principal's backlog delays it). */
+export async function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>): Promise<CallToolResult> {
   if (principal === null) {
     return errorResult({ code: 'ACCESS_DENIED', message: 'This connection is not authenticated as any principal. Connect with a bearer token (HTTP) or --as (stdio).', details: {}, retriable: false });
   }
-  const r: InvokeResult = t.mutating && isRecord(args) ? invokeKeyed(t, world, principal, args) : world.invoke(principal, t.method.artifact, t.method.name, args ?? {});
+  const r: InvokeResult = await (t.mutating && isRecord(args) ? submitKeyed(t, world, principal, args) : world.submit(principal, t.method.artifact, t.method.name, args ?? {}));
   if (!r.ok) return errorResult(r.error, r.command_id);
   const structured = t.method.forward ? { result: r.value ?? null, logs: r.logs, command_id: r.command_id } : (r.value as Record<string, unknown>);
   return { content: [{ type: 'text', text: render(structured) }], structuredContent: structured };
@@ -87,10 +88,10 @@ export function callTool(t: ToolDef, world: World, principal: string | null, arg
  * The key goes to the kernel whatever its type: it refuses a malformed one (a number, an object, an
  * empty string). Dropping it here instead would run a retried call twice.
  */
-function invokeKeyed(t: ToolDef, world: World, principal: string, args: Record<string, unknown>): InvokeResult {
-  if (!Object.hasOwn(args, IDEMPOTENCY_KEY)) return world.invoke(principal, t.method.artifact, t.method.name, args);
+function submitKeyed(t: ToolDef, world: World, principal: string, args: Record<string, unknown>): Promise<InvokeResult> {
+  if (!Object.hasOwn(args, IDEMPOTENCY_KEY)) return world.submit(principal, t.method.artifact, t.method.name, args);
   const { [IDEMPOTENCY_KEY]: key, ...rest } = args;
-  return world.invoke(principal, t.method.artifact, t.method.name, rest, { idempotencyKey: key as string });
+  return world.submit(principal, t.method.artifact, t.method.name, rest, { idempotencyKey: key as string });
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -1,13 +1,33 @@
 import { Worker } from 'node:worker_threads';
 import { Channel, type ChannelBuffers } from './channel.ts';
+import { SharedStopwatch } from './stopwatch.ts';
 import { CTL, WORKER_STATE, type Frame, type FrameOutcome, type GuestError, type RpcRequest, type SessionLimits, type ToHost, type ToWorker } from './protocol.ts';
 
 export interface SandboxOptions {
   messageBytes: number;
   spinUs: number;
   workerStartMs: number;
-  /** Workers to rotate between: each tears down and pre-builds its runtime while the others serve. */
+  /**
+   * Workers to rotate between: each tears down and pre-builds its runtime while the others serve. One
+   * more is kept beyond these, so a killed worker's successor can boot while the spare serves.
+   */
   workers: number;
+}
+
+/** What a top-level run needs: the session's limits and when its worker is killed. */
+export interface SessionOptions {
+  limits: SessionLimits;
+  /**
+   * Guest run time past `limits.cpuMs` after which the worker is killed. Run time is the session's wall
+   * time minus the time the host spends serving the guest's calls (nested invokes, database work) and
+   * any time before the worker picks the run up, so a command that makes many calls is never killed
+   * for the host's share, nor for a busy machine's.
+   */
+  killGraceMs: number;
+  /** Wall-clock backstop for the whole session, host work included. */
+  hardKillMs: number;
+  /** With false, a run that finds no worker ready throws SandboxUnavailable instead of waiting for one to boot. */
+  waitForWorker?: boolean;
 }
 
 /** Serves one guest request synchronously. Throwing SandboxAborted unwinds the whole session. */
@@ -20,14 +40,25 @@ export interface FrameResult {
   cpuMs: number;
 }
 
-/** The session died (hard deadline, crashed worker). Nothing can continue it; the command must fail. */
+/**
+ * The session died: killed past its CPU budget and grace ('cpu'), past the wall-clock backstop
+ * ('wall'), or its worker crashed. Nothing can continue it; the command must fail.
+ */
 export class SandboxAborted extends Error {
   constructor(
-    readonly reason: 'deadline' | 'crashed',
-    readonly elapsedMs: number,
+    readonly reason: 'cpu' | 'wall' | 'crashed',
+    /** Guest run time the session used before it died, at most its budget plus the grace: what its command is charged. */
+    readonly guestMs: number,
     detail?: string,
   ) {
-    super(detail ?? (reason === 'deadline' ? `sandbox killed after ${Math.round(elapsedMs)} ms` : 'sandbox worker crashed'));
+    super(detail ?? (reason === 'crashed' ? 'sandbox worker crashed' : `sandbox killed after ${Math.round(guestMs)} ms of guest time`));
+  }
+}
+
+/** No worker was ready and the caller asked not to wait for one. Nothing ran. */
+export class SandboxUnavailable extends Error {
+  constructor() {
+    super('no sandbox worker is ready');
   }
 }
 
@@ -37,21 +68,29 @@ const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 interface WorkerSlot {
   worker: Worker;
   channel: Channel;
+  /** The worker's stopwatch of guest run time, for the kill decision. */
+  stopwatch: SharedStopwatch;
   seenFromWorker: number;
 }
 
 interface Session {
   slot: WorkerSlot;
-  started: number;
-  deadline: number;
+  /** performance.now() past which the worker is killed whatever it is doing. */
+  wallDeadline: number;
+  /** Guest run time after which the worker is killed: the CPU budget plus the grace. */
+  guestLimitMs: number;
   aborted: SandboxAborted | null;
 }
+
+/** Workers kept beyond `SandboxOptions.workers`, so a kill never leaves the next command waiting for a boot. */
+const SPARE_WORKERS = 1;
 
 /**
  * Host side of the sandbox. Runs are synchronous: the host thread blocks (spinning, then in
  * Atomics.wait) until the worker answers, serving the guest's calls in between. The database and its
- * open transaction never leave this thread. A session that passes its wall-clock deadline gets its
- * worker terminated; a fresh worker starts at once in that slot for later commands.
+ * open transaction never leave this thread. A session whose guest time passes its CPU budget plus a
+ * grace (a native operation the interrupt handler cannot stop) gets its worker terminated; a fresh
+ * worker starts at once in that slot, while the spare serves the next command.
  */
 export class Sandbox {
   private static readonly pool = new Map<string, Sandbox>();
@@ -76,7 +115,7 @@ export class Sandbox {
   private closed = false;
 
   constructor(private readonly opts: SandboxOptions) {
-    this.slots = Array.from({ length: Math.max(1, opts.workers) }, () => null);
+    this.slots = Array.from({ length: Math.max(1, opts.workers) + SPARE_WORKERS }, () => null);
   }
 
   /** Starts the workers ahead of the first run (optional: runs start them on demand). */
@@ -95,18 +134,33 @@ export class Sandbox {
     return this.session !== null;
   }
 
+  /** Workers ready to open a session now. */
+  get readyWorkers(): number {
+    return this.slots.filter((s) => s !== null && Atomics.load(s.channel.ctl, CTL.STATE) === WORKER_STATE.READY).length;
+  }
+
+  /** Resolves once a worker is ready to run a session (at once if one is); rejects if none starts in time. */
+  async whenReady(): Promise<void> {
+    const deadline = performance.now() + this.opts.workerStartMs;
+    while (this.readySlot() === null) {
+      if (this.closed) throw new Error('sandbox is closed');
+      if (performance.now() > deadline) throw new Error(`no sandbox worker started within ${this.opts.workerStartMs} ms`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   /**
-   * Runs one frame. Without an open session this opens one on the next worker, with `limits` and a
-   * hard deadline of `hardKillMs`; inside a session (called from an RpcHandler) the frame nests in the
-   * same runtime.
+   * Runs one frame. Without an open session this opens one on a ready worker, with `session`'s limits
+   * and kill deadlines; inside a session (called from an RpcHandler) the frame nests in the same runtime.
    */
-  run(frame: Frame, onRpc: RpcHandler, session?: { limits: SessionLimits; hardKillMs: number }): FrameResult {
+  run(frame: Frame, onRpc: RpcHandler, session?: SessionOptions): FrameResult {
     if (this.session?.aborted) throw this.session.aborted;
     const top = this.session === null;
     if (top) {
       if (!session) throw new Error('a top-level run needs session limits');
-      const started = performance.now();
-      this.session = { slot: this.takeSlot(), started, deadline: started + session.hardKillMs, aborted: null };
+      const slot = this.takeSlot(session.waitForWorker ?? true);
+      slot.stopwatch.stopped(0);
+      this.session = { slot, wallDeadline: performance.now() + session.hardKillMs, guestLimitMs: session.limits.cpuMs + session.killGraceMs, aborted: null };
     }
     const s = this.session!;
     try {
@@ -127,6 +181,8 @@ export class Sandbox {
           if (err instanceof SandboxAborted) throw err;
           reply = { t: 'reply', ok: false, error: { code: 'INTERNAL', message: `Host error while serving the guest: ${(err as Error).message}`, details: {} } };
         }
+        // The guest answers its calls' results at once, so the backstop is checked here too, not only while waiting.
+        if (performance.now() >= s.wallDeadline) throw this.abort(s, 'wall');
         this.send(s, reply);
       }
     } finally {
@@ -145,38 +201,72 @@ export class Sandbox {
     s.slot.channel.send(CTL.TO_WORKER, m);
   }
 
+  /**
+   * Waits for the worker's next message, killing the worker once the guest has run past its budget
+   * and the grace (by the worker's own stopwatch, which stands still while the host serves the guest's
+   * calls) or the session passed its wall-clock backstop.
+   */
   private receive(s: Session): ToHost {
-    const m = s.slot.channel.receive<ToHost>(CTL.TO_HOST, s.slot.seenFromWorker, s.deadline);
-    if (m === undefined) {
-      s.aborted = new SandboxAborted('deadline', performance.now() - s.started);
-      this.replace(s.slot);
-      throw s.aborted;
+    const { channel, stopwatch } = s.slot;
+    for (;;) {
+      const now = performance.now();
+      // If the guest is not running (not yet started, or calling the host), this is the earliest it could be due.
+      const due = now + Math.min(s.wallDeadline - now, s.guestLimitMs - stopwatch.read());
+      const m = channel.receive<ToHost>(CTL.TO_HOST, s.slot.seenFromWorker, due);
+      if (m !== undefined) {
+        s.slot.seenFromWorker = channel.seq(CTL.TO_HOST);
+        return m;
+      }
+      if (performance.now() >= s.wallDeadline) throw this.abort(s, 'wall');
+      if (stopwatch.read() >= s.guestLimitMs) throw this.abort(s, 'cpu');
     }
-    s.slot.seenFromWorker = s.slot.channel.seq(CTL.TO_HOST);
-    return m;
   }
 
   private crash(s: Session, why: string): SandboxAborted {
-    s.aborted = new SandboxAborted('crashed', performance.now() - s.started, `sandbox protocol error: ${why}`);
+    return this.abort(s, 'crashed', `sandbox protocol error: ${why}`);
+  }
+
+  /**
+   * Ends the session for good: its worker is terminated and a successor starts booting. The guest is
+   * held to the run time it was allowed: anything past that is the host noticing late.
+   */
+  private abort(s: Session, reason: SandboxAborted['reason'], detail?: string): SandboxAborted {
+    s.aborted = new SandboxAborted(reason, Math.min(s.slot.stopwatch.read(), s.guestLimitMs), detail);
     this.replace(s.slot);
     return s.aborted;
   }
 
-  /** The next worker in rotation, ready (waiting for it to boot if it was just replaced). */
-  private takeSlot(): WorkerSlot {
-    const i = this.next;
-    this.next = (this.next + 1) % this.slots.length;
-    const slot = this.slotAt(i);
-    if (Atomics.load(slot.channel.ctl, CTL.STATE) === WORKER_STATE.POISONED) {
+  /**
+   * A ready worker, the next in rotation first (so each tears down its last runtime while another
+   * serves). If every worker is booting: wait for one, or with `wait` false throw SandboxUnavailable.
+   */
+  private takeSlot(wait: boolean): WorkerSlot {
+    const deadline = performance.now() + this.opts.workerStartMs;
+    for (;;) {
+      const i = this.readySlot();
+      if (i !== null) {
+        this.next = (i + 1) % this.slots.length;
+        return this.slots[i]!;
+      }
+      if (!wait) throw new SandboxUnavailable();
+      const left = deadline - performance.now();
+      if (left <= 0) throw new Error(`sandbox worker did not start within ${this.opts.workerStartMs} ms`);
+      const booting = this.slotAt(this.next);
+      Atomics.wait(booting.channel.ctl, CTL.STATE, WORKER_STATE.STARTING, Math.min(left, 50));
+    }
+  }
+
+  /** The index of a ready worker, the next in rotation first; replaces poisoned ones on the way. */
+  private readySlot(): number | null {
+    for (let k = 0; k < this.slots.length; k++) {
+      const i = (this.next + k) % this.slots.length;
+      const slot = this.slotAt(i);
+      const state = Atomics.load(slot.channel.ctl, CTL.STATE);
       // A worker poisons itself when QuickJS can no longer be trusted (failed tear-down, WASM abort).
-      this.replace(slot);
-      return this.takeSlot();
+      if (state === WORKER_STATE.POISONED) this.replace(slot);
+      else if (state === WORKER_STATE.READY) return i;
     }
-    if (Atomics.load(slot.channel.ctl, CTL.STATE) !== WORKER_STATE.READY) {
-      const r = Atomics.wait(slot.channel.ctl, CTL.STATE, WORKER_STATE.STARTING, this.opts.workerStartMs);
-      if (r === 'timed-out') throw new Error(`sandbox worker did not start within ${this.opts.workerStartMs} ms`);
-    }
-    return slot;
+    return null;
   }
 
   private replace(slot: WorkerSlot): void {
@@ -194,11 +284,14 @@ export class Sandbox {
     if (!slot) {
       const buffers: ChannelBuffers = Channel.allocate(this.opts.messageBytes);
       const channel = new Channel(buffers, this.opts.spinUs);
-      const worker = new Worker(BOOT, { workerData: { entry: WORKER_ENTRY, buffers, spinUs: this.opts.spinUs } });
+      const stopwatch = new SharedStopwatch(SharedStopwatch.allocate());
+      const worker = new Worker(BOOT, { workerData: { entry: WORKER_ENTRY, buffers, spinUs: this.opts.spinUs, stopwatchBuffer: stopwatch.buffer } });
       worker.unref();
       // Failures surface through the channel deadline; an unhandled 'error' event must not crash the host.
       worker.on('error', () => {});
-      slot = { worker, channel, seenFromWorker: channel.seq(CTL.TO_HOST) };
+      // A worker that died while idle must not be handed the next session (seen only between commands).
+      worker.on('exit', () => Atomics.store(channel.ctl, CTL.STATE, WORKER_STATE.POISONED));
+      slot = { worker, channel, stopwatch, seenFromWorker: channel.seq(CTL.TO_HOST) };
       this.slots[i] = slot;
     }
     return slot;

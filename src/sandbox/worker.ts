@@ -9,10 +9,13 @@ import { DefaultIntrinsics, newQuickJSWASMModuleFromVariant, Scope, type QuickJS
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { Channel, MessageTooLarge, type ChannelBuffers } from './channel.ts';
 import { seededRandom } from './random.ts';
+import { SharedStopwatch } from './stopwatch.ts';
 import { CTL, WORKER_STATE, type Frame, type FrameOutcome, type GuestError, type RpcRequest, type SessionLimits, type ToHost, type ToWorker } from './protocol.ts';
 
-const { buffers, spinUs } = workerData as { buffers: ChannelBuffers; spinUs: number };
+const { buffers, spinUs, stopwatchBuffer } = workerData as { buffers: ChannelBuffers; spinUs: number; stopwatchBuffer: SharedArrayBuffer };
 const channel = new Channel(buffers, spinUs);
+/** The host reads this to kill a guest stuck in a native operation the interrupt handler cannot stop. */
+const stopwatch = new SharedStopwatch(stopwatchBuffer);
 const idleChannel = new Channel(buffers, 0);
 // The package's default export is the variant object; its ESM typings describe the module namespace.
 const qjs = await newQuickJSWASMModuleFromVariant(releaseSync as unknown as Parameters<typeof newQuickJSWASMModuleFromVariant>[0]);
@@ -65,12 +68,16 @@ let hostSeq = channel.seq(CTL.TO_WORKER);
 // ---- stopwatch: guest CPU time excludes time spent blocked on the host --------------------------
 
 function resume(s: Session): void {
-  if (s.runningSince === null) s.runningSince = performance.now();
+  if (s.runningSince === null) {
+    s.runningSince = performance.now();
+    stopwatch.running(s.guestMs);
+  }
 }
 function pause(s: Session): void {
   if (s.runningSince !== null) {
     s.guestMs += performance.now() - s.runningSince;
     s.runningSince = null;
+    stopwatch.stopped(s.guestMs);
   }
 }
 function elapsed(s: Session): number {

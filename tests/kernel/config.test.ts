@@ -21,8 +21,9 @@ describe('config', () => {
     const c = defaultConfig();
     expect(c.principal_defaults.scrip).toBe(100);
     expect(c.rates.window_ms).toBe(60_000);
-    expect(c.sandbox).toMatchObject({ memory_bytes: 32 * 1024 * 1024, stack_bytes: 256 * 1024, cpu_ms: 100 });
+    expect(c.sandbox).toMatchObject({ memory_bytes: 32 * 1024 * 1024, stack_bytes: 256 * 1024, cpu_ms: 100, kill_grace_ms: 50, hard_kill_ms: 2_000 });
     expect(c.limits.max_invoke_depth).toBe(5);
+    expect(c.limits.max_queued_per_principal).toBe(256);
     expect(c.contracts.default).toBe('genesis_contract_freeware');
     expect(c.store.page_size).toBe(1024);
   });
@@ -44,6 +45,7 @@ describe('config', () => {
     ['an args limit smaller than a write', { limits: { max_args_bytes: 1024 } }, /max_args_bytes/],
     ['a bad costs key', { costs: { 'ledger.transfer': 1 } }, /costs/],
     ['a hard kill shorter than the CPU deadline', { sandbox: { hard_kill_ms: 50, cpu_ms: 100 } }, /hard_kill_ms/],
+    ['no grace before a native overrun is killed', { sandbox: { kill_grace_ms: 0 } }, /kill_grace_ms/],
     ['a page size that is not a power of two', { store: { page_size: 1000 } }, /power of two[\s\S]*store.page_size/],
     ['a page size above SQLite\'s largest', { store: { page_size: 131_072 } }, /page_size/],
   ])('refuses %s with a clear error', (_l, input, pattern) => {

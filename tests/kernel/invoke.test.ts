@@ -177,15 +177,16 @@ describe('invoke: the one door', () => {
     expect(failures.at(-1).payload).toMatchObject({ code: 'TIMEOUT', method: 'f' });
   });
 
-  it('caps the CPU budget at what remains in the caller\'s cpu_ms window: no debt', () => {
+  it('caps the CPU budget at what remains in the caller\'s cpu_ms window, less the kill grace: no debt', () => {
     const t = w();
+    const grace = t.world.config.sandbox.kill_grace_ms;
     t.ok('alice', 'genesis_store', 'write', codeArtifact('spin', 'export function f(){ for(;;){} }', [{ name: 'f' }]));
-    t.ok('bob', 'genesis_rights', 'transfer', { to: 'carol', resource: 'cpu_ms', amount: 20_000 - 150 });
+    t.ok('bob', 'genesis_rights', 'transfer', { to: 'carol', resource: 'cpu_ms', amount: 20_000 - 200 });
     t.fail('bob', 'spin', 'f', {}, 'TIMEOUT');
-    const used = cpuUsed(t, 'bob');
-    expect(used).toBeLessThanOrEqual(150);
+    expect(cpuUsed(t, 'bob')).toBeLessThanOrEqual(200 - grace);
+    // The second session gets what is left less the grace, so even a kill would be charged in full.
     t.fail('bob', 'spin', 'f', {}, 'TIMEOUT');
-    expect(cpuUsed(t, 'bob')).toBeLessThanOrEqual(150);
+    expect(cpuUsed(t, 'bob')).toBeLessThanOrEqual(200);
     const e = t.fail('bob', 'spin', 'f', {}, 'RATE_LIMITED');
     expect(e.details).toMatchObject({ resource: 'cpu_ms' });
     expect(e.retry_after_ms).toBeGreaterThan(0);

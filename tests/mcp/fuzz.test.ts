@@ -128,11 +128,11 @@ describe('fuzzing every tool with input generated from its schema', () => {
         schemas ??= await listedSchemas(t.world);
         tools ??= new Map(buildTools(t.world.kernel.registry).map((x) => [x.name, x]));
         const byName = tools;
-        fc.assert(
-          fc.property(cases(schemas, pool, false), (c) => {
+        await fc.assert(
+          fc.asyncProperty(cases(schemas, pool, false), async (c) => {
             const tool = byName.get(c.tool)!;
             const before = stateOf(t.world);
-            const r = callTool(tool, t.world, 'alice', c.args as Record<string, unknown>);
+            const r = await callTool(tool, t.world, 'alice', c.args as Record<string, unknown>);
             const outcome = `${c.tool}:${r.isError ? ((r.structuredContent as { error?: KernelErrorJSON } | undefined)?.error?.code ?? '?') : 'ok'}`;
             seen.set(outcome, (seen.get(outcome) ?? 0) + 1);
             judge(c, r, before, t.world, tool);

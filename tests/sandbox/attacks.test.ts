@@ -31,7 +31,8 @@ describe('sandbox containment', () => {
     ['an array growth bomb', 'export function f(){ const a = []; for (let i = 0; ; i++) a[i] = i; }', null],
     ['a string growth bomb', 'export function f(){ let s = "x"; for(;;) s += s; }', null],
     ['deep recursion', 'export function f(){ function r(n){ return r(n + 1) + 1 } return r(0) }', 'EXECUTION_ERROR'],
-    ['a huge return value', 'export function f(){ return "x".repeat(10 * 1024 * 1024) }', 'LIMIT_EXCEEDED'],
+    // Twice the 256 KiB output limit, and quick to build: a 10 MiB repeat is itself a native overrun (attack 6).
+    ['a huge return value', 'export function f(){ return "x".repeat(512 * 1024) }', 'LIMIT_EXCEEDED'],
     ['a cyclic return value', 'export function f(){ const o = {}; o.self = o; return o }', 'EXECUTION_ERROR'],
     ['a BigInt return value', 'export function f(){ return 10n }', 'EXECUTION_ERROR'],
     ['a throwing getter on the thrown value', 'export function f(){ throw { get message(){ throw new Error("nested") } } }', 'EXECUTION_ERROR'],
@@ -48,7 +49,42 @@ describe('sandbox containment', () => {
     healthy(t);
   });
 
-  it('a native operation that overruns the CPU deadline is killed by the wall clock and the worker replaced', () => {
+  it('attack 6: one guest stalls the world — a native overrun is killed soon after its CPU budget, reported TIMEOUT, charged in full, and the next command finds a ready worker', () => {
+    const t = setup();
+    const { cpu_ms, kill_grace_ms } = t.world.config.sandbox;
+    const used = (): number => t.peek('genesis_rights', 'quotas', { principal: 'bob' }).rates.cpu_ms.used;
+    const before = used();
+    // Left alone, this join runs for about 0.6 s here before QuickJS runs out of memory; the interrupt handler never gets a say.
+    const { r, unchanged } = attack(t, "export function f(){ return new Array(3e7).join('x').length }");
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('TIMEOUT');
+    expect(r.error.message).toMatch(/native operation/);
+    // Killed once its budget and the grace were used up, and all of that is charged to bob's window.
+    expect(used() - before).toBe(cpu_ms + kill_grace_ms);
+    expect(r.error.details).toMatchObject({ cpu_ms, charged_cpu_ms: cpu_ms + kill_grace_ms });
+    unchanged();
+    // The spare worker takes the next command at once: it does not wait for the killed one's successor to boot.
+    const next = t.world.kernel.invoke('bob', 'probe', 'ping', {}, { waitForWorker: false });
+    expect(next.ok && next.value).toBe('pong');
+  });
+
+  it('attack 6 near the end of a cpu_ms window: the budget shrinks to leave room for the grace, so the kill is still charged in full', () => {
+    const t = setup();
+    const { kill_grace_ms } = t.world.config.sandbox;
+    const hog = "export function f(){ return new Array(3e7).join('x').length }";
+    const quotas = (): { used: number; allocation: number } => t.peek('genesis_rights', 'quotas', { principal: 'bob' }).rates.cpu_ms;
+    t.ok('bob', 'genesis_rights', 'transfer', { to: 'alice', resource: 'cpu_ms', amount: quotas().allocation - 120 });
+    const { r } = attack(t, hog);
+    expect(!r.ok && r.error.code).toBe('TIMEOUT');
+    if (r.ok) return;
+    // 120 ms were left: a 70 ms budget plus the grace, every millisecond of it charged, none cut off.
+    expect(r.error.details).toMatchObject({ cpu_ms: 120 - kill_grace_ms, charged_cpu_ms: 120 });
+    expect(quotas()).toMatchObject({ used: 120, allocation: 120 });
+    expect(t.call('bob', 'attack', 'f', {})).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+  });
+
+  it('a native operation that overruns the CPU deadline is killed and the worker replaced', () => {
     const t = setup();
     // Native split/join of a 2 MB string: QuickJS checks for interrupts only between them (measured ~18 s for 50).
     const { r, unchanged } = attack(t, 'export function f(){ const s = "ab".repeat(1e6); for (let i = 0; i < 50; i++) s.split("").join(""); return 1 }');

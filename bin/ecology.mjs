@@ -1,8 +1,14 @@
 #!/usr/bin/env node
-// The `ecology` command. The sources are TypeScript run through tsx (a runtime dependency), so a
-// clean clone works after `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// The `ecology` command runs the compiled build in dist/ (made by `npm install`, or `npm run build`), so
+// it starts without compiling anything. ECOLOGY_DEV=1 runs the TypeScript sources through tsx instead.
+import { existsSync } from 'node:fs';
 
-register();
-const { main } = await import('../src/cli/main.ts');
+const dev = process.env.ECOLOGY_DEV === '1';
+const built = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!dev && !existsSync(built)) {
+  process.stderr.write('ecology: the build is missing (dist/). Run `npm run build` (npm install runs it), or set ECOLOGY_DEV=1 to run the sources.\n');
+  process.exit(1);
+}
+if (dev) (await import('tsx/esm/api')).register();
+const { main } = await import(dev ? '../src/cli/main.ts' : built.href);
 process.exitCode = await main(process.argv);

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
-import { operator, wholeNumber, withWorld, type WorldOptions } from './world.ts';
+import { wholeNumber, type WorldOptions } from './options.ts';
+
+/** The world and its operator calls, loaded when a command runs. */
+const admin = () => import('./world.ts');
 
 /** `ecology principal …` and `ecology token …`: the operator's administration of who exists and who may connect. */
 export function addAdminCommands(program: Command, setExit: (code: number) => void, worldOpts: (c: Command) => Command): void {
@@ -11,6 +14,7 @@ export function addAdminCommands(program: Command, setExit: (code: number) => vo
       .option('--scrip <n>', 'starting scrip instead of the config default', wholeNumber(0))
       .option('--description <text>', 'what this principal is'),
   ).action(async (id: string, opts: WorldOptions & { scrip?: number; description?: string }) => {
+    const { operator, withWorld } = await admin();
     const out = await withWorld(opts, (w) =>
       operator(w, 'create_principal', { id, grants: opts.scrip === undefined ? {} : { scrip: opts.scrip }, ...(opts.description ? { description: opts.description } : {}) }),
       true,
@@ -22,6 +26,7 @@ export function addAdminCommands(program: Command, setExit: (code: number) => vo
   const token = program.command('token').description('Manage bearer tokens for the HTTP transport.');
   worldOpts(token.command('create <principal>').description('Create a token for a principal and print it (shown once; only its hash is stored).')).action(
     async (p: string, opts: WorldOptions) => {
+      const { operator, withWorld } = await admin();
       const out = (await withWorld(opts, (w) => operator(w, 'create_token', { principal: p }))) as { token: string } | null;
       if (out === null) return setExit(1);
       process.stdout.write(`${out.token}\n`);
@@ -29,12 +34,14 @@ export function addAdminCommands(program: Command, setExit: (code: number) => vo
   );
   worldOpts(token.command('revoke <principal-or-token-id>').description('Revoke one token by id, or all tokens of a principal.')).action(
     async (target: string, opts: WorldOptions) => {
+      const { operator, withWorld } = await admin();
       const out = await withWorld(opts, (w) => operator(w, 'revoke_token', { target }));
       if (out === null) return setExit(1);
       process.stdout.write(`${JSON.stringify(out)}\n`);
     },
   );
   worldOpts(token.command('list').description('List tokens: id, principal, created, revoked. Never the secrets.')).action(async (opts: WorldOptions) => {
+    const { operator, withWorld } = await admin();
     const out = (await withWorld(opts, (w) => operator(w, 'list_tokens', {}))) as { tokens: { token_id: string; principal: string; created_at: number; revoked_at?: number }[] } | null;
     if (out === null) return setExit(1);
     for (const t of out.tokens) {

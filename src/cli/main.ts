@@ -1,12 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { addAdminCommands } from './admin.ts';
-import { checkCommand } from './check.ts';
-import { demoCommand } from './demo.ts';
+import { worldOpts } from './options.ts';
 import { addServeCommands } from './serve.ts';
-
-/** The options every command that opens a world takes. */
-const worldOpts = (c: Command): Command =>
-  c.option('--db <path>', 'world database file', 'world.db').option('--config <path>', 'JSON config file (stored in the world)');
 
 /** Builds the CLI. Each subcommand lives in its own module and returns an exit code. */
 export function buildCli(setExit: (code: number) => void): Command {
@@ -18,10 +13,10 @@ export function buildCli(setExit: (code: number) => void): Command {
     .command('check')
     .description('Check every world invariant of a database; prints a JSON report, exits 1 on any violation.')
     .requiredOption('--db <path>', 'world database file')
-    .action(async (opts: { db: string }) => setExit(await checkCommand(opts)));
+    .action(async (opts: { db: string }) => setExit(await (await import('./check.ts')).checkCommand(opts)));
   worldOpts(
     program.command('demo').description('Run a short scripted economy (principals, transfers, a paid code artifact) and print the invariant report.'),
-  ).action(async (opts: { db: string; config?: string }) => setExit(await demoCommand(opts)));
+  ).action(async (opts: { db: string; config?: string }) => setExit(await (await import('./demo.ts')).demoCommand(opts)));
   addServeCommands(program, setExit, worldOpts);
   addAdminCommands(program, setExit, worldOpts);
   return program;

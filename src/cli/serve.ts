@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { requireRebindingProtection, startHttp } from '../mcp/http.ts';
-import { DEFAULT_SESSION_LIMITS } from '../mcp/hybrid.ts';
-import { serveWorldStdio } from '../mcp/stdio.ts';
-import { conformanceFactory } from '../mcp/conformance/index.ts';
-import { openWorld, wholeNumber, type WorldOptions } from './world.ts';
+import { DEFAULT_SESSION_LIMITS } from '../mcp/session-limits.ts';
+import { wholeNumber, type WorldOptions } from './options.ts';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -26,6 +23,7 @@ const untilSignal = () =>
   });
 
 export function addServeCommands(program: Command, setExit: (code: number) => void, worldOpts: (c: Command) => Command): void {
+  // What serving needs (express, the MCP SDK, the world) loads only when a server starts.
   worldOpts(
     program
       .command('serve')
@@ -39,6 +37,11 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .option('--max-listens-per-principal <n>', '2026-era subscriptions/listen streams one principal may hold open (beyond it: 429)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxListensPerPrincipal)
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
   ).action(async (opts: WorldOptions & ServeFlags) => {
+    const [{ requireRebindingProtection, startHttp }, { conformanceFactory }, { openWorld }] = await Promise.all([
+      import('../mcp/http.ts'),
+      import('../mcp/conformance/index.ts'),
+      import('./world.ts'),
+    ]);
     // Refuse an unprotected bind before opening anything.
     requireRebindingProtection({ host: opts.host, ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}) });
     // Listen for signals first: a signal during start-up must also end in a clean shutdown.
@@ -70,6 +73,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .description('Serve the world over stdio as one principal (for Claude Desktop and other local MCP clients).')
       .requiredOption('--as <principal>', 'the principal this connection acts as'),
   ).action(async (opts: WorldOptions & { as: string }) => {
+    const [{ serveWorldStdio }, { openWorld }] = await Promise.all([import('../mcp/stdio.ts'), import('./world.ts')]);
     const world = await openWorld(opts, {}, true);
     try {
       if (opts.as.startsWith('genesis_')) {

@@ -1,22 +1,8 @@
 import { existsSync } from 'node:fs';
-import { InvalidArgumentError } from 'commander';
 import { World, type OpenWorldOptions } from '../world.ts';
 import { OPERATOR } from '../kernel/door.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
-
-export interface WorldOptions {
-  db: string;
-  config?: string;
-}
-
-/** A commander option parser for a whole number in [min, max]: digits only (no '', ' ', 0x10 or 1e3). */
-export const wholeNumber =
-  (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  (v: string): number => {
-    const n = /^\d+$/.test(v) ? Number(v) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`Expected a whole number from ${min} to ${max}.`);
-    return n;
-  };
+import type { WorldOptions } from './options.ts';
 
 /**
  * Opens the world named on the command line, with errors that say what to do. With `mustExist`, a

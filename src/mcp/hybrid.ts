@@ -1,3 +1,4 @@
+import { DEFAULT_SESSION_LIMITS, type SessionLimits } from './session-limits.ts';
 import { randomUUID } from 'node:crypto';
 import {
   createMcpHandler,
@@ -13,21 +14,7 @@ import {
 import type { FetchLikeMcpHandler } from '@modelcontextprotocol/node';
 import { StreamQuota, untilEnd } from './streams.ts';
 
-export interface SessionLimits {
-  /**
-   * Most concurrent 2025-era sessions, everyone's together. A new session beyond it is refused (503
-   * with Retry-After); nobody's session is ever closed to make room for another principal's.
-   */
-  maxSessions: number;
-  /** Most concurrent sessions of one principal. Its next one closes its own least recently used session. */
-  maxSessionsPerPrincipal: number;
-  /** A session idle this long is closed. */
-  idleMs: number;
-  /** Most 2026-era notification streams (subscriptions/listen) one principal holds open; beyond it, 429. */
-  maxListensPerPrincipal: number;
-}
 
-export const DEFAULT_SESSION_LIMITS: SessionLimits = { maxSessions: 1_000, maxSessionsPerPrincipal: 8, idleMs: 30 * 60_000, maxListensPerPrincipal: 8 };
 
 export interface HybridOptions extends SessionLimits {
   /** Who a request acts as, to bind a session to the principal that opened it. */
@@ -59,6 +46,8 @@ const rpcError = (status: number, code: number, message: string, headers: Record
  * on a connection that persists. Sessions are connection state, never world state: losing one costs
  * the client a reconnect, nothing else.
  */
+export { DEFAULT_SESSION_LIMITS, type SessionLimits };
+
 export class HybridHandler implements FetchLikeMcpHandler {
   readonly modern: McpHttpHandler;
   private readonly sessions = new Map<string, Session>();

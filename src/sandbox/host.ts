@@ -62,7 +62,8 @@ export class SandboxUnavailable extends Error {
   }
 }
 
-const WORKER_ENTRY = new URL('./worker.ts', import.meta.url).href;
+// Run from the sources (tests, ECOLOGY_DEV) the worker is TypeScript; from the build, JavaScript.
+const WORKER_ENTRY = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url).href;
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
 
 interface WorkerSlot {

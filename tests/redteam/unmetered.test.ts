@@ -57,3 +57,24 @@ describe('red team: idempotency records are free storage', () => {
     expect.soft(replaysCharged).toBe(100);
   });
 });
+
+describe('red team: tombstones keep their interface and description, free', () => {
+  const w = useWorld({ principals: ['alice', 'eve'] });
+
+  it('write-and-delete leaves ~33 KB per tombstone in the database, with the whole quota refunded', () => {
+    const t = w();
+    // 32 methods with long descriptions and schemas: just under limits.max_interface_bytes (32 KiB).
+    const pad = 'z'.repeat(680);
+    const iface = Array.from({ length: 32 }, (_, i) => ({ name: `m${i}`, description: pad, inputSchema: { type: 'object', description: pad.slice(0, 250) }, price: 0 }));
+    const disk0 = t.peek('genesis_rights', 'quotas', { principal: 'eve' }).disk.used;
+    const db0 = bytes(t, 'SELECT SUM(length(interface) + length(description)) AS n FROM artifacts');
+    for (let i = 0; i < 20; i++) {
+      t.ok('eve', 'genesis_store', 'write', { id: `t${i}`, description: 'd'.repeat(500), interface: iface });
+      t.ok('eve', 'genesis_store', 'delete', { id: `t${i}` });
+    }
+    const kept = bytes(t, 'SELECT SUM(length(interface) + length(description)) AS n FROM artifacts') - db0;
+    console.log(`20 tombstones keep ${kept} bytes of interface and description; eve's quota use changed by ${t.peek('genesis_rights', 'quotas', { principal: 'eve' }).disk.used - disk0}`);
+    // Safe: a tombstone keeps only who deleted what and when (the threat model's ~210-byte row), nothing the author chose to put there.
+    expect(kept).toBeLessThan(20 * 1_024);
+  });
+});

@@ -57,3 +57,19 @@ describe('red team: the search cursor is an oracle on hidden artifacts', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe("red team: the public event log publishes callers' error messages", () => {
+  const w = useWorld({ principals: ['alice', 'bob', 'eve'] });
+
+  it("an honest tool's error echoing alice's argument is readable by everyone through events_read", () => {
+    const t = w();
+    const code = 'const ACCOUNTS = { "acct-1": 10 }; export function balance(a){ if (!(a.account in ACCOUNTS)) throw new Error("unknown account " + a.account); return ACCOUNTS[a.account] }';
+    t.ok('bob', 'genesis_store', 'write', codeArtifact('bank', code, [{ name: 'balance' }]));
+    // alice pastes the wrong secret into the tool.
+    t.call('alice', 'bank', 'balance', { account: 'alice-wallet-seed-horse-battery-staple' });
+    const seen = t.ok('eve', 'genesis_event_log', 'read', { types: ['invoke_failure'], principal: 'alice' }).events;
+    console.log(seen.map((e: any) => e.payload));
+    // Safe: what a call's error says goes to its caller, not to the world.
+    expect(JSON.stringify(seen)).not.toMatch(/horse-battery-staple/);
+  });
+});

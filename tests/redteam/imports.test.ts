@@ -10,7 +10,7 @@ const PROBE = `export async function go(a){
   return { secret: m.secret, source: m.f.toString(), version: m.f() };
 }`;
 
-describe('red team: imports through new Function', () => {
+describe('red team: pinned imports', () => {
   const w = useWorld({ principals: ['alice', 'bob', 'eve'] });
 
   it("eve loads alice's private library, and its source, without any right to read it", () => {
@@ -45,5 +45,36 @@ describe('red team: imports through new Function', () => {
     // Safe: bob's code runs only library versions it was written with (or the import fails).
     const r = t.call('bob', 'app', 'go', { lib: 'helper' });
     expect(r.ok ? (r.value as { version: string }).version : 'refused').not.toBe('rugged v2');
+  });
+
+  it("a buyer who only changes the price of the app he bought starts running the seller's rewritten library", () => {
+    const t = w();
+    t.ok('alice', 'genesis_store', 'write', { id: 'helper', kind: 'library', code: 'export function f(){ return "honest v1" }' });
+    const app = (price: number) => codeArtifact('app', 'import { f } from "helper"; export function go(){ return f() }', [{ name: 'go', price }]);
+    t.ok('alice', 'genesis_store', 'write', app(1));
+    const listing = t.ok('alice', 'genesis_escrow', 'list', { artifact_id: 'app', price: 10 }).listing_id;
+    t.ok('bob', 'genesis_escrow', 'purchase', { listing_id: listing });
+    // After the sale alice rewrites her library; bob's app keeps v1, as promised.
+    t.ok('alice', 'genesis_store', 'write', { id: 'helper', code: 'export function f(){ return "rugged v2" }' });
+    expect(t.ok('bob', 'app', 'go', {})).toBe('honest v1');
+    // bob raises his price. He changes no code.
+    t.ok('bob', 'genesis_store', 'write', { id: 'app', interface: app(2).interface });
+    // Safe: bob's code keeps running the versions it was written with.
+    expect(t.ok('bob', 'app', 'go', {})).toBe('honest v1');
+  });
+
+  it("the seller deletes the library after the sale; the buyer can no longer change his app's price", () => {
+    const t = w();
+    t.ok('alice', 'genesis_store', 'write', { id: 'helper', kind: 'library', code: 'export function f(){ return "v1" }' });
+    const app = (price: number) => codeArtifact('app', 'import { f } from "helper"; export function go(){ return f() }', [{ name: 'go', price }]);
+    t.ok('alice', 'genesis_store', 'write', app(1));
+    const listing = t.ok('alice', 'genesis_escrow', 'list', { artifact_id: 'app', price: 10 }).listing_id;
+    t.ok('bob', 'genesis_escrow', 'purchase', { listing_id: listing });
+    t.ok('alice', 'genesis_store', 'delete', { id: 'helper' });
+    expect(t.ok('bob', 'app', 'go', {})).toBe('v1'); // the kept version still runs
+    const r = t.call('bob', 'genesis_store', 'write', { id: 'app', interface: app(2).interface });
+    if (!r.ok) console.log(r.error.message);
+    // Safe: the owner of code can reprice it without the consent of whoever wrote its libraries.
+    expect(r.ok).toBe(true);
   });
 });

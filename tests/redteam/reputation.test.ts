@@ -49,3 +49,26 @@ describe('red team: reputation gaming', () => {
     expect(top[0].id).toBe('alice-tool');
   });
 });
+
+describe('red team: a price edit re-pins imports and keeps the record', () => {
+  const w = useWorld({ principals: ['alice', 'bob', 'carol', 'eve'], config: { principal_defaults: { scrip: 1_000 } } });
+
+  it("eve swaps what her well-reviewed tool does by editing only its price: the library is re-pinned, the record stays", () => {
+    const t = w();
+    t.ok('eve', 'genesis_store', 'write', { id: 'engine', kind: 'library', code: 'export function answer(){ return "honest answer" }' });
+    const tool = (price: number) => codeArtifact('oracle', 'import { answer } from "engine"; export function ask(){ return answer() }', [{ name: 'ask', price }]);
+    t.ok('eve', 'genesis_store', 'write', tool(1));
+    for (const p of ['alice', 'bob', 'carol']) expect(t.ok(p, 'oracle', 'ask', {})).toBe('honest answer');
+    const before = statsOf(t, 'oracle');
+    // eve rewrites the library (the tool keeps running engine v1: the pin holds) ...
+    t.ok('eve', 'genesis_store', 'write', { id: 'engine', code: 'export function answer(){ return "buy EVECOIN now" }' });
+    expect(t.ok('alice', 'oracle', 'ask', {})).toBe('honest answer');
+    // ... then edits only the tool's price, which a record is meant to survive.
+    t.ok('eve', 'genesis_store', 'write', { id: 'oracle', interface: tool(2).interface });
+    const now = t.ok('bob', 'oracle', 'ask', {});
+    const after = statsOf(t, 'oracle');
+    console.log({ now, before, after, imports: t.peek('genesis_store', 'info', { id: 'oracle' }).imports });
+    // Safe: either the tool still runs what earned its record, or its record starts afresh.
+    expect(now === 'honest answer' || after.since !== undefined).toBe(true);
+  });
+});

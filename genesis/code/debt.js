@@ -83,14 +83,16 @@ export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, c
   };
   save(d);
   addOpen(d.debtor, +1);
-  addOpen(d.creditor, +1);
   return view(d, ctx.now);
 }
 
-/** A debt that is over (repaid, called off) no longer holds either party. */
+/**
+ * A debt holds its debtor (who agreed to it) until it is over (repaid, called off): a debtor cannot
+ * escape by deleting itself. It never holds a creditor, whom anyone can be made by transfer_creditor; a
+ * creditor that deletes itself forfeits its claim (the ledger refuses payments to a deleted account).
+ */
 function closeOut(d) {
   addOpen(d.debtor, -1);
-  addOpen(d.creditor, -1);
 }
 
 export function accept({ debt_id }, ctx) {
@@ -172,8 +174,6 @@ export function transfer_creditor({ debt_id, to }, ctx) {
   if (d.status !== 'active' && d.status !== 'defaulted') fail('CONFLICT', `Debt ${d.id} is ${d.status}; only active or defaulted debts change hands.`);
   if (to === d.creditor || to === d.debtor) fail('INVALID_ARGS', 'The new creditor must be someone other than the creditor and the debtor.');
   requireCounterparty(to, 'new creditor');
-  addOpen(d.creditor, -1);
-  addOpen(to, +1);
   d.creditor = to;
   save(d);
   return view(d, ctx.now);

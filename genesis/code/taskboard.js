@@ -34,10 +34,12 @@ function loadAsPoster(id, ctx, does) {
   return t;
 }
 
-/** A task that is over no longer holds its poster or claimant. */
+/**
+ * An open task holds its poster (the board owes it the bounty back) until the task is over. It never
+ * holds a claimant: the poster can turn a claimant down, and a bounty to a deleted claimant is refused.
+ */
 function closeOut(t) {
   addOpen(t.poster, -1);
-  if (t.claimant !== null) addOpen(t.claimant, -1);
 }
 
 /** A task past its expiry is refunded to its poster by whichever successful call settles it first. */
@@ -98,7 +100,6 @@ export function claim({ task_id }, ctx) {
   t.claimant = ctx.caller;
   t.claimant_maker = maker;
   save(t);
-  addOpen(t.claimant, +1);
   return t;
 }
 
@@ -135,7 +136,6 @@ export function reject({ task_id, reason }, ctx) {
   t.rejected = { claimant: t.claimant, reason: reason || '' };
   // By maker, so a turned-down agent cannot come back through a fresh wallet. Bounded by the world's principals.
   t.rejected_claimants = [...(t.rejected_claimants || []), t.claimant_maker].slice(-200);
-  addOpen(t.claimant, -1);
   t.claimant_maker = null;
   t.claimant = null;
   t.submission = null;

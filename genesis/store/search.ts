@@ -1,12 +1,9 @@
 import * as z from 'zod';
-import { invalidArgs } from '../../src/kernel/errors.ts';
+import { assert, invalidArgs } from '../../src/kernel/errors.ts';
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { SEARCH_SORTS } from '../../src/kernel/search.ts';
-import { effectivePrice, type ArtifactMeta } from '../../src/kernel/artifact.ts';
+import { effectivePrice } from '../../src/kernel/artifact.ts';
 import { READ, cursorArg, heartbeat, kindEnum, lastActionSchema, limitArg, pageSize, principalArg, statsSchema, statsView } from '../shared.ts';
-
-/** Candidates scanned per page, as a multiple of the page size, before giving up on filling it. */
-const SCAN_FACTOR = 5;
 
 const resultSchema = z.object({
   id: z.string(),
@@ -56,27 +53,16 @@ export const search = defineMethod({
       ...(args.can_execute === undefined ? {} : { can_execute: args.can_execute }),
       include_deleted: args.include_deleted ?? false,
       sort: args.sort ?? 'relevance',
+      visibleTo: ctx.caller,
+      fallback: ctx.config.contracts.default,
     };
-    const found: ArtifactMeta[] = [];
-    let offset = args.cursor ?? 0;
-    let scanned = 0;
-    let exhausted = false;
-    while (found.length < size && scanned < size * SCAN_FACTOR) {
-      const want = Math.min(size, size * SCAN_FACTOR - scanned);
-      const batch = ctx.services.search.candidates(q, offset, want);
-      for (const a of batch) {
-        offset++;
-        scanned++;
-        // Tombstones have no content left to protect; live artifacts show only if their contract lets you see them.
-        if (a.deleted_at !== null || ctx.canSee(a)) found.push(a);
-        if (found.length === size) break;
-      }
-      if (batch.length < want) {
-        exhausted = true;
-        break;
-      }
-    }
-    const hasMore = !exhausted && ctx.services.search.candidates(q, offset, 1).length > 0;
+    const offset = args.cursor ?? 0;
+    // One more than a page says whether there is more; the query already left out what the caller may not see.
+    const rows = ctx.services.search.candidates(q, offset, size + 1);
+    const found = rows.slice(0, size);
+    for (const a of found) assert(a.deleted_at !== null || ctx.canSee(a), `search showed ${a.id}, which ${ctx.caller} may not discover`);
+    const hasMore = rows.length > size;
+    const nextCursor = offset + found.length;
     return {
       results: found.map((a) => ({
         id: a.id,
@@ -95,7 +81,7 @@ export const search = defineMethod({
         stats: statsView(ctx.services.stats.get(a.id)),
         ...heartbeat(ctx.services.stats, a),
       })),
-      next_cursor: offset,
+      next_cursor: nextCursor,
       has_more: hasMore,
     };
   },

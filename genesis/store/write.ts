@@ -81,7 +81,7 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
   const contract = args.access_contract_id ?? ctx.config.contracts.default;
   checkContract(ctx, contract);
   validateFields(fields, ctx.config.limits);
-  const { terms, imports, pinned_bytes } = checkCode(ctx, args.id, fields);
+  const { terms, imports, pinned_bytes } = checkCode(ctx, args.id, fields, true);
   return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract, terms, imports, pinned_bytes }, ctx.now);
 }
 
@@ -112,9 +112,12 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
   }
   validateFields(next, ctx.config.limits);
   const codeChanged = next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute;
-  const code = codeChanged ? checkCode(ctx, prev.id, next) : { terms: prev.terms, imports: prev.imports, pinned_bytes: ctx.services.libraries.pinnedBytes(prev.id) };
+  // Imports are pinned anew only when code is written: changing a price or a description keeps the
+  // library versions the code runs against (a buyer repricing an app must not pull in a rewritten library).
+  const kept = { terms: prev.terms, imports: prev.imports, pinned_bytes: ctx.services.libraries.pinnedBytes(prev.id) };
+  const code = codeChanged ? checkCode(ctx, prev.id, next, args.code !== undefined) : kept;
   const prices_held = holdPrices(prev, next.interface, ctx.now, ctx.config.market.price_notice_ms);
-  if (behaviourChanged(prev, next)) ctx.services.stats.reset(prev.id, ctx.now, 'code');
+  if (behaviourChanged(prev, next) || JSON.stringify(code.imports) !== JSON.stringify(prev.imports)) ctx.services.stats.reset(prev.id, ctx.now, 'code');
   return ctx.services.artifacts.update(prev, { ...next, ...code, prices_held }, ctx.now);
 }
 
@@ -144,13 +147,13 @@ interface CodeFacts {
  * Pins the libraries it imports at their current versions (kept for as long as it runs against them,
  * and charged with it), and returns a contract's declared terms.
  */
-function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): CodeFacts {
+function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields, repin: boolean): CodeFacts {
   const { libraries, artifacts } = ctx.services;
   if (f.code.trim() === '') {
     libraries.unpin(id);
     return { terms: null, imports: null, pinned_bytes: 0 };
   }
-  const { exports, terms, pinned } = ctx.inspectModule(id, f.code);
+  const { exports, terms, pinned } = ctx.inspectModule(id, f.code, repin);
   const needed = [...(f.can_execute ? (f.interface ?? []).map((m) => m.name) : []), ...(f.kind === 'contract' ? ['check_permission'] : [])];
   const missing = needed.filter((name) => exports[name] !== 'function');
   if (missing.length > 0) {
@@ -159,11 +162,13 @@ function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields): CodeFact
       exports: Object.keys(exports),
     });
   }
+  const contract = f.kind === 'contract' ? contractTerms(terms) : null;
+  if (!pinned) return { terms: contract, imports: artifacts.meta(id)?.imports ?? null, pinned_bytes: libraries.pinnedBytes(id) };
   const pinned_bytes = libraries.pin(id, pinned.closure, (p) => {
     const lib = artifacts.get(p.id)!;
     return { code: lib.code, imports: lib.imports };
   });
-  return { terms: f.kind === 'contract' ? contractTerms(terms) : null, imports: pinned.imports, pinned_bytes };
+  return { terms: contract, imports: pinned.imports, pinned_bytes };
 }
 
 function contractTerms(terms: unknown): ContractTerms | null {

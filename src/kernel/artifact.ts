@@ -67,24 +67,43 @@ export type PricesHeld = Record<string, { price: number; until: number }>;
  */
 export function effectivePrice(a: Pick<ArtifactMeta, 'prices_held'>, m: InterfaceMethod, now: number): number {
   const held = a.prices_held?.[m.name];
-  return held !== undefined && held.until > now ? held.price : m.price;
+  return held !== undefined && held.until > now ? Math.min(held.price, m.price) : m.price;
 }
 
 /**
  * The holds after an owner writes `next` over `prev`: a method whose price goes up keeps charging what
  * callers paid so far until `noticeMs` from now; a cut takes effect at once. Re-announcing a price no
- * higher than one already under notice keeps that notice's end.
+ * higher than one already under notice keeps that notice's end. A method dropped from the interface
+ * keeps its price on hold for a notice period too, so dropping it and adding it back dearer is a raise
+ * like any other.
  */
 export function holdPrices(prev: Pick<ArtifactMeta, 'interface' | 'prices_held'>, next: InterfaceMethod[] | null, now: number, noticeMs: number): PricesHeld | null {
-  if (noticeMs === 0 || !next || !prev.interface) return null;
+  if (noticeMs === 0) return null;
   const held: PricesHeld = {};
-  for (const m of next) {
-    const before = prev.interface.find((x) => x.name === m.name);
-    if (!before) continue;
-    const current = effectivePrice(prev, before, now);
-    if (m.price <= current) continue;
-    const pending = prev.prices_held?.[m.name];
-    held[m.name] = pending !== undefined && pending.until > now && m.price <= before.price ? pending : { price: current, until: now + noticeMs };
+  const before = new Map((prev.interface ?? []).map((m) => [m.name, m]));
+  const pendingOf = (name: string) => {
+    const p = prev.prices_held?.[name];
+    return p !== undefined && p.until > now ? p : undefined;
+  };
+  // What a caller pays now for each method it could call (or could until it was dropped, under notice).
+  const baseline = (name: string): number | undefined => {
+    const m = before.get(name);
+    return m ? effectivePrice(prev, m, now) : pendingOf(name)?.price;
+  };
+  const names = new Set<string>([...before.keys(), ...Object.keys(prev.prices_held ?? {})]);
+  const after = new Map((next ?? []).map((m) => [m.name, m]));
+  for (const name of new Set([...names, ...after.keys()])) {
+    const base = baseline(name);
+    if (base === undefined) continue;
+    const m = after.get(name);
+    const pending = pendingOf(name);
+    if (!m) {
+      held[name] = pending ?? { price: base, until: now + noticeMs };
+      continue;
+    }
+    if (m.price <= base) continue;
+    const announced = before.get(name)?.price ?? pending?.price ?? base;
+    held[name] = pending !== undefined && m.price <= announced ? { price: base, until: pending.until } : { price: base, until: now + noticeMs };
   }
   return Object.keys(held).length > 0 ? held : null;
 }

@@ -28,9 +28,6 @@ interface ArtifactRow {
   imports: string | null;
 }
 
-/** Enough for any honest chain of agent-made artifacts; a longer one answers to where the walk stopped. */
-const MAKER_HOPS = 16;
-
 const HEAD_COLUMNS =
   'id, kind, description, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, deleted_at, deleted_by, listing, terms, prices_held, imports';
 const COLUMNS = `${HEAD_COLUMNS}, interface, content, code`;
@@ -163,17 +160,17 @@ export class Artifacts {
   }
 
   /**
-   * The world principal answerable for `id`: follows who created what back to a principal the operator
-   * created (or a genesis artifact). An agent's wallets, relays and scripts all answer to that agent.
+   * The world principal answerable for `id`: the principal the operator created (or the genesis artifact)
+   * at the root of who created what. An agent's wallets, relays and scripts all answer to that agent, however
+   * long the chain: it is recorded when each artifact is made.
    */
   makerOf(id: string): string {
-    let cur = id;
-    for (let hop = 0; hop < MAKER_HOPS; hop++) {
-      const r = this.store.one<{ created_by: string }>('SELECT created_by FROM artifacts WHERE id = ?', cur);
-      if (!r || r.created_by === OPERATOR_ID || isWorldArtifact(cur)) return cur;
-      cur = r.created_by;
-    }
-    return cur;
+    return this.store.one<{ maker: string | null }>('SELECT maker FROM artifacts WHERE id = ?', id)?.maker ?? id;
+  }
+
+  /** The maker a new artifact made by `creator` answers to. */
+  private makerFor(id: string, creator: string): string {
+    return creator === OPERATOR_ID || isWorldArtifact(id) ? id : this.makerOf(creator);
   }
 
   /** True when `id` is a live principal: an artifact with standing and a ledger account. */
@@ -198,8 +195,8 @@ export class Artifacts {
     this.adjustDisk(n.owner, size);
     const r = this.store.run(
       `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id,
-         has_standing, can_execute, size_bytes, version, created_at, updated_at, terms, imports)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+         has_standing, can_execute, size_bytes, version, created_at, updated_at, terms, imports, maker)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
       n.id,
       n.kind,
       n.description,
@@ -216,6 +213,7 @@ export class Artifacts {
       at,
       n.terms ? JSON.stringify(n.terms) : null,
       n.imports ? JSON.stringify(n.imports) : null,
+      this.makerFor(n.id, n.created_by),
     );
     this.index(Number(r.lastInsertRowid), n.id, n);
     return this.get(n.id)!;
@@ -260,18 +258,23 @@ export class Artifacts {
     return this.get(prev.id)!;
   }
 
-  /** Leaves a tombstone: metadata and who deleted it stay; content and code go and all its bytes are freed. */
+  /**
+   * Leaves a tombstone: its id, kind, owner and who deleted it when. Description, interface, content and
+   * code go (a tombstone keeps nothing a stranger could learn from, or that costs disk), as do its search
+   * words but its id, and all its bytes are freed.
+   */
   tombstone(a: ArtifactMeta, by: string, at: number): Artifact {
     assert(a.deleted_at === null, 'double delete');
     this.adjustDisk(a.owner, -a.size_bytes);
     this.store.run(
-      `UPDATE artifacts SET content = '', code = '', can_execute = 0, size_bytes = 0, version = version + 1,
-         updated_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ?`,
+      `UPDATE artifacts SET description = '', interface = NULL, content = '', code = '', can_execute = 0, size_bytes = 0,
+         terms = NULL, prices_held = NULL, imports = NULL, version = version + 1, updated_at = ?, deleted_at = ?, deleted_by = ? WHERE id = ?`,
       at,
       at,
       by,
       a.id,
     );
+    this.index(this.seqOf(a.id), a.id, { description: '', interface: null });
     return this.get(a.id)!;
   }
 

@@ -93,10 +93,11 @@ function check(store: Store): InvariantReport {
   rule(
     'disk usage disagrees with artifact sizes',
     store.all(
-      `SELECT p.id, p.disk_used, COALESCE(SUM(a.size_bytes), 0) AS actual FROM principals p LEFT JOIN artifacts a ON a.owner = p.id
-       GROUP BY p.id HAVING p.disk_used <> COALESCE(SUM(a.size_bytes), 0)`,
+      `SELECT p.id, p.disk_used, COALESCE((SELECT SUM(a.size_bytes) FROM artifacts a WHERE a.owner = p.id), 0)
+         + COALESCE((SELECT SUM(k.size_bytes) FROM idempotency k WHERE k.principal = p.id), 0) AS actual
+       FROM principals p WHERE p.disk_used <> actual`,
     ),
-    (r: { id: string; disk_used: number; actual: number }) => `${r.id} records ${r.disk_used} bytes, owns ${r.actual}`,
+    (r: { id: string; disk_used: number; actual: number }) => `${r.id} records ${r.disk_used} bytes, owns ${r.actual} (artifacts and kept idempotency results)`,
   );
 
   rule(

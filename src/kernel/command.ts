@@ -15,8 +15,14 @@ export class Command {
   cpuUsedMs = 0;
   /** The caller's cpu_ms window remaining when the command first needed it. */
   cpuWindowLeft: number | null = null;
-  /** The top-level call passed the `calls` rate check, so it counts even if the command fails. */
-  callConsumed = false;
+  /**
+   * What the command draws from the caller's `calls` window: one, and one more for each further started
+   * `limits.call_bytes` of its arguments, so big requests (which the command log keeps) cost in proportion.
+   * Charged whether the command succeeds or not.
+   */
+  callWeight = 1;
+  /** Whether the top-level call got as far as running. */
+  readonly top = { executed: false };
   /** The caller's calls window remaining (after the top-level call) when the first nested invoke needed it. */
   callsWindowLeft: number | null = null;
   /** Whether a sandbox session may wait for a worker to boot; if not, SandboxUnavailable ends the command unrecorded. */

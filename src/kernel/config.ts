@@ -34,6 +34,10 @@ export const ConfigSchema = z
     limits: z
       .object({
         max_args_bytes: int(64, 64 * 1024 * 1024).default(512 * 1024),
+        /** How long a result is kept for its idempotency key (and counts against its principal's disk quota). */
+        idempotency_ttl_ms: int(1_000, 365 * 86_400_000).default(86_400_000),
+        /** A command draws one more call from its caller's window for each further started this many bytes of its request. */
+        call_bytes: int(1_024, 64 * 1024 * 1024).default(16 * 1024),
         /** Levels of nested objects and arrays in a call's arguments (the arguments object is level 1). */
         max_args_depth: int(2, 1_000).default(64),
         max_content_bytes: int(0, 64 * 1024 * 1024).default(256 * 1024),

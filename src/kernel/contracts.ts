@@ -145,6 +145,30 @@ export function discoverable(caller: string, target: ArtifactMeta, lookup: (id: 
   return decideBuiltin(builtin, req).allowed || decideBuiltin(builtin, { ...req, action: 'invoke' }).allowed;
 }
 
+/**
+ * `discoverable` as an SQL condition on an artifact row aliased `a`, for `caller`: the same rule, so a
+ * search can page over exactly what the caller may see (counting hidden rows would tell of them). The
+ * built-in contracts' parts are found by asking their rules, not restated.
+ */
+export function discoverableSql(caller: string, fallback: string): { clause: string; params: unknown[] } {
+  const probe = (id: string, as: 'stranger' | 'itself'): boolean => {
+    const target = { id: 'x', owner: 'o' } as ArtifactMeta;
+    const who = as === 'stranger' ? 's' : 'x';
+    return decideBuiltin(id, { caller: who, target, action: 'read' }).allowed || decideBuiltin(id, { caller: who, target, action: 'invoke' }).allowed;
+  };
+  const builtins = Object.keys(BUILTIN_CONTRACTS);
+  const open = builtins.filter((id) => probe(id, 'stranger'));
+  const selfSeeing = builtins.filter((id) => !probe(id, 'stranger') && probe(id, 'itself'));
+  const list = (ids: string[]) => (ids.length === 0 ? "''" : ids.map((id) => `'${id}'`).join(', '));
+  const usable = `SELECT 1 FROM artifacts c WHERE c.id = a.access_contract_id AND c.kind = 'contract' AND c.deleted_at IS NULL`;
+  const clause = `(a.owner = ?
+    OR a.access_contract_id IN (${list(open)})
+    OR (a.access_contract_id IN (${list(selfSeeing)}) AND a.id = ?)
+    OR EXISTS (${usable} AND json_extract(c.terms, '$.listed') = 1)
+    ${open.includes(fallback) ? `OR (a.access_contract_id NOT IN (${list(builtins)}) AND NOT EXISTS (${usable}))` : ''})`;
+  return { clause, params: [caller, caller] };
+}
+
 /** No principal has an empty id, so this "caller" sees only what everyone may see. */
 const ANYONE = '';
 

@@ -18,6 +18,11 @@ export { OPERATOR };
 
 type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'code'; method: InterfaceMethod; price: number };
 
+/** Whether a call got as far as running (then a failure is the artifact's, not the caller's). */
+export interface CallState {
+  executed: boolean;
+}
+
 /** What a caller attaches to one call, and the most it accepts to be charged for it. */
 export interface CallOptions {
   /** Scrip attached (like msg.value): moved to the target before its code runs. */
@@ -68,7 +73,7 @@ export class Door {
       cmd.target = target.id;
       cmd.method = method;
       cmd.recordInvocation = recordsInvocation(spec);
-      return this.call(cmd, caller, target, method, spec, args, depth, opts);
+      return this.call(cmd, caller, target, method, spec, args, depth, opts, cmd.top);
     }
     if (depth > this.config.limits.max_invoke_depth) {
       throw limitExceeded(`Nested invoke depth ${depth} exceeds the limit of ${this.config.limits.max_invoke_depth}. Flatten the call chain.`, { limit: this.config.limits.max_invoke_depth });
@@ -78,17 +83,18 @@ export class Door {
     }
     this.countNestedCall(cmd);
     const started = performance.now();
+    const state: CallState = { executed: false };
     try {
-      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, opts));
+      return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, opts, state));
     } catch (err) {
       if (err instanceof SandboxAborted) throw err;
       const e = toKernelError(err);
       // The savepoint is gone; the failure itself is still part of the (outer) command's record.
       if (recordsInvocation(spec)) {
-        this.s.stats.record(target.id, caller, false, 0, cmd.now);
+        if (state.executed) this.s.stats.record(target.id, caller, false, 0, cmd.now);
         const open = this.isPublic(target);
         this.s.events.append('invoke_failure', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
-          caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, ...(open ? { method, message: e.message.slice(0, 500) } : {}),
+          caller, depth, duration_ms: Math.round(performance.now() - started), code: e.code, ...(open ? { method } : {}),
         });
       }
       throw e;
@@ -106,7 +112,7 @@ export class Door {
     if (cmd.nested > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now, cmd.nested - 1);
   }
 
-  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, opts: CallOptions): unknown {
+  private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, opts: CallOptions, state: CallState): unknown {
     const started = performance.now();
     const pay = opts.pay ?? 0;
     // 1. Validate (resolve and spec already done by `enter`).
@@ -116,8 +122,7 @@ export class Door {
       this.scheduler.settleDue(cmd);
       // The operator administers the world; its commands are not drawn from any agent's window.
       if (cmd.principal !== OPERATOR) {
-        this.s.rates.consume(cmd.principal, 'calls', 1, cmd.now);
-        cmd.callConsumed = true;
+        this.s.rates.consume(cmd.principal, 'calls', cmd.callWeight, cmd.now);
       }
     }
     // 4. Permission.
@@ -139,7 +144,9 @@ export class Door {
     const total = spec.price + decision.cost + pay;
     if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}${pay > 0 ? ` plus ${pay} attached` : ''}`);
     if (pay > 0) this.attach(cmd, caller, target, method, pay);
-    // 6. Execute.
+    // 6. Execute. Only from here is a failure the artifact's own (its record counts it); a call refused
+    // before (bad arguments, a contract's denial, a price above max_price) says nothing about it.
+    state.executed = true;
     const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args, depth) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
     // 7. Pay, record.
     const posting = { at: cmd.now, commandId: cmd.id, cause: `price:${target.id}.${method}` };
@@ -253,7 +260,7 @@ export class Door {
       emit: (type, refs, payload) => {
         this.s.events.append(type, cmd.now, { ...refs, commandId: cmd.id }, payload);
       },
-      inspectModule: (id, code) => this.guest.inspectModule(cmd, caller, id, code),
+      inspectModule: (id, code, repin) => this.guest.inspectModule(cmd, caller, id, code, repin),
       schedule: (id, kind, dueAt, payload) => this.scheduler.schedule(id, kind, dueAt, payload),
       unschedule: (id) => this.scheduler.cancel(id),
       // The per-command counter keeps two ids made in one command apart (list, cancel, list again).

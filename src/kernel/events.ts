@@ -11,13 +11,14 @@ export interface EventPayloads {
   /**
    * The log is public, so for an artifact not everyone may discover (see `isPublicArtifact`) events say
    * only that it was written or called, by whom, when and with what outcome code: never its kind, size,
-   * methods, prices or error messages. (Optional fields below are those left out for such artifacts.)
+   * methods or prices. (Optional fields below are those left out for such artifacts.) A failure's
+   * message is never logged, for any artifact: it goes to the caller, and may quote the caller's input.
    */
   artifact_written: { version: number; created: boolean; kind?: string; size_bytes?: number };
   artifact_deleted: { version: number };
   artifact_transferred: { from: string; to: string };
   invoke_success: { caller: string; depth: number; duration_ms: number; method?: string; price_paid?: number };
-  invoke_failure: { caller: string; depth: number; duration_ms: number; code: string; method?: string; message?: string };
+  invoke_failure: { caller: string; depth: number; duration_ms: number; code: string; method?: string };
   transfer: { from: string; to: string; asset: string; amount: number; memo?: string };
   rights_transferred: { from: string; to: string; resource: string; amount: number };
   rate_limited: { resource: string; needed: number; remaining: number; retry_after_ms: number };

@@ -39,7 +39,7 @@ export interface HandlerContext {
   posting(cause: string): Posting;
   emit<T extends EventType>(type: T, refs: { principal?: string | null; artifact?: string | null }, payload: EventPayloads[T]): void;
   /** Loads an ES module in the sandbox (no invoke): its exports with their types, and any exported `terms`; INVALID_ARGS if it fails. */
-  inspectModule(id: string, code: string): ModuleReport;
+  inspectModule(id: string, code: string, repin: boolean): ModuleReport;
   /** Schedules work to settle at `dueAt` (an id names it: scheduling again replaces it). */
   schedule(id: string, kind: string, dueAt: number, payload: unknown): void;
   unschedule(id: string): void;

@@ -19,7 +19,8 @@ type Reply = ReturnType<RpcHandler>;
 export interface ModuleReport {
   exports: Record<string, string>;
   terms?: unknown;
-  pinned: Pinned;
+  /** What the module pinned (null when it was loaded through the pins its artifact already has). */
+  pinned: Pinned | null;
 }
 
 /**
@@ -86,10 +87,10 @@ export class Guest {
    * and their types, so a write can check the code against its interface, with the JSON of an exported
    * `terms` object. Throws INVALID_ARGS if the module does not load.
    */
-  inspectModule(cmd: Command, writer: string, id: string, code: string): ModuleReport {
+  inspectModule(cmd: Command, writer: string, id: string, code: string, repin: boolean): ModuleReport {
     const frame = this.frame(cmd, 'module', id, code, writer, '', {}, this.config.sandbox.cpu_ms);
-    const pinned: Pinned = { imports: {}, closure: [] };
-    this.pinning.set(frame.id, pinned);
+    const pinned: Pinned | null = repin ? { imports: {}, closure: [] } : null;
+    if (pinned) this.pinning.set(frame.id, pinned);
     let r: FrameResult;
     try {
       r = this.run(cmd, frame, (q) => this.serve(cmd, frame, 0, q), '');
@@ -212,14 +213,17 @@ export class Guest {
   }
 
   /**
-   * What a contract may see of an artifact: what its own owner could discover (from declared terms, no
-   * code runs), or an artifact the contract itself governs (its owner chose this contract). So a contract
-   * cannot read the private description or interface of someone else's artifact and leak it in a reason.
+   * What a contract may see of an artifact: what both its owner and its author could discover (from
+   * declared terms, no code runs), or an artifact the contract itself governs (its owner chose this
+   * contract). So a contract cannot read the private description or interface of someone else's artifact
+   * and leak it in a reason, not even after its author hands it to that someone.
    */
   private viewable(contractId: string, a: ArtifactMeta): boolean {
     if (a.access_contract_id === contractId) return true;
-    const owner = this.s.artifacts.meta(contractId)?.owner;
-    return owner !== undefined && discoverable(owner, a, (id) => this.s.artifacts.meta(id), this.config.contracts.default);
+    const contract = this.s.artifacts.meta(contractId);
+    if (!contract) return false;
+    const lookup = (id: string) => this.s.artifacts.meta(id);
+    return [contract.owner, contract.created_by].every((who) => discoverable(who, a, lookup, this.config.contracts.default));
   }
 
 }

@@ -6,6 +6,7 @@ import { Door, OPERATOR, requireShallow } from './door.ts';
 import { KernelError, invalidArgs, notFound, toKernelError, type KernelErrorJSON } from './errors.ts';
 import { EventLog } from './events.ts';
 import { Guest } from './guest.ts';
+import { Idempotency } from './idempotency.ts';
 import { Ledger } from './ledger.ts';
 import { Libraries } from './libraries.ts';
 import { Rates } from './rates.ts';
@@ -41,6 +42,8 @@ export type InvokeResult =
   | { ok: false; error: KernelErrorJSON; command_id: string; logs: string[] };
 
 const MAX_KEY_CHARS = 128;
+/** How much of a refused command's request the command log keeps. */
+const FAILED_REQUEST_CHARS = 1_024;
 
 /**
  * The idempotency key, checked before anything runs. Callers outside TypeScript (MCP clients, guest
@@ -65,6 +68,7 @@ export class Kernel {
   readonly services: Services;
   readonly scheduler: Scheduler;
   private readonly door: Door;
+  private readonly idempotency: Idempotency;
 
   constructor(
     readonly store: Store,
@@ -88,6 +92,7 @@ export class Kernel {
       libraries: new Libraries(store),
     };
     this.scheduler = new Scheduler(this.services, config);
+    this.idempotency = new Idempotency(store, artifacts, config.limits.idempotency_ttl_ms);
     for (const a of registry.artifacts) for (const [kind, settler] of Object.entries(a.settlers ?? {})) this.scheduler.register(kind, settler);
     const guest = new Guest(this.services, config, sandbox);
     this.door = new Door(this.services, config, registry, guest, this.scheduler);
@@ -102,6 +107,7 @@ export class Kernel {
     let key: string | undefined;
     try {
       request = this.requestText(target, method, args);
+      cmd.callWeight = 1 + Math.floor(Math.max(0, request.length - 1) / this.config.limits.call_bytes);
       key = idempotencyKey(opts.idempotencyKey);
       const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key, opts));
       return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
@@ -138,11 +144,7 @@ export class Kernel {
     this.requireCaller(cmd.principal);
     const hash = key === undefined ? '' : sha256(request);
     if (key !== undefined) {
-      const prior = this.store.one<{ request_hash: string; result: string; command_id: string }>(
-        'SELECT request_hash, result, command_id FROM idempotency WHERE principal = ? AND key = ?',
-        cmd.principal,
-        key,
-      );
+      const prior = this.idempotency.find(cmd.principal, key, cmd.now);
       if (prior) {
         if (prior.request_hash !== hash) {
           throw new KernelError('IDEMPOTENCY_CONFLICT', `idempotency_key '${key}' was already used for a different request (command ${prior.command_id}). Use a new key for a new request.`, {
@@ -150,6 +152,8 @@ export class Kernel {
             command_id: prior.command_id,
           });
         }
+        // A replay is a call like any other.
+        if (cmd.principal !== OPERATOR) this.services.rates.consume(cmd.principal, 'calls', 1, cmd.now);
         return { value: JSON.parse(prior.result), commandId: prior.command_id, replayed: true };
       }
     }
@@ -160,9 +164,7 @@ export class Kernel {
     const resultText = JSON.stringify(value ?? null);
     this.chargeBurned(cmd);
     this.logCommand(cmd, request, key, true, null, sha256(resultText));
-    if (key !== undefined) {
-      this.store.run('INSERT INTO idempotency (principal, key, request_hash, result, command_id, at) VALUES (?, ?, ?, ?, ?, ?)', cmd.principal, key, hash, resultText, cmd.id, cmd.now);
-    }
+    if (key !== undefined) this.idempotency.keep(cmd.principal, key, hash, resultText, cmd.id, cmd.now);
     return { value, commandId: cmd.id, replayed: false };
   }
 
@@ -190,6 +192,9 @@ export class Kernel {
   }
 
   private logCommand(cmd: Command, request: string, key: string | undefined, ok: boolean, code: string | null, resultHash: string): void {
+    // A refused command's effects (its charges) are in its row; its request is kept only in part, so
+    // refusals cannot fill the log. A command that ran keeps all of it: a replay needs it.
+    const args = ok || request.length <= FAILED_REQUEST_CHARS ? request : `${request.slice(0, FAILED_REQUEST_CHARS)}…[${request.length} characters, sha256 ${sha256(request)}]`;
     this.store.run(
       `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -198,7 +203,7 @@ export class Kernel {
       cmd.principal,
       cmd.target ?? '',
       cmd.method ?? '',
-      request,
+      args,
       key ?? null,
       ok ? 1 : 0,
       code,
@@ -212,15 +217,16 @@ export class Kernel {
       this.store.writeTx(() => {
         const s = this.services;
         if (s.artifacts.isPrincipal(cmd.principal)) {
-          if (cmd.callConsumed) s.rates.charge(cmd.principal, 'calls', 1, cmd.now);
+          // A refused command is a call like any other (its attempt rolled back, so it is charged here).
+          s.rates.charge(cmd.principal, 'calls', cmd.callWeight, cmd.now);
           this.chargeBurned(cmd);
         }
         if (cmd.target !== null && cmd.recordInvocation) {
-          s.stats.record(cmd.target, cmd.principal, false, 0, cmd.now);
+          if (cmd.top.executed) s.stats.record(cmd.target, cmd.principal, false, 0, cmd.now);
           const target = s.artifacts.meta(cmd.target);
           const open = target !== undefined && this.door.isPublic(target);
           s.events.append('invoke_failure', cmd.now, { principal: cmd.principal, artifact: cmd.target, commandId: cmd.id }, {
-            caller: cmd.principal, depth: 0, duration_ms: Math.round(performance.now() - cmd.startedAt), code: e.code, ...(open ? { method: cmd.method ?? '', message: e.message.slice(0, 500) } : {}),
+            caller: cmd.principal, depth: 0, duration_ms: Math.round(performance.now() - cmd.startedAt), code: e.code, ...(open ? { method: cmd.method ?? '' } : {}),
           });
         }
         if (e.code === 'RATE_LIMITED') {

@@ -31,14 +31,17 @@ export class ImportResolver {
     if (!Libraries.isPinnable(requested)) return this.requireLibrary(requested).id;
     const top = base === `${frame.artifact}.js`;
     if (top && pinning) return this.pinLatest(frame, requested, pinning, true, decide);
-    // Whose pins apply: the running artifact's, a kept library version's, or (a plain name: a world or
-    // legacy library loaded at its latest) that library's current ones.
+    // Whose pins apply: the running artifact's module, or a kept library version's. A module no artifact
+    // owns (code made at run time, by \`new Function\` or eval) has no pins: it imports nothing.
     const version = top ? null : Libraries.parse(base);
+    if (!top && version === null && !this.isWorldLibrary(base)) {
+      throw importError(requested, 'imports resolve only from the module code of an artifact, as written; code built at run time (new Function, eval) cannot import.');
+    }
     const importer = top ? frame.artifact : version ? version.id : base;
-    const imports = top ? this.importsOfFrame(frame) : version ? this.importsOfVersion(version) : (this.s.artifacts.meta(base)?.imports ?? null);
+    const imports = top ? this.importsOfFrame(frame) : version ? this.importsOfVersion(version) : null;
     if (imports === null) {
-      // Code written before imports were pinned resolves to what is there now (and a write pins that).
-      return pinning ? this.pinLatest(frame, requested, pinning, false, decide) : this.requireLibrary(requested).id;
+      // Code written before imports were pinned resolves to what is there now, if its artifact may read it.
+      return pinning ? this.pinLatest(frame, requested, pinning, false, decide) : this.legacy(frame, requested, decide);
     }
     const pinned = imports[requested];
     if (pinned === undefined) {
@@ -59,6 +62,18 @@ export class ImportResolver {
     const lib = this.s.artifacts.meta(pin.id);
     if (lib && lib.deleted_at === null && lib.kind === 'library' && lib.version === pin.version) return this.s.artifacts.code(lib);
     throw importError(name, 'that version is no longer kept (nothing pinned it).');
+  }
+
+  private isWorldLibrary(name: string): boolean {
+    return !Libraries.isPinnable(name) && this.s.artifacts.meta(name)?.kind === 'library';
+  }
+
+  /** An unpinned import by code written before pinning: the latest version, if the running artifact may read it for free. */
+  private legacy(frame: Frame, id: string, decide: Decide): string {
+    const lib = this.requireLibrary(id);
+    const d = decide({ caller: frame.artifact, action: 'read', target: toMeta(lib) });
+    if (!d.allowed || d.cost > 0) throw accessDenied(`'${frame.artifact}' may not import '${id}': ${d.allowed ? 'its contract charges for reads' : d.reason}.`, { library: id });
+    return lib.id;
   }
 
   /** Pins the latest version of `id` for the module being written; the writer must be able to read it for free. */

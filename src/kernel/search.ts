@@ -3,6 +3,7 @@ import type { Artifacts } from './artifacts.ts';
 import type { Store } from './db/store.ts';
 import { STATS_SQL, lastActionSql } from './stats.ts';
 import { Where } from './db/where.ts';
+import { discoverableSql } from './contracts.ts';
 
 export const SEARCH_SORTS = ['relevance', 'newest', 'id', 'invocations', 'success_rate', 'paying_invokers', 'last_used', 'last_action'] as const;
 export type SearchSort = (typeof SEARCH_SORTS)[number];
@@ -15,13 +16,17 @@ export interface SearchQuery {
   can_execute?: boolean;
   include_deleted?: boolean;
   sort: SearchSort;
+  /** Only what this caller may discover (see `discoverable`); tombstones, which keep nothing but their id, always. */
+  visibleTo: string;
+  /** The default contract, which decides for artifacts whose contract is gone. */
+  fallback: string;
 }
 
 const MAX_TOKENS = 16;
 
 /**
- * Candidate artifacts for store_search, in order. Visibility is decided by contracts afterwards,
- * so this returns raw candidates by offset and the caller pages over them.
+ * Artifacts for store_search, in order, among those the caller may discover: visibility is decided in
+ * the query, so offsets (and the cursors made of them) count only what the caller may see.
  */
 export class Search {
   constructor(
@@ -39,6 +44,8 @@ export class Search {
       where.add('artifacts_fts MATCH ?', tokens.map((t) => `"${t}"*`).join(' '));
     }
     if (!q.include_deleted) where.add('a.deleted_at IS NULL');
+    const seen = discoverableSql(q.visibleTo, q.fallback);
+    where.add(`(a.deleted_at IS NOT NULL OR ${seen.clause})`, ...seen.params);
     where.eq('a.kind', q.kind).eq('a.owner', q.owner).eq('a.has_standing', q.has_standing).eq('a.can_execute', q.can_execute);
     const order = {
       relevance: tokens.length > 0 ? 'f.rank, a.id' : 'a.updated_at DESC, a.id',
@@ -53,7 +60,7 @@ export class Search {
     }[q.sort];
     const usage = q.sort === 'invocations' || q.sort === 'success_rate' || q.sort === 'paying_invokers' || q.sort === 'last_used';
     const rows = this.store.all<{ id: string }>(
-      `SELECT a.id FROM ${from} ${usage ? `LEFT JOIN (${STATS_SQL} GROUP BY artifact_id) s ON s.artifact_id = a.id` : ''}
+      `SELECT a.id FROM ${from} ${usage ? `LEFT JOIN (${STATS_SQL} GROUP BY i.artifact_id) s ON s.artifact_id = a.id` : ''}
        ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
       ...where.params,
       count,

@@ -95,8 +95,8 @@ function upsert(store: Store, r: SeedRow, now: number): void {
     seq = prev.seq;
   } else {
     const res = store.run(
-      `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'genesis_operator', ?, ?, ?, 0, 1, ?, ?)`,
+      `INSERT INTO artifacts (id, kind, description, content, code, interface, owner, created_by, access_contract_id, has_standing, can_execute, size_bytes, version, created_at, updated_at, maker)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'genesis_operator', ?, ?, ?, 0, 1, ?, ?, ?)`,
       r.id,
       r.kind,
       r.description,
@@ -109,6 +109,7 @@ function upsert(store: Store, r: SeedRow, now: number): void {
       r.can_execute ? 1 : 0,
       now,
       now,
+      r.id,
     );
     seq = Number(res.lastInsertRowid);
   }

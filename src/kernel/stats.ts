@@ -12,9 +12,16 @@ export interface ArtifactStats {
   since: { at: number; reason: 'code' | 'owner' } | null;
 }
 
-/** SQL aggregating the registry per artifact; search sorts on it too. */
-export const STATS_SQL = `SELECT artifact_id, SUM(invocations) AS invocations, SUM(successes) AS successes, COUNT(*) AS invokers,
-  SUM(scrip_paid > 0) AS paying, MAX(last_at) AS last_at FROM artifact_invokers`;
+/**
+ * SQL aggregating the registry per artifact; search sorts on it too. Invokers and payers are counted by
+ * who answers for them (their makers), and the owner's own side never counts as a paying user, so an
+ * agent's wallets buy its tools no reputation.
+ */
+export const STATS_SQL = `SELECT i.artifact_id AS artifact_id, SUM(i.invocations) AS invocations, SUM(i.successes) AS successes,
+  COUNT(DISTINCT COALESCE((SELECT m.maker FROM artifacts m WHERE m.id = i.invoker), i.invoker)) AS invokers,
+  (SELECT COUNT(*) FROM artifact_payers p WHERE p.artifact_id = i.artifact_id
+     AND p.principal <> COALESCE((SELECT o.maker FROM artifacts x JOIN artifacts o ON o.id = x.owner WHERE x.id = i.artifact_id), '')) AS paying,
+  MAX(i.last_at) AS last_at FROM artifact_invokers i`;
 
 /**
  * When the principal named by the SQL expression `principal` last acted: its newest command. Command ids
@@ -52,7 +59,7 @@ export class Stats {
 
   get(artifact: string): ArtifactStats {
     const s = this.store.one<{ invocations: number | null; successes: number | null; invokers: number; paying: number | null; last_at: number | null }>(
-      `${STATS_SQL} WHERE artifact_id = ?`,
+      `${STATS_SQL} WHERE i.artifact_id = ?`,
       artifact,
     )!;
     const invocations = s.invocations ?? 0;

@@ -115,6 +115,8 @@ describe('rate windows', () => {
 
   it('disk in use cannot be transferred; llm budget can', () => {
     const t = w();
+    // A 250 KB write weighs 16 calls (limits.call_bytes); this world's windows are small.
+    t.world.grant('alice', 'calls', 100);
     for (const id of ['b1', 'b2', 'b3']) t.ok('alice', 'genesis_store', 'write', { id, content: 'x'.repeat(250_000) });
     t.clock.advance(10_000);
     // Each artifact takes its content, its two-byte id and the row's overhead of 256 bytes; so does alice's own.

@@ -37,9 +37,9 @@ describe('red team: pinned imports', () => {
     t.ok('alice', 'genesis_store', 'write', { id: 'helper', kind: 'library', code: 'export const secret = 0; export function f(){ return "honest v1" }' });
     t.ok('alice', 'genesis_store', 'write', codeArtifact('app', PROBE, [{ name: 'go' }]));
     t.ok('alice', 'genesis_store', 'transfer', { id: 'app', to: 'bob' });
-    // bob's app shows no imports at all, so nothing for him to check, and it runs v1 today.
+    // bob's app shows no imports at all, so nothing for him to check; and an import made at run time is refused.
     expect(t.ok('bob', 'genesis_store', 'info', { id: 'app' }).imports).toBeUndefined();
-    expect(t.ok('bob', 'app', 'go', { lib: 'helper' }).version).toBe('honest v1');
+    expect(t.fail('bob', 'app', 'go', { lib: 'helper' }, 'EXECUTION_ERROR').message).toMatch(/built at run time/);
     // alice rewrites the library after the sale.
     t.ok('alice', 'genesis_store', 'write', { id: 'helper', code: 'export const secret = 0; export function f(){ return "rugged v2" }' });
     // Safe: bob's code runs only library versions it was written with (or the import fails).

@@ -348,4 +348,16 @@ export const MIGRATIONS: readonly string[] = [
     reason      TEXT NOT NULL CHECK (reason IN ('code', 'owner'))
   ) WITHOUT ROWID;
   `,
+  /* 10: every artifact records its maker (the world principal answerable for it) when made, at any depth */ `
+  ALTER TABLE artifacts ADD COLUMN maker TEXT;
+  WITH RECURSIVE m(id, maker) AS (
+    SELECT id, id FROM artifacts WHERE created_by = 'genesis_operator' OR (substr(id, 1, 8) = 'genesis_' AND instr(id, '.') = 0)
+    UNION
+    SELECT a.id, m.maker FROM artifacts a JOIN m ON a.created_by = m.id WHERE a.id <> m.id
+  )
+  UPDATE artifacts SET maker = COALESCE((SELECT maker FROM m WHERE m.id = artifacts.id), id);
+  `,
+  /* 11: a result kept for an idempotency key counts against its principal's disk quota until it expires */ `
+  ALTER TABLE idempotency ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

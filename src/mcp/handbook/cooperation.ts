@@ -82,7 +82,7 @@ export function coordinationPage(c: PageContext): HandbookPage {
       as: 'carol',
       tool: 'events_read',
       args: { principal: 'genesis_taskboard', types: ['artifact_written'], cursor: '$seen' },
-      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: false } }, { type: 'artifact_written' }] },
+      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: false } }] },
     },
     use('bob', 'genesis_taskboard', 'submit', { task_id: '$task', result: 'See the doc artifact rain_summary.' }, { returns: { status: 'submitted' } }),
     use('alice', 'genesis_taskboard', 'accept', { task_id: '$task' }, { returns: { status: 'done' } }),
@@ -131,8 +131,8 @@ subscribe to an artifact's resource (\`artifact://id\`) and be notified when it 
 ${sessionPreamble}
 
 Alice posts a task with a bounty of 20; carol spots it in the events, but bob claims it first. (A task's id
-is its record's artifact id. The second event of each read is the board's count of open items for alice,
-then bob: while a principal has open tasks or debts, it cannot be deleted.)
+is its record's artifact id. The second event of the first read is the board's count of alice's open
+tasks: while a principal has posted tasks that are not over, or owes debts, it cannot be deleted.)
 
 ${bounty}
 

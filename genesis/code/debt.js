@@ -4,7 +4,7 @@
 
 const DAY_MS = 86400000;
 export { obligations } from 'genesis_records';
-import { addOpen, makerOf, newRecordId, recordId, payOut, readOwn, refusePay, tally, writeOwn, retire } from 'genesis_records';
+import { addOpen, bump, keepFinished, makerOf, newRecordId, recordId, payOut, readOwn, refusePay, tally, writeOwn, retire } from 'genesis_records';
 
 const mine = 'genesis_debt';
 const DEBT_ID = /^genesis_debt\.debt_[0-9a-f]{16}$/;
@@ -13,7 +13,7 @@ function load(id) {
   if (typeof id !== 'string' || !DEBT_ID.test(id)) fail('INVALID_ARGS', `'${id}' is not a debt id (genesis_debt.debt_ followed by 16 hex digits).`);
   const r = readOwn(id);
   if (r.missing === 'none') fail('NOT_FOUND', `There is no debt '${id}'. List yours with genesis_debt.list.`);
-  if (r.missing === 'deleted') fail('NOT_FOUND', `Debt ${id} was called off before it began; its record is gone.`);
+  if (r.missing === 'deleted') fail('NOT_FOUND', `Debt ${id} is over and its record is gone (called off before it began, or an old repaid debt).`);
   if (r.missing === 'foreign') fail('NOT_FOUND', `'${id}' is not a debt kept by ${mine}.`);
   return r.found;
 }
@@ -44,6 +44,9 @@ function view(d, now) {
 
 /** Offers one agent (with all its wallets) may have waiting at once: proposing costs nothing, so it is capped. */
 const MAX_PENDING = 20;
+/** Debts one agent may owe at once (pending, active or defaulted), and finished ones kept per agent: the service's disk is shared. */
+const MAX_OPEN = 40;
+const KEEP_FINISHED = 20;
 
 /** How many debts an agent has waiting. */
 const pending = (maker) => tally('debtq_', maker, 'pending', 'pending debts', `The pending-debt tally for ${maker} is unavailable; try again later.`);
@@ -66,6 +69,7 @@ export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, c
   const maker = makerOf(ctx.caller);
   const waiting = pending(maker).read();
   if (waiting >= MAX_PENDING) fail('QUOTA_EXCEEDED', `${maker} has ${waiting} debts waiting for a creditor; cancel some (genesis_debt.cancel) before proposing more.`);
+  bump('debto_', maker, +1, MAX_OPEN, 'open debts');
   adjustPending(maker, +1);
   const d = {
     id: newId(),
@@ -93,6 +97,14 @@ export function issue({ creditor, principal, interest_bps_per_day, due_in_s }, c
  */
 function closeOut(d) {
   addOpen(d.debtor, -1);
+  bump('debto_', d.debtor_maker, -1, MAX_OPEN, 'open debts');
+}
+
+/** A repaid debt is kept as history, up to KEEP_FINISHED per debtor's agent (older ones go). */
+function finish(d) {
+  closeOut(d);
+  save(d);
+  keepFinished('debtf_', d.debtor_maker, d.id, KEEP_FINISHED);
 }
 
 export function accept({ debt_id }, ctx) {
@@ -139,9 +151,8 @@ export function repay({ debt_id }, ctx) {
   d.repaid += used;
   if (owedAt(d, ctx.now) === 0) {
     d.status = 'repaid';
-    closeOut(d);
-  }
-  save(d);
+    finish(d);
+  } else save(d);
   return { ...view(d, ctx.now), paid: used, returned: ctx.paid - used };
 }
 
@@ -160,9 +171,11 @@ export function collect({ debt_id }, ctx) {
   // Partial collection leaves the debt as it was; nothing collectable at all is a default.
   if (owedAt(d, ctx.now) === 0) {
     d.status = 'repaid';
-    closeOut(d);
-  } else if (amount === 0) d.status = 'defaulted';
-  save(d);
+    finish(d);
+  } else {
+    if (amount === 0) d.status = 'defaulted';
+    save(d);
+  }
   const outcome = d.status === 'repaid' ? 'settled' : amount === 0 ? 'defaulted' : 'partial';
   return { ...view(d, ctx.now), collected_now: amount, outcome };
 }
@@ -184,8 +197,8 @@ export function check({ debt_id }, ctx) {
   return view(load(debt_id), ctx.now);
 }
 
-/** Records read per call: each is a nested invoke, and a command may make only so many. */
-const SCAN = 100;
+/** Records read per call: each is a nested invoke, which counts against the caller's max_calls (default 64). */
+const SCAN = 50;
 
 export function list({ principal, status, cursor }, ctx) {
   refusePay(ctx);

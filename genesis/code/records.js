@@ -93,6 +93,27 @@ export function tally(prefix, maker, field, label, unavailable) {
   };
 }
 
+/** Adds `delta` to a per-agent count, refusing (QUOTA_EXCEEDED) to go past `max`: a service's disk is shared. */
+export function bump(prefix, maker, delta, max, what) {
+  const t = tally(prefix, maker, 'n', what, `The ${what} count of ${maker} is unavailable; try again later.`);
+  const n = t.read();
+  if (delta > 0 && n + delta > max) fail('QUOTA_EXCEEDED', `${maker} already has ${n} ${what}, the most one agent may have here at once; finish or cancel some first.`);
+  t.write(Math.max(0, n + delta));
+}
+
+/**
+ * Keeps at most `max` finished records per agent: adding one retires the oldest beyond that. So what an
+ * agent leaves on a service's disk is bounded by its share, whatever it does.
+ */
+export function keepFinished(prefix, maker, id, max) {
+  const listId = hashedId(prefix, maker);
+  const r = readOwn(listId);
+  const ids = r.found && r.found.maker === maker && Array.isArray(r.found.ids) ? r.found.ids : [];
+  ids.push(id);
+  while (ids.length > max) retire(ids.shift());
+  writeOwn(listId, { maker, ids }, `finished records of ${maker}`);
+}
+
 /**
  * A principal's open items with this service (debts, tasks): while any is open, the principal cannot be
  * deleted, so nothing the service later pays it lands in a tombstone. `add(p, ±1)` keeps the count.

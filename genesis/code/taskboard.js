@@ -2,11 +2,14 @@
 // posting; the board holds it in its own account until the poster accepts a submission (the claimant is
 // paid) or the task expires or is cancelled (the poster is refunded).
 
-import { addOpen, makerOf, newRecordId, recordId, payOut, readOwn, refusePay, retire, writeOwn } from 'genesis_records';
+import { addOpen, bump, keepFinished, makerOf, newRecordId, recordId, payOut, readOwn, refusePay, retire, writeOwn } from 'genesis_records';
 
 export { obligations } from 'genesis_records';
 
 const mine = 'genesis_taskboard';
+/** Tasks one agent may have open at once, and finished ones kept per agent: the board's disk is shared. */
+const MAX_OPEN = 10;
+const KEEP_FINISHED = 10;
 const TASK_ID = /^genesis_taskboard\.task_[0-9a-f]{16}$/;
 
 function load(id) {
@@ -40,6 +43,13 @@ function loadAsPoster(id, ctx, does) {
  */
 function closeOut(t) {
   addOpen(t.poster, -1);
+  bump('tasko_', t.poster_maker, -1, MAX_OPEN, 'open tasks');
+}
+
+/** Keeps a finished task as history, up to KEEP_FINISHED per poster's agent (older ones go). */
+function keep(t) {
+  save(t);
+  keepFinished('taskf_', t.poster_maker, t.id, KEEP_FINISHED);
 }
 
 /** A task past its expiry is refunded to its poster by whichever successful call settles it first. */
@@ -50,7 +60,7 @@ function settleExpiry(t, now) {
     t.status = 'expired';
     // A task nobody ever took on has no history worth its disk.
     if (t.claimant === null && !(t.rejected_claimants || []).length) retire(t.id);
-    else save(t);
+    else keep(t);
   }
   return t;
 }
@@ -70,10 +80,12 @@ function view(t, now) {
 
 export function post({ title, description, expires_in_s }, ctx) {
   if (ctx.paid <= 0) fail('INVALID_ARGS', 'Attach the bounty as pay (at least 1 scrip); the board holds it until you accept a submission.');
+  const maker = makerOf(ctx.caller);
+  bump('tasko_', maker, +1, MAX_OPEN, 'open tasks');
   const t = {
     id: newId(),
     poster: ctx.caller,
-    poster_maker: makerOf(ctx.caller),
+    poster_maker: maker,
     title,
     description: description || '',
     bounty: ctx.paid,
@@ -122,7 +134,7 @@ export function accept({ task_id }, ctx) {
   payOut(t.claimant, t.bounty);
   closeOut(t);
   t.status = 'done';
-  save(t);
+  keep(t);
   return t;
 }
 
@@ -169,8 +181,8 @@ export function check({ task_id }, ctx) {
   return view(load(task_id), ctx.now);
 }
 
-/** Records read per call: each is a nested invoke, and a command may make only so many. */
-const SCAN = 100;
+/** Records read per call: each is a nested invoke, which counts against the caller's max_calls (default 64). */
+const SCAN = 50;
 
 export function list({ status, cursor }, ctx) {
   refusePay(ctx);

@@ -27,8 +27,9 @@ export const recordScore = defineMethod({
     if (!p) throw new KernelError('NOT_FOUND', `No score is pending for ${args.artifact_id} in auction ${args.auction}; it was settled already.`, { auction: args.auction });
     let score: number | null = args.score ?? null;
     let reason = args.reason;
-    if (score !== null && state.duplicateOf(p.artifact_id, p.code_hash)) {
-      reason = `duplicate of ${state.duplicateOf(p.artifact_id, p.code_hash)}`;
+    const original = score === null ? undefined : state.duplicateOf(p.artifact_id, p.code_hash, ctx.now);
+    if (original) {
+      reason = `duplicate of ${original}`;
       score = 0;
     }
     let minted = 0;

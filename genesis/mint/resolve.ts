@@ -63,7 +63,7 @@ export function resolveAuction(ctx: SettleContext, dueAt: number): void {
 
 /** Usage score: points per distinct other principal who paid to use it since its last scoring; 0 for copied code. */
 function usageScore(ctx: Payout, state: MintState, b: Bid, hash: string): { score: number; reason: string } {
-  const dup = state.duplicateOf(b.artifact_id, hash);
+  const dup = state.duplicateOf(b.artifact_id, hash, ctx.now);
   if (dup) return { score: 0, reason: `duplicate of ${dup}` };
   const payers = state.payersSince(b.artifact_id, ctx.services.artifacts.makerOf(b.bidder), state.lastScoredAt(b.artifact_id));
   const score = Math.min(100, payers * ctx.config.mint.usage_points_per_payer);

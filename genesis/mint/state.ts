@@ -64,6 +64,11 @@ export function codeHash(code: string): string {
   return sha256(normalised);
 }
 
+/** Records that `artifactId` holds code first seen now, unless someone wrote the same code before. */
+export function recordOrigin(store: Store, hash: string, artifactId: string, at: number): void {
+  store.run('INSERT INTO code_origins (code_hash, artifact_id, at) VALUES (?, ?, ?) ON CONFLICT (code_hash) DO NOTHING', hash, artifactId, at);
+}
+
 export class MintState {
   constructor(private readonly store: Store) {}
 
@@ -133,9 +138,14 @@ export class MintState {
     return this.store.one<{ t: number }>('SELECT last_scored_at AS t FROM mint_scored WHERE artifact_id = ?', artifactId)?.t ?? null;
   }
 
-  /** Another artifact already scored with the same code. */
-  duplicateOf(artifactId: string, hash: string): string | undefined {
-    return this.store.one<{ artifact_id: string }>('SELECT artifact_id FROM mint_scored WHERE code_hash = ? AND artifact_id <> ? LIMIT 1', hash, artifactId)?.artifact_id;
+  /**
+   * The artifact this code was first written to, if that is another one: then this is a copy, whichever
+   * was scored first. (Code written before origins were recorded is claimed by whoever is scored first.)
+   */
+  duplicateOf(artifactId: string, hash: string, now: number): string | undefined {
+    recordOrigin(this.store, hash, artifactId, now);
+    const origin = this.store.one<{ artifact_id: string }>('SELECT artifact_id FROM code_origins WHERE code_hash = ?', hash)!.artifact_id;
+    return origin === artifactId ? undefined : origin;
   }
 
   markScored(artifactId: string, hash: string, at: number): void {

@@ -5,6 +5,7 @@ import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { ASSETS, type Asset } from '../../src/kernel/ledger.ts';
 import { DESTROY, artifactIdArg, maxFeeArg } from '../shared.ts';
 import { openObligations } from './obligations.ts';
+import { requireUnusedByOthers } from './write.ts';
 
 /** Assets a principal must give away before it can be deleted; the rest (quotas, allocations) are burned. */
 const VALUABLE: readonly Asset[] = ['scrip', 'llm_budget_micro_usd'];
@@ -45,6 +46,7 @@ export const del = defineMethod({
     const a = artifacts.requireMeta(args.id);
     requireReleasable(a, 'deleted');
     ctx.authorize('delete', a, args.max_fee);
+    if (a.kind === 'contract') requireUnusedByOthers(ctx, a, 'deleted');
     const t = artifacts.tombstone(a, ctx.caller, ctx.now);
     if (a.has_standing) retirePrincipal(ctx, a.id);
     // Nothing may be drawn from a deleted account, nor by a deleted artifact; it runs nothing any more.

@@ -1,10 +1,11 @@
 import * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { holdPrices, isWorldArtifact, listedError, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
+import { holdPrices, isWorldArtifact, listedError, type ArtifactMeta, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
 import { ContractTermsSchema, isBuiltinContract, usableContract, type ContractTerms } from '../../src/kernel/contracts.ts';
 import { DESTROY, artifactIdArg, interfaceMethodSchema, maxFeeArg } from '../shared.ts';
+import { codeHash, recordOrigin } from '../mint/state.ts';
 
 export const write = defineMethod({
   artifact: 'genesis_store',
@@ -79,7 +80,7 @@ function create(ctx: HandlerContext, args: WriteArgs): Artifact {
     can_execute: canExecute,
   };
   const contract = args.access_contract_id ?? ctx.config.contracts.default;
-  checkContract(ctx, contract);
+  checkContract(ctx, contract, ctx.caller);
   validateFields(fields, ctx.config.limits);
   const { terms, imports, pinned_bytes } = checkCode(ctx, args.id, fields, true);
   return ctx.services.artifacts.insert({ ...fields, id: args.id, owner: ctx.caller, created_by: ctx.caller, access_contract_id: contract, terms, imports, pinned_bytes }, ctx.now);
@@ -108,9 +109,10 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
     if (ctx.caller !== prev.owner) {
       throw accessDenied(`Only the owner (${prev.owner}) may change the contract of '${prev.id}'; its contract lets you write its other fields.`, { id: prev.id, owner: prev.owner });
     }
-    checkContract(ctx, next.access_contract_id);
+    checkContract(ctx, next.access_contract_id, prev.owner);
   }
   validateFields(next, ctx.config.limits);
+  if (prev.kind === 'contract' && (next.code !== prev.code || next.kind !== prev.kind)) requireUnusedByOthers(ctx, prev, 'rewritten');
   const codeChanged = next.code !== prev.code || JSON.stringify(next.interface) !== JSON.stringify(prev.interface) || next.kind !== prev.kind || next.can_execute !== prev.can_execute;
   // Imports are pinned anew only when code is written: changing a price or a description keeps the
   // library versions the code runs against (a buyer repricing an app must not pull in a rewritten library).
@@ -121,12 +123,37 @@ function update(ctx: HandlerContext, prev: Artifact, args: WriteArgs): Artifact 
   return ctx.services.artifacts.update(prev, { ...next, ...code, prices_held }, ctx.now);
 }
 
-function checkContract(ctx: HandlerContext, id: string): void {
+/**
+ * Checks that an artifact owned by `owner` may be put under contract `id`: a live contract, of the owner's
+ * own agent or declared `shared` (a shared contract cannot change while it governs other agents' artifacts).
+ */
+function checkContract(ctx: HandlerContext, id: string, owner: string): void {
   if (isBuiltinContract(id)) return;
   const c = ctx.services.artifacts.get(id);
   const why = usableContract(c);
   if (why === 'does not exist') throw notFound('Contract', id, 'Use a built-in contract (genesis_contract_freeware, _private, _public, _self_owned) or write a contract artifact first.');
   if (why !== null) throw invalidArgs(`'${id}' cannot serve as a contract: it ${why}.`, { contract: id });
+  const { artifacts } = ctx.services;
+  if (artifacts.makerOf(c!.owner) !== artifacts.makerOf(owner) && c!.terms?.shared !== true) {
+    throw invalidArgs(`'${id}' belongs to another agent (${c!.owner}) and is not shared: its owner could rewrite it under you. Use a contract of your own, a built-in one, or one whose terms declare shared: true (those cannot change while they govern others' artifacts).`, { contract: id, owner: c!.owner });
+  }
+}
+
+/**
+ * CONFLICT if `contract` governs a live artifact of another agent than its owner's: what others chose
+ * must not change (or vanish) under them. Its owner can write a new contract instead.
+ */
+export function requireUnusedByOthers(ctx: HandlerContext, contract: ArtifactMeta, verb: string): void {
+  const maker = ctx.services.artifacts.makerOf(contract.owner);
+  const n = ctx.services.store.one<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM artifacts a JOIN artifacts o ON o.id = a.owner
+     WHERE a.access_contract_id = ? AND a.deleted_at IS NULL AND COALESCE(o.maker, o.id) <> ?`,
+    contract.id,
+    maker,
+  )!.n;
+  if (n > 0) {
+    throw new KernelError('CONFLICT', `Contract '${contract.id}' governs ${n} artifact(s) of other agents, who chose it as it is, so it cannot be ${verb}. Write a new contract for the change; they can move to it themselves.`, { contract: contract.id, governs: n });
+  }
 }
 
 /** Whether what a call does may have changed: its code, or its methods' names and schemas (not their prices). */
@@ -163,6 +190,8 @@ function checkCode(ctx: HandlerContext, id: string, f: ArtifactFields, repin: bo
     });
   }
   const contract = f.kind === 'contract' ? contractTerms(terms) : null;
+  // The first artifact to hold a piece of code is its original; the mint scores copies 0.
+  recordOrigin(ctx.services.store, codeHash(f.code), id, ctx.now);
   if (!pinned) return { terms: contract, imports: artifacts.meta(id)?.imports ?? null, pinned_bytes: libraries.pinnedBytes(id) };
   const pinned_bytes = libraries.pin(id, pinned.closure, (p) => {
     const lib = artifacts.get(p.id)!;

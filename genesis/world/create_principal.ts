@@ -4,6 +4,7 @@ import { GRANT_ASSETS } from '../../src/kernel/config.ts';
 import { validateNewId } from '../../src/kernel/artifact.ts';
 import { KernelError } from '../../src/kernel/errors.ts';
 import { WRITE, principalArg } from '../shared.ts';
+import { GENESIS_CODE } from '../code/index.ts';
 
 const grantsSchema = z.object(Object.fromEntries(GRANT_ASSETS.map((a) => [a, z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional()])) as Record<(typeof GRANT_ASSETS)[number], z.ZodOptional<z.ZodInt>>);
 
@@ -50,6 +51,8 @@ export const createPrincipal = defineMethod({
       },
       ctx.now,
     );
+    // Each principal brings the services its share of disk, so no agent can fill a service for the rest.
+    for (const c of GENESIS_CODE) if (c.diskPerPrincipal) ledger.issue(c.id, 'disk_bytes', c.diskPerPrincipal, ctx.posting(`service disk share of ${args.id}`));
     ctx.emit('principal_created', { principal: args.id, artifact: args.id }, { grants });
     return { principal: args.id, grants };
   },

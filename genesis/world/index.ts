@@ -1,4 +1,5 @@
 import type { GenesisArtifactDef } from '../../src/kernel/genesis.ts';
+import { countOpenObligations } from '../code/backfill.ts';
 import { createPrincipal } from './create_principal.ts';
 import { grant } from './grant.ts';
 import { whoami } from './whoami.ts';
@@ -9,4 +10,5 @@ export const worldArtifact: GenesisArtifactDef = {
   description: 'The world itself: who you are, your limits, and (for the operator) principal administration.',
   hasStanding: false,
   methods: [whoami, createPrincipal, grant, createToken, revokeToken, listTokens],
+  seed: countOpenObligations,
 };

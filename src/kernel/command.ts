@@ -13,6 +13,8 @@ export class Command {
   idsMade = 0;
   /** Guest CPU used by the command, in milliseconds (fractional). */
   cpuUsedMs = 0;
+  /** Host time spent serving its guests' calls, in milliseconds: billed with its CPU, never a reason to kill it. */
+  hostMs = 0;
   /** The caller's cpu_ms window remaining when the command first needed it. */
   cpuWindowLeft: number | null = null;
   /**
@@ -21,6 +23,8 @@ export class Command {
    * Charged whether the command succeeds or not.
    */
   callWeight = 1;
+  /** Calls the command may draw from the caller's window, itself and nested ones (see Door). */
+  maxCalls = Number.MAX_SAFE_INTEGER;
   /** Whether the top-level call got as far as running. */
   readonly top = { executed: false };
   /** The caller's calls window remaining (after the top-level call) when the first nested invoke needed it. */

@@ -49,6 +49,14 @@ export const ConfigSchema = z
         max_interface_bytes: int(64, 1024 * 1024).default(32 * 1024),
         max_invoke_depth: int(1, 32).default(5),
         max_nested_invokes: int(1, 100_000).default(200),
+        /** Looks (view.balance, view.artifact) a contract may take per decision. */
+        max_view_calls: int(1, 10_000).default(64),
+        /**
+         * Calls (the call itself and every nested one) a command may draw from its caller's window unless
+         * the caller allows more with max_calls (up to max_nested_invokes + 1): a tool cannot spend much of
+         * its caller's window by surprise.
+         */
+        default_max_calls: int(1, 100_001).default(64),
         max_output_bytes: int(64, 16 * 1024 * 1024).default(256 * 1024),
         max_log_bytes: int(0, 1024 * 1024).default(16 * 1024),
         max_list_limit: int(1, 10_000).default(100),

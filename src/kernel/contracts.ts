@@ -11,11 +11,15 @@ export type Action = (typeof ACTIONS)[number];
  * - `fees`: the most it may charge per action (a decision asking more is denied, fail closed; absent: 0);
  * - `listed`: whether everyone may discover the artifacts it governs (search, listings, info) — their
  *   metadata, never their content. Absent: only their owners see them.
+ * - `shared`: whether other agents may put their artifacts under it. While it governs another agent's
+ *   artifact, its code and terms cannot change and it cannot be deleted, so what they chose stays what
+ *   governs them. Absent: only its own agent's artifacts may use it.
  */
 export const ContractTermsSchema = z
   .object({
     fees: z.partialRecord(z.enum(['read', 'write', 'invoke', 'delete', 'transfer']), z.int().min(0).max(Number.MAX_SAFE_INTEGER)).optional(),
     listed: z.boolean().optional(),
+    shared: z.boolean().optional(),
   })
   .strict();
 export type ContractTerms = z.infer<typeof ContractTermsSchema>;

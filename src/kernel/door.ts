@@ -31,6 +31,8 @@ export interface CallOptions {
   maxFee?: number;
   /** The most the caller accepts as the method's price; absent means any price the caller could read beforehand. */
   maxPrice?: number;
+  /** For a top-level call: the most calls it may draw from the caller's window, nested ones included. */
+  maxCalls?: number;
   /** Set on a call made through a forward (store.invoke), which may not forward again. */
   forwarded?: boolean;
 }
@@ -73,15 +75,18 @@ export class Door {
       cmd.target = target.id;
       cmd.method = method;
       cmd.recordInvocation = recordsInvocation(spec);
+      cmd.maxCalls = Math.min(opts.maxCalls ?? this.config.limits.default_max_calls, this.config.limits.max_nested_invokes + 1);
       return this.call(cmd, caller, target, method, spec, args, depth, opts, cmd.top);
     }
     if (depth > this.config.limits.max_invoke_depth) {
       throw limitExceeded(`Nested invoke depth ${depth} exceeds the limit of ${this.config.limits.max_invoke_depth}. Flatten the call chain.`, { limit: this.config.limits.max_invoke_depth });
     }
-    if (++cmd.nested > this.config.limits.max_nested_invokes) {
+    if (cmd.nested >= this.config.limits.max_nested_invokes) {
       throw limitExceeded(`This command made more than ${this.config.limits.max_nested_invokes} nested invokes. Split the work across several commands.`, { limit: this.config.limits.max_nested_invokes });
     }
+    // A refused attempt is not counted: a command draws at most what its limits allow.
     this.countNestedCall(cmd);
+    cmd.nested++;
     const started = performance.now();
     const state: CallState = { executed: false };
     try {
@@ -108,8 +113,13 @@ export class Door {
    */
   private countNestedCall(cmd: Command): void {
     if (cmd.principal === OPERATOR) return;
+    if (cmd.nested + 2 > cmd.maxCalls) {
+      throw limitExceeded(`This call may draw at most ${cmd.maxCalls} calls from your window (max_calls), nested ones included, and needs more. Call again with a larger max_calls (up to ${this.config.limits.max_nested_invokes + 1}) if you accept that.`, {
+        max_calls: cmd.maxCalls,
+      });
+    }
     if (cmd.callsWindowLeft === null) cmd.callsWindowLeft = this.s.rates.status(cmd.principal, 'calls', cmd.now).remaining;
-    if (cmd.nested > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now, cmd.nested - 1);
+    if (cmd.nested + 1 > cmd.callsWindowLeft) throw this.s.rates.limitedError(cmd.principal, 'calls', 1, cmd.now, cmd.nested);
   }
 
   private call(cmd: Command, caller: string, target: ArtifactMeta, method: string, spec: Spec, rawArgs: unknown, depth: number, opts: CallOptions, state: CallState): unknown {

@@ -76,7 +76,7 @@ export interface Forward {
   target: string;
   method: string;
   args: unknown;
-  options: { pay?: number; maxFee?: number; maxPrice?: number };
+  options: { pay?: number; maxFee?: number; maxPrice?: number; maxCalls?: number };
 }
 
 /** Typed helper: the handler sees parsed input and must return the declared output. */
@@ -124,6 +124,11 @@ export interface GenesisCodeDef {
   interface: InterfaceMethod[] | null;
   /** Disk quota the world issues a service (topped up at open) for the data artifacts it keeps. */
   diskBytes: number;
+  /**
+   * More disk issued to the service for each principal the operator creates: what one agent can make the
+   * service keep is capped per agent, so each brings its own share and none can fill it for the rest.
+   */
+  diskPerPrincipal?: number;
 }
 
 export class GenesisRegistry {

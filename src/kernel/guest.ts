@@ -31,6 +31,8 @@ export interface ModuleReport {
 export class Guest {
   private frameSeq = 0;
   private readonly imports: ImportResolver;
+  /** view calls made by each running contract frame (bounded per decision). */
+  private readonly views = new Map<number, number>();
   /** Module frames being checked for a write, and the imports they pinned. */
   private readonly pinning = new Map<number, Pinned>();
   invokeNested: NestedInvoke = () => {
@@ -74,6 +76,8 @@ export class Guest {
       // A contract that blows the whole session's budget still only denies.
       if (err instanceof KernelError && err.code === 'TIMEOUT') return { allowed: false, reason: `contract ${id} timed out; denied (fail closed)`, cost: 0, contract: id };
       throw err;
+    } finally {
+      this.views.delete(frame.id);
     }
     if (!r.outcome.ok) {
       const why = r.outcome.error.code === 'TIMEOUT' ? 'timed out' : `failed (${r.outcome.error.message})`;
@@ -155,7 +159,23 @@ export class Guest {
     return Math.floor(Math.min(windowLeft, commandLeft));
   }
 
+  /**
+   * Serves one guest call. The guest's stopwatch stops meanwhile (so a guest is never killed for the
+   * host's work), but the host's time on looks and imports is the command's: it is billed to the
+   * caller's cpu_ms window, so a guest cannot keep the host busy for free. (A nested invoke is a call of
+   * its own, counted against the calls window, and the code it runs is on the guest's stopwatch.)
+   */
   private serve(cmd: Command, frame: Frame, depth: number, req: RpcRequest): Reply {
+    if (req.op === 'invoke') return this.serveOne(cmd, frame, depth, req);
+    const started = performance.now();
+    try {
+      return this.serveOne(cmd, frame, depth, req);
+    } finally {
+      cmd.hostMs += performance.now() - started;
+    }
+  }
+
+  private serveOne(cmd: Command, frame: Frame, depth: number, req: RpcRequest): Reply {
     if (req.frame !== frame.id) return refuse('ACCESS_DENIED', 'A call arrived from a frame that is not running. Call invoke() only while your own method runs.');
     try {
       if (req.op === 'invoke') return this.serveInvoke(cmd, frame, depth, req);
@@ -196,6 +216,11 @@ export class Guest {
 
   private serveView(frame: Frame, fn: string, paramsText: string): Reply {
     if (frame.kind !== 'contract') return refuse('ACCESS_DENIED', 'view is only available to contracts.');
+    const used = (this.views.get(frame.id) ?? 0) + 1;
+    this.views.set(frame.id, used);
+    if (used > this.config.limits.max_view_calls) {
+      return refuse('LIMIT_EXCEEDED', `A contract may look at most ${this.config.limits.max_view_calls} times per decision (limits.max_view_calls). Decide from less.`);
+    }
     const params = JSON.parse(paramsText) as (string | null)[];
     if (fn === 'balance') {
       const [principal, asset = 'scrip'] = params.map((p) => p ?? undefined);

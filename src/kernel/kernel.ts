@@ -29,6 +29,8 @@ export interface InvokeOptions {
   maxFee?: number;
   /** For a call straight to a code artifact: the most the caller accepts as its price. */
   maxPrice?: number;
+  /** The most calls the command may draw from the caller's window, nested ones included (default limits.default_max_calls). */
+  maxCalls?: number;
   /**
    * false: if the command needs a sandbox worker and none is ready (one was killed and its successor
    * is booting), throw SandboxUnavailable. The command then rolled back and left no record, so it can
@@ -125,19 +127,29 @@ export class Kernel {
     const cmd = new Command(Command.newId(now), OPERATOR, now, this.config.limits.max_log_bytes);
     this.store.writeTx(() => {
       for (const a of this.registry.artifacts) if (a.seed) this.scheduler.runSeed(cmd, a.seed);
-      // Genesis code keeps its state in data artifacts it owns, so it needs disk like any principal.
+      // Genesis code keeps its state in data artifacts it owns, so it needs disk like any principal: a base,
+      // and a share for each principal the operator created (see GenesisCodeDef.diskPerPrincipal).
+      const principals = this.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM artifacts WHERE created_by = ? AND has_standing = 1", OPERATOR)!.n;
       for (const c of this.registry.code) {
-        const short = c.diskBytes - this.services.ledger.balance(c.id, 'disk_bytes');
+        const short = c.diskBytes + principals * (c.diskPerPrincipal ?? 0) - this.services.ledger.balance(c.id, 'disk_bytes');
         if (short > 0) this.services.ledger.issue(c.id, 'disk_bytes', short, { at: now, commandId: cmd.id, cause: 'genesis code disk quota' });
       }
     });
   }
 
-  /** Settles scheduled work that is due (the background ticker; commands also settle lazily). */
+  /**
+   * Settles all scheduled work that is due (the background ticker; commands also settle lazily, a batch
+   * each), a batch per transaction so other writers get their turns in between.
+   */
   settle(): number {
-    const now = this.clock.now();
-    const cmd = new Command(Command.newId(now), OPERATOR, now, this.config.limits.max_log_bytes);
-    return this.store.writeTx(() => this.scheduler.settleDue(cmd));
+    let total = 0;
+    for (;;) {
+      const now = this.clock.now();
+      const cmd = new Command(Command.newId(now), OPERATOR, now, this.config.limits.max_log_bytes);
+      const n = this.store.writeTx(() => this.scheduler.settleDue(cmd));
+      total += n;
+      if (n === 0) return total;
+    }
   }
 
   private top(cmd: Command, target: string, method: string, args: unknown, request: string, key: string | undefined, opts: InvokeOptions): { value: unknown; commandId: string; replayed: boolean } {
@@ -160,6 +172,7 @@ export class Kernel {
     const value = this.door.enter(cmd, cmd.principal, target, method, args, 0, {
       ...(opts.maxFee === undefined ? {} : { maxFee: opts.maxFee }),
       ...(opts.maxPrice === undefined ? {} : { maxPrice: opts.maxPrice }),
+      ...(opts.maxCalls === undefined ? {} : { maxCalls: opts.maxCalls }),
     });
     const resultText = JSON.stringify(value ?? null);
     this.chargeBurned(cmd);
@@ -187,7 +200,8 @@ export class Kernel {
 
   /** CPU burned and nested calls made are charged whatever happens; the caller's windows record them. */
   private chargeBurned(cmd: Command): void {
-    if (cmd.cpuUsedMs > 0) this.services.rates.charge(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs), cmd.now, cmd.cpuWindowLeft);
+    const cpu = cmd.cpuUsedMs + cmd.hostMs;
+    if (cpu > 0) this.services.rates.charge(cmd.principal, 'cpu_ms', Math.ceil(cpu), cmd.now, cmd.cpuWindowLeft);
     if (cmd.nested > 0 && cmd.principal !== OPERATOR) this.services.rates.charge(cmd.principal, 'calls', cmd.nested, cmd.now, cmd.callsWindowLeft);
   }
 

@@ -18,19 +18,23 @@ export interface SettleContext {
 /** Settles one due item. Runs inside the command that found it due; must be idempotent. */
 export type Settler = (ctx: SettleContext, payload: unknown) => void;
 
+/** Items one command settles: others' scheduled work cannot make someone else's command arbitrarily slow. */
 const BATCH = 50;
+
+/**
+ * Kinds settled before others when several are due: a resolution must happen before anyone can act as if
+ * it had not (a bid placed after the auction's due time must not join it), however many other items are due.
+ */
+const FIRST = ['mint_resolve'];
 
 /** Only kinds this build can settle are selected; others wait for a build that knows them. */
 function dueQueries(kinds: string[]): { kinds: string[]; probe: string; batch: string } {
   const where = `due_at <= ? AND kind IN (${kinds.map(() => '?').join(', ')})`;
-  return { kinds, probe: `SELECT 1 AS due FROM scheduled WHERE ${where} LIMIT 1`, batch: `SELECT id, kind, payload FROM scheduled WHERE ${where} ORDER BY due_at, id LIMIT ?` };
+  const first = FIRST.filter((k) => kinds.includes(k));
+  const order = first.length > 0 ? `CASE WHEN kind IN (${first.map((k) => `'${k}'`).join(', ')}) THEN 0 ELSE 1 END, due_at, id` : 'due_at, id';
+  return { kinds, probe: `SELECT 1 AS due FROM scheduled WHERE ${where} LIMIT 1`, batch: `SELECT id, kind, payload FROM scheduled WHERE ${where} ORDER BY ${order} LIMIT ?` };
 }
 
-/**
- * Scheduled work (expiries, auction resolutions, wake-ups) is settled lazily: the first command that
- * finds an item due settles it inside its own transaction, and deletes it, so it happens exactly once
- * whichever process gets there first. A background ticker only calls this more often.
- */
 export class Scheduler {
   private readonly settlers = new Map<string, Settler>();
   private dueSql: { kinds: string[]; probe: string; batch: string } | null = null;
@@ -65,23 +69,22 @@ export class Scheduler {
     return this.s.store.one<{ due_at: number }>('SELECT due_at FROM scheduled WHERE id = ?', id)?.due_at ?? null;
   }
 
-  /** Settles everything due at the command's time, oldest first. */
+  /**
+   * Settles up to one batch of what is due at the command's time, resolutions first, then oldest first.
+   * Returns how many it settled; the background ticker (Kernel.settle) calls it until nothing is due.
+   */
   settleDue(cmd: Command): number {
     if (this.settlers.size === 0) return 0;
     const { kinds, probe, batch } = (this.dueSql ??= dueQueries([...this.settlers.keys()]));
     // Nearly every command finds nothing due, and a one-row probe is the cheapest way to learn that.
     if (this.s.store.one(probe, cmd.now, ...kinds) === undefined) return 0;
     const ctx = this.context(cmd);
-    let settled = 0;
-    for (;;) {
-      const due = this.s.store.all<{ id: string; kind: string; payload: string }>(batch, cmd.now, ...kinds, BATCH);
-      for (const item of due) {
-        this.s.store.run('DELETE FROM scheduled WHERE id = ?', item.id);
-        this.settlers.get(item.kind)!(ctx, JSON.parse(item.payload));
-        settled++;
-      }
-      if (due.length < BATCH) return settled;
+    const due = this.s.store.all<{ id: string; kind: string; payload: string }>(batch, cmd.now, ...kinds, BATCH);
+    for (const item of due) {
+      this.s.store.run('DELETE FROM scheduled WHERE id = ?', item.id);
+      this.settlers.get(item.kind)!(ctx, JSON.parse(item.payload));
     }
+    return due.length;
   }
 
   /** Runs a seed hook with a settler's context. */

@@ -80,9 +80,11 @@ describe('unsolicited gifts', () => {
     const before = stateOf(t.world);
     expect(t.fail('mallory', 'genesis_store', 'transfer', { id: 'gift', to: 'alice' }, 'INVALID_ARGS').message).toMatch(/genesis_contract_freeware or genesis_contract_private/);
     expect(stateOf(t.world)).toBe(before);
-    // Under a built-in contract the recipient owns it outright, and can throw it away.
+    // Even under a built-in contract, nothing lands on alice's quota unless she takes it (escrow).
     t.ok('mallory', 'genesis_store', 'write', { id: 'gift2', kind: 'data', content: 'z'.repeat(100_000) });
-    t.ok('mallory', 'genesis_store', 'transfer', { id: 'gift2', to: 'alice' });
+    t.fail('mallory', 'genesis_store', 'transfer', { id: 'gift2', to: 'alice' }, 'ACCESS_DENIED');
+    const l = t.ok('mallory', 'genesis_escrow', 'list', { artifact_id: 'gift2', price: 0, buyer: 'alice' });
+    t.ok('alice', 'genesis_escrow', 'purchase', { listing_id: l.listing_id });
     t.ok('alice', 'genesis_store', 'delete', { id: 'gift2' });
   });
 

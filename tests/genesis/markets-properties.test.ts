@@ -155,7 +155,8 @@ describe('properties: markets under random commands from many principals', () =>
           try {
             t.world.store.run("UPDATE meta SET value = 'order-test' WHERE key = 'seed'");
             for (const x of PRINCIPALS) t.world.createPrincipal(x);
-            for (const b of order) t.ok(p(b.who), 'genesis_store', 'write', codeArtifact(`t_${p(b.who)}`, CODE, [{ name: 'run' }]));
+            // The same code, written in one order (who wrote it first is the original); only the bids arrive shuffled.
+            for (const b of bids) t.ok(p(b.who), 'genesis_store', 'write', codeArtifact(`t_${p(b.who)}`, CODE, [{ name: 'run' }]));
             for (const b of order) t.ok(p(b.who), 'genesis_mint', 'bid', { artifact_id: `t_${p(b.who)}`, amount: b.amount });
             t.clock.set(t.peek('genesis_mint', 'status', {}).next_resolution_at);
             t.world.settle();

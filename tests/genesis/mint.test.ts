@@ -164,7 +164,8 @@ describe('mint auction', () => {
   it('a void bid (artifact sold or deleted before resolution) is refunded in full', () => {
     const t = w();
     toolsAndBids(t, { alice: 20, bob: 10 });
-    t.ok('alice', 'genesis_store', 'transfer', { id: 'a1', to: 'carol' });
+    const l = t.ok('alice', 'genesis_escrow', 'list', { artifact_id: 'a1', price: 0, buyer: 'carol' });
+    t.ok('carol', 'genesis_escrow', 'purchase', { listing_id: l.listing_id });
     const last = resolve(t);
     expect(last.winners.map((x: { bidder: string }) => x.bidder)).toEqual(['bob']);
     expect(last.bids).toBe(1);

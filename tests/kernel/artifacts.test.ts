@@ -152,26 +152,34 @@ describe('artifacts', () => {
     expect(stateOf(t.world)).toBe(before);
   });
 
-  it('transfers ownership; the old owner loses write and the new one gains it (chains work)', () => {
+  it('transfers ownership to an account of the same agent; the old owner loses write and the new one gains it', () => {
     const t = w();
     t.ok('alice', 'genesis_store', 'write', { id: 'deed', content: 'x' });
-    t.ok('alice', 'genesis_store', 'transfer', { id: 'deed', to: 'bob' });
+    // A wallet of alice's whose code writes and hands things back.
+    const code = 'export function touch(){ return invoke("genesis_store", "write", { id: "deed", content: "z" }).version } export function give(){ return invoke("genesis_store", "transfer", { id: "deed", to: "alice" }).to }';
+    t.ok('alice', 'genesis_store', 'write', codeArtifact('wallet', code, [{ name: 'touch' }, { name: 'give' }], { has_standing: true }));
+    t.ok('alice', 'genesis_rights', 'transfer', { to: 'wallet', resource: 'disk_bytes', amount: 2_000 });
+    t.ok('alice', 'genesis_store', 'transfer', { id: 'deed', to: 'wallet' });
     t.fail('alice', 'genesis_store', 'write', { id: 'deed', content: 'y' }, 'ACCESS_DENIED');
-    t.ok('bob', 'genesis_store', 'write', { id: 'deed', content: 'z' });
-    t.ok('bob', 'genesis_store', 'transfer', { id: 'deed', to: 'alice' });
-    expect(t.ok('alice', 'genesis_store', 'read', { id: 'deed' }).owner).toBe('alice');
+    t.ok('alice', 'wallet', 'touch', {});
+    expect(t.ok('alice', 'wallet', 'give', {})).toBe('alice');
+    expect(t.ok('alice', 'genesis_store', 'read', { id: 'deed' })).toMatchObject({ owner: 'alice', content: 'z' });
     t.fail('alice', 'genesis_store', 'transfer', { id: 'deed', to: 'alice' }, 'INVALID_ARGS');
     t.fail('alice', 'genesis_store', 'transfer', { id: 'deed', to: 'ghost' }, 'NOT_FOUND');
+    // Another agent must agree: nothing is pushed onto bob's quota; escrow is the way.
+    const before = stateOf(t.world);
+    expect(t.fail('alice', 'genesis_store', 'transfer', { id: 'deed', to: 'bob' }, 'ACCESS_DENIED').message).toMatch(/escrow_list .*price: 0, buyer: "bob"/);
+    expect(stateOf(t.world)).toBe(before);
     const ev = t.ok('bob', 'genesis_event_log', 'read', { types: ['artifact_transferred'] }).events;
-    expect(ev.map((e: { payload: { to: string } }) => e.payload.to)).toEqual(['bob', 'alice']);
+    expect(ev.map((e: { payload: { to: string } }) => e.payload.to)).toEqual(['wallet', 'alice']);
   });
 
   it('a transfer needs room in the new owner\'s disk quota', () => {
     const t = w();
     t.ok('alice', 'genesis_store', 'write', { id: 'a1', content: 'x'.repeat(6_000) });
-    t.ok('bob', 'genesis_store', 'write', { id: 'b1', content: 'x'.repeat(6_000) });
+    t.ok('alice', 'genesis_store', 'write', { id: 'wallet', has_standing: true });
     const before = stateOf(t.world);
-    t.fail('alice', 'genesis_store', 'transfer', { id: 'a1', to: 'bob' }, 'QUOTA_EXCEEDED');
+    t.fail('alice', 'genesis_store', 'transfer', { id: 'a1', to: 'wallet' }, 'QUOTA_EXCEEDED');
     expect(stateOf(t.world)).toBe(before);
   });
 

@@ -22,8 +22,13 @@ function attempt(t: TestWorld, who: string, action: (typeof ACTIONS)[number], id
       return t.call(who, id, 'f', {});
     case 'delete':
       return t.call(who, 'genesis_store', 'delete', { id });
-    case 'transfer':
-      return t.call(who, 'genesis_store', 'transfer', { id, to: who === 'alice' ? 'bob' : 'carol' });
+    case 'transfer': {
+      // To an account of the actor's own (a transfer to another agent needs its consent: escrow).
+      const wallet = `${who}-wallet`;
+      if (!t.world.kernel.services.artifacts.meta(wallet)) t.ok(who, 'genesis_store', 'write', { id: wallet, has_standing: true });
+      t.world.grant(wallet, 'disk_bytes', 10_000);
+      return t.call(who, 'genesis_store', 'transfer', { id, to: wallet });
+    }
   }
 }
 
@@ -60,7 +65,9 @@ describe('contracts', () => {
   });
 
   describe('code contracts', () => {
-    const writeContract = (t: TestWorld, id: string, code: string) => t.ok('carol', 'genesis_store', 'write', { id, kind: 'contract', code, description: 'test contract' });
+    // carol's contracts govern alice's artifacts, so they are declared shared.
+    const shared = (code: string) => (code.includes('export const terms = {') ? code.replace('export const terms = {', 'export const terms = { shared: true,') : `export const terms = { shared: true };\n${code}`);
+    const writeContract = (t: TestWorld, id: string, code: string) => t.ok('carol', 'genesis_store', 'write', { id, kind: 'contract', code: shared(code), description: 'test contract' });
     const guarded = (t: TestWorld, contract: string, price = 0) =>
       t.ok('alice', 'genesis_store', 'write', codeArtifact('guarded', 'export function f(){ return "ran" }', [{ name: 'f', price }], { access_contract_id: contract }));
 
@@ -161,10 +168,11 @@ describe('contracts', () => {
 
     it('a missing or deleted contract falls back to the default and says so in an event', () => {
       const t = w();
-      writeContract(t, 'temp', 'export function check_permission(){ return { allowed: false, reason: "no" } }');
+      // alice's own contract (a shared one governing others' artifacts cannot be deleted).
+      t.ok('alice', 'genesis_store', 'write', { id: 'temp', kind: 'contract', code: 'export function check_permission(){ return { allowed: false, reason: "no" } }' });
       guarded(t, 'temp');
       t.fail('bob', 'guarded', 'f', {}, 'ACCESS_DENIED');
-      t.ok('carol', 'genesis_store', 'delete', { id: 'temp' });
+      t.ok('alice', 'genesis_store', 'delete', { id: 'temp' });
       // Fallback is freeware: bob may invoke but not write.
       expect(t.ok('bob', 'guarded', 'f', {})).toBe('ran');
       const e = t.fail('bob', 'genesis_store', 'write', { id: 'guarded', description: 'x' }, 'ACCESS_DENIED');

@@ -21,7 +21,11 @@ describe('red team: a contract handed to its victim', () => {
     // While eve owns the contract, it sees only what eve could: nothing of diary.
     expect(t.fail('eve', 'genesis_store', 'read', { id: 'bait' }, 'ACCESS_DENIED').message).toMatch(/nothing visible/);
     // eve gives the contract away; alice never asked for it.
-    t.ok('eve', 'genesis_store', 'transfer', { id: 'spy', to: 'alice' });
+    {
+      // Handed over with the recipient's consent (a transfer to another agent needs escrow).
+      const l = t.ok('eve', 'genesis_escrow', 'list', { artifact_id: 'spy', price: 0, buyer: 'alice' });
+      t.ok('alice', 'genesis_escrow', 'purchase', { listing_id: l.listing_id });
+    }
     const e = t.fail('eve', 'genesis_store', 'read', { id: 'bait' }, 'ACCESS_DENIED');
     console.log(e.message);
     // Safe: what eve's contract code can see never grows because someone else now owns it.

@@ -36,7 +36,11 @@ describe('red team: pinned imports', () => {
     const t = w();
     t.ok('alice', 'genesis_store', 'write', { id: 'helper', kind: 'library', code: 'export const secret = 0; export function f(){ return "honest v1" }' });
     t.ok('alice', 'genesis_store', 'write', codeArtifact('app', PROBE, [{ name: 'go' }]));
-    t.ok('alice', 'genesis_store', 'transfer', { id: 'app', to: 'bob' });
+    {
+      // Handed over with the recipient's consent (a transfer to another agent needs escrow).
+      const l = t.ok('alice', 'genesis_escrow', 'list', { artifact_id: 'app', price: 0, buyer: 'bob' });
+      t.ok('bob', 'genesis_escrow', 'purchase', { listing_id: l.listing_id });
+    }
     // bob's app shows no imports at all, so nothing for him to check; and an import made at run time is refused.
     expect(t.ok('bob', 'genesis_store', 'info', { id: 'app' }).imports).toBeUndefined();
     expect(t.fail('bob', 'app', 'go', { lib: 'helper' }, 'EXECUTION_ERROR').message).toMatch(/built at run time/);

@@ -54,7 +54,8 @@ describe('red team: debts open before the upgrade are not obligations after it',
       // The debt came through the migration, active, under its new id.
       const id = `genesis_debt.${debt}`;
       expect(ok('carol', 'genesis_store', 'invoke', { id: 'genesis_debt', method: 'check', args: { debt_id: id } })).toMatchObject({ debtor: 'dave', creditor: 'carol', status: 'active', owed: 50 });
-      expect(ok('dave', 'genesis_store', 'invoke', { id: 'genesis_debt', method: 'obligations', args: { principal: 'dave' } }).open).toBe(0);
+      // Counted at open: the debts and tasks open before the services kept counts hold their parties too.
+      expect(ok('dave', 'genesis_store', 'invoke', { id: 'genesis_debt', method: 'obligations', args: { principal: 'dave' } }).open).toBe(1);
       // dave passes everything to his friend eve and leaves.
       const bal = ok('dave', 'genesis_ledger', 'balance', {}).balances;
       ok('dave', 'genesis_ledger', 'transfer', { to: 'eve', amount: bal.scrip });

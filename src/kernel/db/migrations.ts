@@ -360,4 +360,11 @@ export const MIGRATIONS: readonly string[] = [
   /* 11: a result kept for an idempotency key counts against its principal's disk quota until it expires */ `
   ALTER TABLE idempotency ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 12: who wrote a piece of code first, so a copy can never pass for the original in the mint */ `
+  CREATE TABLE code_origins (
+    code_hash   TEXT PRIMARY KEY,
+    artifact_id TEXT NOT NULL,
+    at          INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

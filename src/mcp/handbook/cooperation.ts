@@ -70,18 +70,19 @@ ${defaulted}`;
 export function coordinationPage(c: PageContext): HandbookPage {
   const bounty = c.session([
     use('alice', 'genesis_taskboard', 'post', { title: 'Summarise the rain data', description: 'A one-paragraph summary, as a doc artifact.', expires_in_s: DAY_S }, { pay: 20, returns: { id: '$task', status: 'open', bounty: 20 } }),
+    use('carol', 'genesis_taskboard', 'list', { status: 'open' }, { returns: { tasks: [{ id: '$task', bounty: 20 }] } }),
     {
       as: 'carol',
       tool: 'events_read',
-      args: { principal: 'genesis_taskboard', types: ['artifact_written'] },
-      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: true } }, { type: 'artifact_written' }], next_cursor: '$seen' },
+      args: { artifact_id: '$task', types: ['artifact_written'] },
+      returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: true } }], next_cursor: '$seen' },
     },
     use('bob', 'genesis_taskboard', 'claim', { task_id: '$task' }, { returns: { status: 'claimed', claimant: 'bob' } }),
     use('carol', 'genesis_taskboard', 'claim', { task_id: '$task' }, { fails: 'CONFLICT' }),
     {
       as: 'carol',
       tool: 'events_read',
-      args: { principal: 'genesis_taskboard', types: ['artifact_written'], cursor: '$seen' },
+      args: { artifact_id: '$task', types: ['artifact_written'], cursor: '$seen' },
       returns: { events: [{ type: 'artifact_written', artifact_id: '$task', payload: { created: false } }] },
     },
     use('bob', 'genesis_taskboard', 'submit', { task_id: '$task', result: 'See the doc artifact rain_summary.' }, { returns: { status: 'submitted' } }),
@@ -123,16 +124,16 @@ A lock binds only those who check it: use it to agree on turns, not to protect d
 ## Events: publish and subscribe
 ${c.tool('genesis_event_log', 'read')} filters the world's events by \`types\`, \`principal\` and \`artifact_id\`, and returns a
 \`next_cursor\`: pass it back as \`cursor\` to get only what happened since. Every write, transfer, sale, bid and
-resolution is an event, so watching \`{principal: "genesis_taskboard", types: ["artifact_written"]}\` shows new
-and changed tasks, and watching an artifact id follows one listing, debt or tool. Over MCP you can also
+resolution is an event, so watching \`{principal: "genesis_taskboard", types: ["artifact_written"]}\` shows every
+record the board writes (its tasks, and its counts of each agent's open tasks), and watching an artifact id
+follows one task, listing, debt or tool. Over MCP you can also
 subscribe to an artifact's resource (\`artifact://id\`) and be notified when it changes.
 
 ## Worked examples
 ${sessionPreamble}
 
-Alice posts a task with a bounty of 20; carol spots it in the events, but bob claims it first. (A task's id
-is its record's artifact id. The second event of the first read is the board's count of alice's open
-tasks: while a principal has posted tasks that are not over, or owes debts, it cannot be deleted.)
+Alice posts a task with a bounty of 20; carol finds it on the board and follows it in the events (a task's id
+is its record's artifact id), but bob claims it first:
 
 ${bounty}
 

@@ -91,7 +91,8 @@ what it pays with \`max_price\` on ${c.tool('genesis_store', 'invoke')}: a highe
 Inside code: \`invoke(id, method, args)\` calls any artifact or genesis service as your artifact (it pays from
 its own account if it has standing; \`invoke(id, method, args, {pay: n, max_price: p, max_fee: f})\` attaches scrip,
 caps the price, and accepts a contract fee up to f, default 0). Every nested call counts against the calls
-window of the principal whose command it is, \`console.log\` output is returned to the caller, \`Date.now()\` and
+window of the principal whose command it is (a call may draw at most \`max_calls\` in all, default ${l.default_max_calls}; pass
+\`max_calls\` to ${c.tool('genesis_store', 'invoke')} to allow more), \`console.log\` output is returned to the caller, \`Date.now()\` and
 \`world.now()\` are world time, \`Math.random()\` is seeded per call, and \`import\` loads library artifacts.
 There is no network, file system, timer, typed array or shared memory. Limits per call: ${sb.cpu_ms} ms of CPU, ${Math.round(sb.memory_bytes / 1048576)} MiB of memory,
 nesting depth ${l.max_invoke_depth}, ${l.max_nested_invokes} nested invokes, ${l.max_output_bytes} bytes of result, ${l.max_content_bytes} bytes of content and ${l.max_code_bytes} of code.
@@ -160,7 +161,10 @@ export function check_permission(req, ctx) { return { allowed: true, reason: 'to
   as an MCP resource never pays a fee.
 - \`listed\`: whether everyone may discover the artifacts it governs (search, resource listings, info) —
   metadata only, never content. Unlisted, only their owners see them. Discovery never runs contract code, so
-  searching costs you only the call.`;
+  searching costs you only the call.
+- \`shared\`: whether other agents may put their artifacts under it. Without it, only your own artifacts can use
+  your contract (and you cannot use another agent's: its owner could rewrite it under you). While a shared
+  contract governs another agent's artifact, it cannot be rewritten or deleted: write a new one for a change.`;
 
   return [
     { name: 'handbook', title: 'Handbook: overview', description: 'How this world works and how to earn, spend and build. Read first.', text: overview },

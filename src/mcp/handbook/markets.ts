@@ -37,7 +37,9 @@ export function tradingPage(c: PageContext): HandbookPage {
 
 - **Pay anyone**: ${c.tool('genesis_ledger', 'transfer')} moves scrip from you (always you) to another principal.
 - **Sell a service**: priced code artifacts earn on every successful call, paid by the caller.
-- **Sell an artifact** through escrow (below). A bare ${c.tool('genesis_store', 'transfer')} hands it over with no payment.
+- **Sell or give an artifact** through escrow (below): list it with a price (0 for a gift) and a \`buyer\`, and they take
+  it. Nothing is handed to another agent unasked (it would take their disk quota): ${c.tool('genesis_store', 'transfer')} moves an
+  artifact only between your own accounts, such as your wallets.
 - **Let others draw** on your account up to a limit with ${c.tool('genesis_ledger', 'approve')}: the only way anything but you
   moves scrip out of your account.
 - **Trade rights**: ${c.tool('genesis_rights', 'transfer')} moves unused disk quota, LLM budget or rate allocation.

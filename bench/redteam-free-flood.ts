@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         await sleep(300);
         const att = await bystander(balance, SECONDS);
         const seen = await a.stop();
-        rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attacker: ${seen}; bystander errors ${att.errors}` });
+        rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attacker: ${seen}; bystander errors ${att.errors}${att.sample ? ` (${att.sample})` : ''}` });
       }
       report(`${name}: one principal, ${CLIENTS} concurrent connections (separate process), bystander ledger_balance`, rows);
     }

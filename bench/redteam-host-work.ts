@@ -112,7 +112,7 @@ async function main(): Promise<void> {
         stop.done = true;
         await loop;
         const n = Object.values(seen).reduce((a, b) => a + b, 0);
-        rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attacker: ${tally(seen)}; ${((performance.now() - t0) / n).toFixed(0)} ms per attack call; bystander errors ${att.errors}` });
+        rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attacker: ${tally(seen)}; ${((performance.now() - t0) / n).toFixed(0)} ms per attack call; bystander errors ${att.errors}${att.sample ? ` (${att.sample})` : ''}` });
       }
       report(`${name}: one attacker, one client, bystander ledger_balance`, rows);
     }

@@ -113,13 +113,17 @@ export interface Stats {
   p50: number;
   p99: number;
   max: number;
+  /** Seconds the bystander spent in calls that took over 250 ms, of `total` seconds measured. */
+  stalled: number;
+  total: number;
 }
 
 export const pct = (sorted: number[], p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 
 export function stats(latencies: number[]): Stats {
   const s = [...latencies].sort((a, b) => a - b);
-  return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), max: s.at(-1) ?? NaN };
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / 1000;
+  return { n: s.length, p50: pct(s, 50), p99: pct(s, 99), max: s.at(-1) ?? NaN, stalled: sum(s.filter((x) => x > 250)), total: sum(s) };
 }
 
 /**
@@ -127,21 +131,26 @@ export function stats(latencies: number[]): Stats {
  * failed bystander call is reported, not hidden). A call still waiting when time is up counts with
  * its full latency once it returns.
  */
-export async function bystander(call: () => Promise<{ isError?: boolean | undefined }>, seconds: number): Promise<{ latencies: number[]; errors: number }> {
+export async function bystander(call: () => Promise<{ isError?: boolean | undefined; content?: unknown }>, seconds: number): Promise<{ latencies: number[]; errors: number; sample?: string }> {
   const latencies: number[] = [];
   let errors = 0;
+  let sample: string | undefined;
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
     const t0 = performance.now();
     try {
       const r = await call();
-      if (r.isError) errors++;
-    } catch {
+      if (r.isError) {
+        errors++;
+        sample ??= JSON.stringify(r.content).slice(0, 160);
+      }
+    } catch (e) {
       errors++;
+      sample ??= String((e as Error).message).slice(0, 160);
     }
     latencies.push(performance.now() - t0);
   }
-  return { latencies, errors };
+  return { latencies, errors, ...(sample === undefined ? {} : { sample }) };
 }
 
 export const fmt = (s: Stats) => `n=${s.n} p50=${s.p50.toFixed(1)} p99=${s.p99.toFixed(1)} max=${s.max.toFixed(0)}`;
@@ -162,11 +171,11 @@ export interface TrialRow {
 /** Prints one markdown table of trials, then the spread of baseline and attack p99 across them. */
 export function report(title: string, rows: TrialRow[], goalP99 = 250): void {
   console.log(`\n## ${title}\n`);
-  console.log('| trial | baseline n | baseline p50 | baseline p99 | attack n | attack p50 | attack p99 | attack max | p99 ratio | note |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  console.log('| trial | baseline n | baseline p50 | baseline p99 | attack n | attack p50 | attack p99 | attack max | stalled s (calls > 250 ms) | p99 ratio | note |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     console.log(
-      `| ${r.trial} | ${r.baseline.n} | ${r.baseline.p50.toFixed(1)} | ${r.baseline.p99.toFixed(1)} | ${r.attack.n} | ${r.attack.p50.toFixed(1)} | ${r.attack.p99.toFixed(1)} | ${r.attack.max.toFixed(0)} | ${(r.attack.p99 / r.baseline.p99).toFixed(1)} | ${r.note ?? ''} |`,
+      `| ${r.trial} | ${r.baseline.n} | ${r.baseline.p50.toFixed(1)} | ${r.baseline.p99.toFixed(1)} | ${r.attack.n} | ${r.attack.p50.toFixed(1)} | ${r.attack.p99.toFixed(1)} | ${r.attack.max.toFixed(0)} | ${r.attack.stalled.toFixed(1)} of ${r.attack.total.toFixed(1)} | ${(r.attack.p99 / r.baseline.p99).toFixed(1)} | ${r.note ?? ''} |`,
     );
   }
   console.log(`\nbaseline p99 ms: ${spread(rows.map((r) => r.baseline.p99))}`);

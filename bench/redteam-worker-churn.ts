@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         const att = await bystander(echo, SECONDS);
         stop.done = true;
         await Promise.all(loops);
-        rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attackers: ${tally(seen)}; bystander errors ${att.errors}` });
+        rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attackers: ${tally(seen)}; bystander errors ${att.errors}${att.sample ? ` (${att.sample})` : ''}` });
         // Let the attackers' cpu_ms windows recover before the next trial.
         await sleep(61_000 * (seen.RATE_LIMITED ? 1 : 0));
       }

@@ -4,7 +4,9 @@
  * cannot put the bystander first, because this work is done by the HTTP stack and the SDK before any
  * command exists; the calls window never sees it.
  *
- *   node --import tsx bench/redteam-free-flood.ts [--only tools_list,prompt,initialize,bad_token] [--clients 32] [--trials 3] [--seconds 10]
+ *   node --import tsx bench/redteam-free-flood.ts [--only tools_list,prompt,initialize,bad_token,unauth_body] [--clients 64] [--trials 3] [--seconds 10]
+ *
+ * unauth_body needs no token at all: a 2 MB JSON body is parsed and walked before bearer auth.
  */
 import { spawn } from 'node:child_process';
 import { arg, bystander, cleanup, connect, hammer, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
@@ -14,8 +16,11 @@ const SECONDS = arg('seconds', 10);
 const CLIENTS = arg('clients', 32);
 const only = (() => {
   const i = process.argv.indexOf('--only');
-  return i >= 0 ? process.argv[i + 1]!.split(',') : ['tools_list', 'prompt', 'initialize', 'bad_token'];
+  return i >= 0 ? process.argv[i + 1]!.split(',') : ['tools_list', 'prompt', 'initialize', 'bad_token', 'unauth_body'];
 })();
+
+/** ~2 MB of JSON (under the 2 MiB limit): ~690k empty objects. */
+const BODY_2MB = `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":[${Array.from({ length: 690_000 }, () => '{}').join(',')}]}}`;
 
 const argStr = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,6 +48,12 @@ async function attacker(): Promise<void> {
     // A 2025-era initialize: a whole McpServer and session built, then replaced (eve's 9th closes her oldest).
     initialize: () => () => raw(eveToken, { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
     bad_token: () => () => raw(`eco_${'x'.repeat(40)}`, { jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    // No token at all: the 2 MB body is parsed (and walked for depth) before bearer auth refuses it.
+    unauth_body: () => () =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: BODY_2MB }).then(async (r) => {
+        await r.arrayBuffer();
+        return { isError: r.status !== 401, structuredContent: r.status === 401 ? undefined : { error: { code: `HTTP ${r.status}` } } };
+      }),
   };
   const stop = { done: false };
   const seen: Record<string, number> = {};

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         stop.done = true;
         await Promise.all(loops);
         rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `attackers: ${tally(seen)}; bystander errors ${att.errors}${att.sample ? ` (${att.sample})` : ''}` });
-        if (name !== 'validate' && t < TRIALS) await sleep(20_000); // let the cpu_ms windows refill a little
+        if (name !== 'validate') await sleep(61_000); // let the cpu_ms windows refill
       }
       report(`${name}: stdio attacker process(es) on the world file; bystander over the HTTP host`, rows);
     }

@@ -127,11 +127,11 @@ export function stats(latencies: number[]): Stats {
 }
 
 /**
- * The bystander: `call` back to back for `seconds`; every latency, including failures (a refused or
+ * The bystander: `call` back to back (or with `pauseMs` between calls, not timed) for `seconds`; every latency, including failures (a refused or
  * failed bystander call is reported, not hidden). A call still waiting when time is up counts with
  * its full latency once it returns.
  */
-export async function bystander(call: () => Promise<{ isError?: boolean | undefined; content?: unknown }>, seconds: number): Promise<{ latencies: number[]; errors: number; sample?: string }> {
+export async function bystander(call: () => Promise<{ isError?: boolean | undefined; content?: unknown }>, seconds: number, pauseMs = 0): Promise<{ latencies: number[]; errors: number; sample?: string }> {
   const latencies: number[] = [];
   let errors = 0;
   let sample: string | undefined;
@@ -149,6 +149,7 @@ export async function bystander(call: () => Promise<{ isError?: boolean | undefi
       sample ??= String((e as Error).message).slice(0, 160);
     }
     latencies.push(performance.now() - t0);
+    if (pauseMs > 0) await sleep(pauseMs);
   }
   return { latencies, errors, ...(sample === undefined ? {} : { sample }) };
 }

@@ -7,7 +7,8 @@
  *
  *   node --import tsx bench/redteam-many-principals.ts [--principals 30,60] [--period 7] [--trials 2] [--seconds 15] [--pace-ms 0]
  *
- * --pace-ms N: the bystander waits N ms between calls (0: back to back, as in the stall bench).
+ * --pace-ms N: the bystander waits N ms between calls (not counted in its latency; 0: back to back, as
+ * in the stall bench). A paced bystander, like an agent, does not pile up cheap calls between stalls.
  */
 import type { Client } from '@modelcontextprotocol/client';
 import { arg, bystander, cleanup, connect, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
@@ -30,18 +31,14 @@ async function main(): Promise<void> {
   const srv = await serve(p.db);
   try {
     const by = await connect(srv.url, p.tokens.get('bystander')!);
-    const balance = async () => {
-      const r = await by.callTool({ name: 'ledger_balance', arguments: {} });
-      if (PACE_MS) await sleep(PACE_MS);
-      return r;
-    };
+    const balance = () => by.callTool({ name: 'ledger_balance', arguments: {} });
     for (let i = 0; i < 50; i++) await balance();
     const clients: Client[] = [];
     for (const e of eves) clients.push(await connect(srv.url, p.tokens.get(e)!));
     for (const count of COUNTS) {
       const rows: TrialRow[] = [];
       for (let t = 1; t <= TRIALS; t++) {
-        const base = await bystander(balance, SECONDS / 2);
+        const base = await bystander(balance, SECONDS / 2, PACE_MS);
         const stop = { done: false };
         const seen: Record<string, number> = {};
         const loops = clients.slice(0, count).map(async (c) => {
@@ -55,7 +52,7 @@ async function main(): Promise<void> {
           }
         });
         await sleep(PERIOD_S * 1000);
-        const att = await bystander(balance, SECONDS);
+        const att = await bystander(balance, SECONDS, PACE_MS);
         stop.done = true;
         await Promise.all(loops);
         rows.push({ trial: t, baseline: stats(base.latencies), attack: stats(att.latencies), note: `each attacker 1 call / ${PERIOD_S} s; attacker answers ${tally(seen)}; bystander errors ${att.errors}` });

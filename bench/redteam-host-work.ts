@@ -47,16 +47,15 @@ export function spin(a) {
 }`;
 
 async function setup(w: World): Promise<void> {
-  must(
-    w.invoke('eve', 'genesis_store', 'write', {
-      id: 'amp',
-      can_execute: true,
-      description: 'validation amplifier',
-      code: 'export function f(){ return 1 }',
-      interface: [{ name: 'f', description: 'f', inputSchema: allOfSchema('', true), price: 0 }],
-    }),
-    'write amp',
-  );
+  // Mended: the interface is refused at write (schema node cap); the attack then meets NOT_FOUND.
+  const amp = w.invoke('eve', 'genesis_store', 'write', {
+    id: 'amp',
+    can_execute: true,
+    description: 'validation amplifier',
+    code: 'export function f(){ return 1 }',
+    interface: [{ name: 'f', description: 'f', inputSchema: allOfSchema('', true), price: 0 }],
+  });
+  if (!amp.ok) console.log(`validate: the amplifying interface is refused at write: ${amp.error.code}: ${amp.error.message}`);
   must(
     w.invoke('mallory', 'genesis_store', 'write', {
       id: 'nest',

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   const p = await prepare(['bystander', 'author', ...eves], {}, (w) => {
     const iface = (name: string, inputSchema: object = { type: 'object' }) => [{ name, description: name, inputSchema, price: 0 }];
     must(w.invoke('author', 'genesis_store', 'write', { id: 'loop', can_execute: true, description: 'js loop', code: 'export function burn(){ let n = 0; for (;;) n++ }', interface: iface('burn') }), 'loop');
-    must(w.invoke('author', 'genesis_store', 'write', { id: 'amp', can_execute: true, description: 'amp', code: 'export function f(){ return 1 }', interface: iface('f', AMP) }), 'amp');
+    // Mended: the interface is refused at write (schema node cap); the attack then meets NOT_FOUND.
+    const amp = w.invoke('author', 'genesis_store', 'write', { id: 'amp', can_execute: true, description: 'amp', code: 'export function f(){ return 1 }', interface: iface('f', AMP) });
+    if (!amp.ok) console.log(`validate: the amplifying interface is refused at write: ${amp.error.code}: ${amp.error.message}`);
   }, { bystander: { calls: 1_000_000 } });
   const srv = await serve(p.db);
   try {

@@ -5,7 +5,8 @@ import { canonicalJson, sha256 } from './kernel/canonical.ts';
 import { checkInvariants, type InvariantReport } from './kernel/checker.ts';
 import { RealClock, type Clock } from './kernel/clock.ts';
 import { loadConfigFile, parseConfig, type Config, type ConfigInput } from './kernel/config.ts';
-import { Store } from './kernel/db/store.ts';
+import { Store, WriteLockBusy } from './kernel/db/store.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { OPERATOR } from './kernel/door.ts';
 import { EventLog } from './kernel/events.ts';
 import { Kernel, type InvokeOptions, type InvokeResult } from './kernel/kernel.ts';
@@ -83,14 +84,29 @@ export class World {
    * another's. A command that finds no sandbox worker ready (one was just killed) does not wait for a
    * boot: it is rolled back unrecorded and runs again once a worker is ready, while others go on. A
    * caller with too many commands waiting is refused with RATE_LIMITED before anything runs (the
-   * result then has an empty command_id).
+   * result then has an empty command_id). `onStart` is called once, when the command's turn first comes.
    */
-  submit(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): Promise<InvokeResult> {
+  submit(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}, onStart?: () => void): Promise<InvokeResult> {
     let waitForWorker = false;
+    let started = false;
+    let lockTries = 0;
+    let lockDeadline = Infinity;
     const task = (): InvokeResult | NotYet => {
+      if (!started) {
+        started = true;
+        onStart?.();
+      }
       try {
-        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker });
+        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker, waitForLock: false });
       } catch (err) {
+        // Another process (a stdio client on the same file) holds the write lock. Waiting for it in
+        // SQLite's busy handler would freeze this process; poll instead, while other principals' turns
+        // go on. Nothing has run, so past the busy timeout the refusal is all there is to record.
+        if (err instanceof WriteLockBusy) {
+          if (lockTries++ === 0) lockDeadline = performance.now() + this.config.store.busy_timeout_ms;
+          if (performance.now() >= lockDeadline) throw new KernelError('TIMEOUT', `The world database stayed busy with another process's writes for ${this.config.store.busy_timeout_ms} ms. Retry shortly; if it persists, run one \`ecology serve\` for this world and connect clients to it rather than several \`ecology stdio\` processes.`, {}, { retryAfterMs: 1_000 });
+          return new NotYet(sleep(lockTries < 50 ? 1 : 4));
+        }
         if (!(err instanceof SandboxUnavailable)) throw err;
         // If no worker starts at all, the next attempt waits and fails the ordinary way.
         return new NotYet(this.sandbox.whenReady().catch(() => (waitForWorker = true)));

@@ -23,6 +23,32 @@ export function addAdminCommands(program: Command, setExit: (code: number) => vo
     process.stdout.write(`${JSON.stringify(out)}\n`);
   });
 
+  worldOpts(
+    principal
+      .command('list')
+      .description('List principals: id, scrip, live tokens, who made it and when.')
+      .option('--all', 'include deleted principals')
+      .option('--json', 'one JSON object per line'),
+  ).action(async (opts: WorldOptions & { all?: boolean; json?: boolean }) => {
+    const { listPrincipals, withWorld } = await admin();
+    const rows = await withWorld(opts, (w) => listPrincipals(w, opts.all === true));
+    if (rows === null) return setExit(1);
+    if (opts.json) {
+      for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
+      return;
+    }
+    if (rows.length === 0) {
+      process.stdout.write(`No principals yet. Create one with: ecology init --db ${opts.db}\n`);
+      return;
+    }
+    const width = Math.max(...rows.map((r) => r.id.length));
+    for (const r of rows) {
+      const made = `made by ${r.created_by} ${new Date(r.created_at).toISOString()}`;
+      const gone = r.deleted_at === undefined ? '' : `  deleted ${new Date(r.deleted_at).toISOString()}`;
+      process.stdout.write(`${r.id.padEnd(width)}  ${String(r.scrip).padStart(8)} scrip  ${r.live_tokens} token${r.live_tokens === 1 ? ' ' : 's'}  ${made}${gone}${r.description ? `  ${r.description}` : ''}\n`);
+    }
+  });
+
   const token = program.command('token').description('Manage bearer tokens for the HTTP transport.');
   worldOpts(token.command('create <principal>').description('Create a token for a principal and print it (shown once; only its hash is stored).')).action(
     async (p: string, opts: WorldOptions) => {

@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { openWorld } from './world.ts';
+import { withProgress } from './progress.ts';
 import type { World } from '../world.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
 
@@ -7,23 +11,48 @@ const ADDER = `export function add({ x, y }, ctx) {
   return { sum: x + y };
 }`;
 
+/** Prints one step: its answer, or its refusal, labelled as expected when the step is meant to be refused. */
+type Show = (label: string, r: InvokeResult, expectRefusal?: string) => InvokeResult;
+
+const show: Show = (label, r, expectRefusal) => {
+  if (expectRefusal !== undefined) {
+    const outcome = r.ok ? `UNEXPECTEDLY ALLOWED: ${JSON.stringify(r.value)}` : r.error.code === expectRefusal ? `refused, as expected: ${r.error.code}: ${r.error.message}` : `refused with ${r.error.code} (expected ${expectRefusal}): ${r.error.message}`;
+    process.stdout.write(`${label} [expected refusal]: ${outcome}\n`);
+  } else {
+    process.stdout.write(`${label}: ${r.ok ? JSON.stringify(r.value) : `${r.error.code} ${r.error.message}`}\n`);
+  }
+  return r;
+};
+
 /**
- * `ecology demo`: a short economy on the embedded database. Three principals; a transfer; a priced
- * code artifact used by another; the tool sold through escrow; a mint bid; a loan made and repaid; a
- * bounty paid; then the invariant report. Safe to run repeatedly on the same file.
+ * `ecology demo`: a short economy. Three principals; a transfer; a priced code artifact used by another;
+ * a refused attempt to spend someone else's scrip; the tool sold through escrow; a mint bid; a loan made
+ * and repaid; a bounty paid; then the invariant report. It runs in a throw-away world, so a user's own
+ * world is never touched, unless `--db` names one (then it is safe to run repeatedly on the same file).
  */
-export async function demoCommand(opts: { db: string; config?: string }): Promise<number> {
-  const world = await openWorld(opts);
+export async function demoCommand(opts: { db?: string; config?: string }): Promise<number> {
+  const scratch = opts.db === undefined ? mkdtempSync(join(tmpdir(), 'ecology-demo-')) : null;
+  const db = opts.db ?? join(scratch!, 'world.db');
   try {
-    const show = (label: string, r: InvokeResult) => {
-      process.stdout.write(`${label}: ${r.ok ? JSON.stringify(r.value) : `${r.error.code} ${r.error.message}`}\n`);
-      return r;
-    };
-    for (const id of ['alice', 'bob', 'carol']) {
-      if (!world.kernel.services.artifacts.get(id)) show(`create ${id}`, world.createPrincipal(id));
+    const world = await withProgress(scratch ? 'Opening a throw-away world' : `Opening ${db}`, () => openWorld({ db, ...(opts.config === undefined ? {} : { config: opts.config }) }));
+    process.stdout.write(scratch ? `A throw-away world (deleted at the end; pass --db to keep one).\n` : `The world in ${db}.\n`);
+    try {
+      return run(world);
+    } finally {
+      await world.close();
     }
-    show('alice pays bob 10', world.invoke('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 10, memo: 'demo' }));
-    if (!world.kernel.services.artifacts.get('adder')) show(
+  } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function run(world: World): number {
+  for (const id of ['alice', 'bob', 'carol']) {
+    if (!world.kernel.services.artifacts.get(id)) show(`create ${id}`, world.createPrincipal(id));
+  }
+  show('alice pays bob 10', world.invoke('alice', 'genesis_ledger', 'transfer', { to: 'bob', amount: 10, memo: 'demo' }));
+  if (!world.kernel.services.artifacts.get('adder')) {
+    show(
       'alice writes adder (price 3)',
       world.invoke('alice', 'genesis_store', 'write', {
         id: 'adder',
@@ -33,21 +62,19 @@ export async function demoCommand(opts: { db: string; config?: string }): Promis
         interface: [{ name: 'add', description: 'x + y', inputSchema: { type: 'object', properties: { x: { type: 'number' }, y: { type: 'number' } }, required: ['x', 'y'] }, price: 3 }],
       }),
     );
-    show('bob finds it', world.invoke('bob', 'genesis_store', 'search', { query: 'adds', can_execute: true }));
-    show('bob invokes adder.add', world.invoke('bob', 'genesis_store', 'invoke', { id: 'adder', method: 'add', args: { x: 2, y: 40 } }));
-    show('bob tries to pay from alice\'s account', world.invoke('bob', 'genesis_ledger', 'transfer', { from: 'alice', to: 'bob', amount: 1 }));
-    markets(world, show);
-    for (const id of ['alice', 'bob', 'carol']) show(`${id}'s balances`, world.invoke(id, 'genesis_ledger', 'balance', {}));
-    const report = world.check();
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    return report.ok ? 0 : 1;
-  } finally {
-    await world.close();
   }
+  show('bob finds it', world.invoke('bob', 'genesis_store', 'search', { query: 'adds', can_execute: true }));
+  show('bob invokes adder.add', world.invoke('bob', 'genesis_store', 'invoke', { id: 'adder', method: 'add', args: { x: 2, y: 40 } }));
+  show("bob tries to pay himself from alice's account", world.invoke('bob', 'genesis_ledger', 'transfer_from', { principal: 'alice', to: 'bob', amount: 1 }), 'ACCESS_DENIED');
+  markets(world);
+  for (const id of ['alice', 'bob', 'carol']) show(`${id}'s balances`, world.invoke(id, 'genesis_ledger', 'balance', {}));
+  const report = world.check();
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  return report.ok ? 0 : 1;
 }
 
 /** The institutions, once each: whoever owns the adder sells it to the other, bids, lends and pays a bounty. */
-function markets(world: World, show: (label: string, r: InvokeResult) => InvokeResult): void {
+function markets(world: World): void {
   const info = world.invoke('carol', 'genesis_store', 'info', { id: 'adder' });
   const seller = info.ok ? (info.value as { owner: string }).owner : 'alice';
   const buyer = seller === 'alice' ? 'bob' : 'alice';

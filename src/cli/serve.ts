@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { DEFAULT_SESSION_LIMITS } from '../mcp/session-limits.ts';
 import { wholeNumber, type WorldOptions } from './options.ts';
 
@@ -12,7 +12,10 @@ interface ServeFlags {
   maxSessions: number;
   maxSessionsPerPrincipal: number;
   maxListensPerPrincipal: number;
+  maxListens: number;
   conformanceFixtures?: boolean;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'pretty' | 'json';
 }
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -32,16 +35,21 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .option('--host <host>', 'address to bind; 0.0.0.0 or :: needs --allowed-host', '127.0.0.1')
       .option('--allowed-host <name>', 'extra Host header name to accept (repeatable)', collect)
       .option('--allowed-origin <origin>', 'browser origin (scheme://host[:port]) allowed by CORS and Origin checks (repeatable)', collect)
-      .option('--max-sessions <n>', '2025-era sessions held at once, everyone together (beyond it: 503)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessions)
+      .option('--max-sessions <n>', '2025-era sessions held at once, everyone together (when full: the oldest of whoever holds the most closes)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessions)
       .option('--max-sessions-per-principal <n>', "2025-era sessions of one principal (beyond it its own oldest closes)", wholeNumber(1), DEFAULT_SESSION_LIMITS.maxSessionsPerPrincipal)
       .option('--max-listens-per-principal <n>', '2026-era subscriptions/listen streams one principal may hold open (beyond it: 429)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxListensPerPrincipal)
+      .option('--max-listens <n>', 'subscriptions/listen streams held at once, everyone together (when full: the oldest of whoever holds the most closes)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxListens)
+      .addOption(new Option('--log-level <level>', 'least severe log lines to write (one info line per request)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
+      .addOption(new Option('--log-format <format>', 'pretty: one readable line per request; json: one JSON object per line, for machines').choices(['pretty', 'json']).default('pretty'))
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
   ).action(async (opts: WorldOptions & ServeFlags) => {
-    const [{ requireRebindingProtection, startHttp }, { conformanceFactory }, { openWorld }] = await Promise.all([
+    const [{ requireRebindingProtection, startHttp }, { conformanceFactory }, { openWorld, listPrincipals }, { createLogger }] = await Promise.all([
       import('../mcp/http.ts'),
       import('../mcp/conformance/index.ts'),
       import('./world.ts'),
+      import('./logger.ts'),
     ]);
+    const logger = createLogger(opts.logLevel, opts.logFormat);
     // Refuse an unprotected bind before opening anything.
     requireRebindingProtection({ host: opts.host, ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}) });
     // Listen for signals first: a signal during start-up must also end in a clean shutdown.
@@ -54,14 +62,18 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       ...(opts.allowedHost ? { allowedHosts: opts.allowedHost } : {}),
       ...(opts.allowedOrigin ? { allowedOrigins: opts.allowedOrigin } : {}),
       ...(opts.conformanceFixtures ? { fixtures: conformanceFactory } : {}),
-      sessions: { maxSessions: opts.maxSessions, maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal, maxListensPerPrincipal: opts.maxListensPerPrincipal },
+      sessions: { maxSessions: opts.maxSessions, maxSessionsPerPrincipal: opts.maxSessionsPerPrincipal, maxListensPerPrincipal: opts.maxListensPerPrincipal, maxListens: opts.maxListens },
+      logger,
     }).catch(async (err: unknown) => {
       await world?.close();
       throw err;
     });
-    process.stderr.write(`agent-ecology: ${opts.conformanceFixtures ? 'conformance fixtures' : `world ${opts.db}`} at ${http.url}\n`);
+    logger.info(`agent-ecology: ${opts.conformanceFixtures ? 'conformance fixtures' : `world ${opts.db}`} at ${http.url}`);
+    if (world && (listPrincipals(world, false) ?? []).length === 0) {
+      logger.warn(`This world has no principals yet, so every request will get 401. Create one and its token with: ecology init --db ${opts.db}`);
+    }
     const signal = await stopped;
-    process.stderr.write(`agent-ecology: ${signal}: finishing in-flight requests\n`);
+    logger.info(`agent-ecology: ${signal}: finishing in-flight requests`);
     await http.close();
     await world?.close();
     setExit(0);

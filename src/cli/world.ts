@@ -40,3 +40,26 @@ export function operator(world: World, method: string, args: Record<string, unkn
   process.stderr.write(`ecology: ${r.error.code}: ${r.error.message}\n`);
   return null;
 }
+
+export interface PrincipalRow {
+  id: string;
+  description: string;
+  created_by: string;
+  created_at: number;
+  scrip: number;
+  live_tokens: number;
+  deleted_at?: number;
+}
+
+/** Every principal, page by page (the operator method returns at most 100 at a time); null on failure. */
+export function listPrincipals(world: World, includeDeleted: boolean): PrincipalRow[] | null {
+  const rows: PrincipalRow[] = [];
+  let after: string | undefined;
+  do {
+    const page = operator(world, 'list_principals', { ...(after === undefined ? {} : { after }), include_deleted: includeDeleted }) as { principals: PrincipalRow[]; next_after?: string } | null;
+    if (page === null) return null;
+    rows.push(...page.principals);
+    after = page.next_after;
+  } while (after !== undefined);
+  return rows;
+}

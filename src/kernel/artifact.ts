@@ -202,7 +202,7 @@ export function validateFields(f: ArtifactFields, limits: Config['limits']): voi
       limit: limits.max_code_bytes,
     });
   }
-  if (f.interface !== null) validateInterface(f.interface, limits);
+  // The cheap checks first: compiling an interface's schemas is the costly one.
   if (f.can_execute) {
     if (!f.interface || f.interface.length === 0) {
       throw invalidArgs('An executable artifact (can_execute: true) needs an interface listing at least one method.', {});
@@ -211,6 +211,7 @@ export function validateFields(f: ArtifactFields, limits: Config['limits']): voi
       throw invalidArgs('An executable artifact (can_execute: true) needs code: an ES module exporting one function per interface method.', {});
     }
   }
+  if (f.interface !== null) validateInterface(f.interface, limits);
   if (f.kind === 'contract' && f.code.trim() === '') {
     throw invalidArgs("A contract artifact needs code: an ES module exporting check_permission(request, ctx) that returns {allowed, reason, cost?}.", {});
   }

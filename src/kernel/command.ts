@@ -6,7 +6,7 @@ export class Command {
   target: string | null = null;
   method: string | null = null;
   /** Whether the top-level call belongs in the invocation registry and event log (see Door). */
-  recordInvocation = true;
+  recordInvocation = false;
   /** Nested invokes made so far (limited per command). */
   nested = 0;
   /** Ids made by genesis handlers in this command (see HandlerContext.newId). */

@@ -34,6 +34,11 @@ export const ConfigSchema = z
     limits: z
       .object({
         max_args_bytes: int(64, 64 * 1024 * 1024).default(512 * 1024),
+        /**
+         * Arguments to a code artifact's method (checked against its agent-written schema on the host):
+         * smaller than genesis calls', so validating them stays cheap. Pass bigger inputs as an artifact id.
+         */
+        max_invoke_args_bytes: int(64, 64 * 1024 * 1024).default(64 * 1024),
         /** How long a result is kept for its idempotency key (and counts against its principal's disk quota). */
         idempotency_ttl_ms: int(1_000, 365 * 86_400_000).default(86_400_000),
         /** A command draws one more call from its caller's window for each further started this many bytes of its request. */

@@ -127,14 +127,9 @@ export class Door {
     const pay = opts.pay ?? 0;
     // 1. Validate (resolve and spec already done by `enter`).
     const args = this.parse(spec, target, method, rawArgs, depth);
-    if (depth === 0) {
-      // 2. Settle due scheduled work, 3. count the call against the caller's window.
-      this.scheduler.settleDue(cmd);
-      // The operator administers the world; its commands are not drawn from any agent's window.
-      if (cmd.principal !== OPERATOR) {
-        this.s.rates.consume(cmd.principal, 'calls', cmd.callWeight, cmd.now);
-      }
-    }
+    // 2. Settle due scheduled work. (The call was counted against the caller's window before anything,
+    // by the kernel: see Kernel.top.)
+    if (depth === 0) this.scheduler.settleDue(cmd);
     // 4. Permission.
     if (spec.kind === 'genesis' && spec.def.operatorOnly && caller !== OPERATOR) {
       throw accessDenied(`${target.id}.${method} is reserved for the world operator.`, { artifact: target.id, method });
@@ -237,11 +232,9 @@ export class Door {
     // hashed them; a nested invoke's come from sandboxed code and are checked here.
     if (depth > 0) requireShallow(args, this.config.limits.max_args_depth);
     const bytes = JSON.stringify(args).length;
-    if (bytes > this.config.limits.max_args_bytes) {
-      throw invalidArgs(`Arguments to ${target.id}.${method} are ${bytes} bytes of JSON; the limit is ${this.config.limits.max_args_bytes}. Store large inputs in an artifact and pass its id.`, {
-        bytes,
-        limit: this.config.limits.max_args_bytes,
-      });
+    const limit = spec.kind === 'code' ? Math.min(this.config.limits.max_invoke_args_bytes, this.config.limits.max_args_bytes) : this.config.limits.max_args_bytes;
+    if (bytes > limit) {
+      throw invalidArgs(`Arguments to ${target.id}.${method} are ${bytes} bytes of JSON; the limit is ${limit}. Store large inputs in an artifact and pass its id.`, { bytes, limit });
     }
     if (spec.kind === 'genesis') {
       const r = (spec.def.input as z.ZodObject).safeParse(args);

@@ -130,6 +130,7 @@ export class Guest {
       maxLogBytes: this.config.limits.max_log_bytes,
     };
     let r: FrameResult;
+    const started = performance.now();
     try {
       r = this.sandbox.run(frame, serve, { limits, killGraceMs: sb.kill_grace_ms, hardKillMs: sb.hard_kill_ms, waitForWorker: cmd.waitForWorker });
     } catch (err) {
@@ -139,6 +140,10 @@ export class Guest {
       throw abortedError(err, frame.artifact, limits.cpuMs, sb.hard_kill_ms);
     }
     cmd.cpuUsedMs += r.cpuMs;
+    // The guest's stopwatch stops while the host serves its calls (so it is never killed for the host's
+    // work), but that time is the command's too: it is billed to the caller's cpu_ms window, so a guest
+    // cannot keep the host busy for free through calls, looks and imports.
+    cmd.hostMs += Math.max(0, performance.now() - started - r.cpuMs);
     cmd.addLogs(r.logs, logPrefix);
     return r;
   }

@@ -17,7 +17,7 @@ import { Tokens } from './tokens.ts';
 import { deletedError } from './artifacts.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
-import type { Store } from './db/store.ts';
+import { WriteLockBusy, type Store } from './db/store.ts';
 import type { GenesisRegistry } from './genesis.ts';
 import type { Services } from './services.ts';
 import { SandboxUnavailable, type Sandbox } from '../sandbox/host.ts';
@@ -37,6 +37,11 @@ export interface InvokeOptions {
    * simply be run again once a worker is ready. Default true: wait for the worker.
    */
   waitForWorker?: boolean;
+  /**
+   * When another process holds the world's write lock: true (the default) waits in SQLite's busy
+   * handler; false throws WriteLockBusy at once, before anything runs or is recorded.
+   */
+  waitForLock?: boolean;
 }
 
 export type InvokeResult =
@@ -108,13 +113,17 @@ export class Kernel {
     let request = '';
     let key: string | undefined;
     try {
+      // Named as asked until the door resolves it (a forward names its real target), so a command refused
+      // before that (its window spent) is still recorded against what it asked for.
+      cmd.target = typeof target === 'string' ? target.slice(0, 64) : null;
+      cmd.method = typeof method === 'string' ? method.slice(0, 64) : null;
       request = this.requestText(target, method, args);
       cmd.callWeight = 1 + Math.floor(Math.max(0, request.length - 1) / this.config.limits.call_bytes);
       key = idempotencyKey(opts.idempotencyKey);
-      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key, opts));
+      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key, opts), { wait: opts.waitForLock ?? true });
       return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
     } catch (err) {
-      if (err instanceof SandboxUnavailable) throw err;
+      if (err instanceof SandboxUnavailable || err instanceof WriteLockBusy) throw err;
       const e = toKernelError(err);
       this.recordFailure(cmd, request, key, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };
@@ -154,6 +163,9 @@ export class Kernel {
 
   private top(cmd: Command, target: string, method: string, args: unknown, request: string, key: string | undefined, opts: InvokeOptions): { value: unknown; commandId: string; replayed: boolean } {
     this.requireCaller(cmd.principal);
+    // The window first: a command is a call whatever becomes of it (a replay, a refusal for bad arguments),
+    // so a principal whose window is spent is refused before anything else is done for it.
+    if (cmd.principal !== OPERATOR) this.services.rates.consume(cmd.principal, 'calls', cmd.callWeight, cmd.now);
     const hash = key === undefined ? '' : sha256(request);
     if (key !== undefined) {
       const prior = this.idempotency.find(cmd.principal, key, cmd.now);
@@ -164,8 +176,6 @@ export class Kernel {
             command_id: prior.command_id,
           });
         }
-        // A replay is a call like any other.
-        if (cmd.principal !== OPERATOR) this.services.rates.consume(cmd.principal, 'calls', 1, cmd.now);
         return { value: JSON.parse(prior.result), commandId: prior.command_id, replayed: true };
       }
     }

@@ -2,14 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cors from 'cors';
 import type { NextFunction, Request, Response } from 'express';
-import { createMcpExpressApp, requireBearerAuth } from '@modelcontextprotocol/express';
+import express from 'express';
+import { hostHeaderValidation, originValidation, requireBearerAuth } from '@modelcontextprotocol/express';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import { OAuthError, OAuthErrorCode, type AuthInfo, type OAuthTokenVerifier } from '@modelcontextprotocol/server';
 import { DEFAULT_SESSION_LIMITS, HybridHandler, type SessionFactory, type SessionLimits } from './hybrid.ts';
 import { artifactUri } from './resources.ts';
 import { createFactory, serverParts } from './server.ts';
 import { ArtifactWatcher } from './watch.ts';
-import { MAX_MESSAGE_BYTES, depthRefusal } from './wire.ts';
+import { MAX_MESSAGE_BYTES, depthRefusal, listenRefusal } from './wire.ts';
+import { principalOfAuth } from './principal.ts';
+import { admission, DEFAULT_ADMISSION, type AdmissionLimits } from './admission.ts';
+import { requestLog, type RequestLogger } from './request-log.ts';
 import type { World } from '../world.ts';
 
 export interface HttpOptions {
@@ -29,6 +33,12 @@ export interface HttpOptions {
   drainMs?: number;
   /** Limits on 2025-era sessions (connection state held in this process); defaults in DEFAULT_SESSION_LIMITS. */
   sessions?: Partial<SessionLimits>;
+  /** Requests in flight per principal and in all, admitted before their bodies are read. */
+  admission?: Partial<AdmissionLimits>;
+  /** Most open connections (each holds a descriptor). */
+  maxConnections?: number;
+  /** Where one line per request goes (who, what, outcome, duration); none when absent. */
+  logger?: RequestLogger;
   /** Serve something other than the world, without auth (the conformance fixtures). */
   fixtures?: (hybrid: () => HybridHandler) => SessionFactory;
 }
@@ -46,11 +56,7 @@ const MCP_HEADERS = ['Mcp-Session-Id', 'Mcp-Protocol-Version', 'Mcp-Method', 'Mc
 const VOUCH_S = 3600;
 const LOCALHOST = ['localhost', '127.0.0.1', '[::1]'];
 
-/** The principal an authenticated request acts as (set by our token verifier, or passed in-process). */
-export function principalOfAuth(auth: AuthInfo | undefined): string | null {
-  const p = auth?.extra?.principal;
-  return typeof p === 'string' ? p : null;
-}
+export { principalOfAuth };
 
 export function tokenVerifier(world: World): OAuthTokenVerifier {
   return {
@@ -85,19 +91,17 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
     const fixtures = opts.fixtures(() => handler);
     // Fixture clients are anonymous, so all of them are one "principal": only the overall limit applies.
     const limits = { ...DEFAULT_SESSION_LIMITS, ...opts.sessions };
-    handler = new HybridHandler(fixtures, { ...limits, maxSessionsPerPrincipal: limits.maxSessions, maxListensPerPrincipal: limits.maxSessions, principalOf: () => null, onerror: log });
+    handler = new HybridHandler(fixtures, { ...limits, maxSessionsPerPrincipal: limits.maxSessions, maxListensPerPrincipal: limits.maxListens, principalOf: () => null, onerror: log });
   } else {
     if (!world) throw new Error('startHttp needs a world unless it serves fixtures');
     handler = worldHandler(world, opts.sessions);
   }
   // Both checks always on, whatever the bind address: a page served from an allowed host name may call.
   const hosts = [...(opts.allowedHosts ?? []), ...boundName(opts.host), ...LOCALHOST];
-  const app = createMcpExpressApp({
-    host: opts.host,
-    allowedHosts: hosts,
-    allowedOrigins: [...(opts.allowedOrigins ?? []).map(originHost), ...hosts],
-    jsonLimit: `${maxBody}b`,
-  });
+  const app = express();
+  if (opts.logger) app.use(requestLog(opts.logger));
+  app.use(hostHeaderValidation(hosts));
+  app.use(originValidation([...(opts.allowedOrigins ?? []).map(originHost), ...hosts]));
   // Requests awaiting their answer. Notification streams (a 2025-era GET, a 2026-era listen) never end
   // on their own, so shutdown does not wait for them: closing the handler ends them.
   let inFlight = 0;
@@ -114,22 +118,32 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
     if (MCP_METHODS.includes(req.method)) return next();
     res.status(405).set('Allow', MCP_METHODS.join(', ')).json({ jsonrpc: '2.0', error: { code: -32000, message: `Method ${req.method} is not allowed on /mcp. Use POST (GET and DELETE for 2025-era sessions).` }, id: null });
   });
+  app.use('/mcp', cors({ origin: opts.allowedOrigins ?? false, exposedHeaders: [...MCP_HEADERS, 'WWW-Authenticate'], allowedHeaders: ['Content-Type', 'Authorization', 'Accept', ...MCP_HEADERS] }));
+  // Who is asking, and whether it may ask now, is settled from the headers, before the body is read:
+  // nobody can make the host parse a body without a token, or more bodies at once than its share.
+  if (world) app.use('/mcp', requireBearerAuth({ verifier: tokenVerifier(world) }));
+  const admitted = admission({ ...DEFAULT_ADMISSION, ...opts.admission });
+  app.use('/mcp', admitted.admit);
+  app.use(express.json({ limit: `${maxBody}b` }));
+  app.use('/mcp', admitted.streamsLeave);
   // The SDK's own validation would overflow the stack on a message nested thousands deep (a 500).
   app.use('/mcp', (req: Request, res: Response, next: NextFunction) => {
-    const refused = depthRefusal(req.body);
+    const refused = depthRefusal(req.body) ?? listenRefusal(req.body);
     if (refused) return void res.status(400).json(refused);
     next();
   });
-  app.use('/mcp', cors({ origin: opts.allowedOrigins ?? false, exposedHeaders: [...MCP_HEADERS, 'WWW-Authenticate'], allowedHeaders: ['Content-Type', 'Authorization', 'Accept', ...MCP_HEADERS] }));
   const node = toNodeHandler(handler, { maxRequestBodySize: maxBody, onerror: log });
-  const route = (req: Request, res: Response) => void node(req as never, res as never, req.body);
-  if (!world) app.all('/mcp', route);
-  else app.all('/mcp', requireBearerAuth({ verifier: tokenVerifier(world) }), route);
+  app.all('/mcp', (req: Request, res: Response) => void node(req as never, res as never, req.body));
   app.use((req: Request, res: Response) => void res.status(404).json({ jsonrpc: '2.0', error: { code: -32000, message: `Nothing is served at ${req.path}. The MCP endpoint is /mcp.` }, id: null }));
   app.use(jsonErrors);
 
   // Express 5's app.listen hands a failed bind to the callback as success; a plain server reports it.
   const server: Server = createServer(app);
+  // A connection costs a descriptor: connections are capped, and one that sends its request slowly is
+  // cut off (a trickled body is not a way to hold the host's descriptors).
+  server.maxConnections = opts.maxConnections ?? 1_024;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(bindError(err as NodeJS.ErrnoException, opts)));
     server.listen(opts.port, opts.host, () => resolve());

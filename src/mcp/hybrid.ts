@@ -12,7 +12,7 @@ import {
   type McpServer,
 } from '@modelcontextprotocol/server';
 import type { FetchLikeMcpHandler } from '@modelcontextprotocol/node';
-import { StreamQuota, untilEnd } from './streams.ts';
+import { StreamQuota, closable } from './streams.ts';
 
 
 
@@ -61,8 +61,15 @@ export class HybridHandler implements FetchLikeMcpHandler {
     private readonly factory: SessionFactory,
     private readonly opts: HybridOptions,
   ) {
-    this.modern = createMcpHandler((ctx) => factory(ctx, null), { legacy: 'reject', onerror: opts.onerror, maxRequestBodySize: 8 * 1024 * 1024 });
-    this.listens = new StreamQuota(opts.maxListensPerPrincipal);
+    this.modern = createMcpHandler((ctx) => factory(ctx, null), {
+      legacy: 'reject',
+      onerror: opts.onerror,
+      maxRequestBodySize: 8 * 1024 * 1024,
+      // Our quota admits and evicts fairly; the SDK's own cap (which refuses whoever comes last) sits
+      // above it, with room for streams being torn down after an eviction.
+      maxSubscriptions: opts.maxListens + 64,
+    });
+    this.listens = new StreamQuota(opts.maxListensPerPrincipal, opts.maxListens);
     this.sweeper = setInterval(() => this.sweep(), Math.min(opts.idleMs, 60_000));
     this.sweeper.unref();
   }
@@ -85,15 +92,19 @@ export class HybridHandler implements FetchLikeMcpHandler {
   /** A 2026-era notification stream, counted against its principal's limit until it ends. */
   private async listen(request: Request, opts: McpHandlerRequestOptions): Promise<Response> {
     const principal = this.opts.principalOf(opts.authInfo);
-    const release = this.listens.acquire(principal);
-    if (!release) {
-      return rpcError(
-        429,
-        -32000,
-        `You already hold ${this.listens.perPrincipal} subscriptions/listen streams open, the most one principal may. Close one, or watch every URI on one stream.`,
-        { 'Retry-After': '1' },
-      );
+    const admission = this.listens.acquire(principal);
+    if ('refused' in admission) {
+      if (admission.refused === 'principal') {
+        return rpcError(
+          429,
+          -32000,
+          `You already hold ${this.listens.perPrincipal} subscriptions/listen streams open, the most one principal may. Close one, or watch every URI on one stream.`,
+          { 'Retry-After': '1' },
+        );
+      }
+      return rpcError(503, -32000, `The server holds its maximum of ${this.listens.maxTotal} subscriptions/listen streams, one per principal. Retry in a minute.`, { 'Retry-After': '60' });
     }
+    const { release, onClose } = admission;
     request.signal?.addEventListener('abort', release, { once: true });
     try {
       const res = await this.modern.fetch(request, opts);
@@ -101,7 +112,9 @@ export class HybridHandler implements FetchLikeMcpHandler {
         release();
         return res;
       }
-      return new Response(untilEnd(res.body, release), { status: res.status, statusText: res.statusText, headers: res.headers });
+      const stream = closable(res.body, release);
+      onClose(stream.close);
+      return new Response(stream.body, { status: res.status, statusText: res.statusText, headers: res.headers });
     } catch (err) {
       release();
       throw err;
@@ -170,10 +183,11 @@ export class HybridHandler implements FetchLikeMcpHandler {
   }
 
   /**
-   * Room for one more session of `principal`, or the refusal to send. Only the principal's own
-   * sessions are ever closed for it: at its own limit, or when the table is full, its least recently
-   * used one goes. With none of its own to close, a full table refuses (503) instead of closing
-   * someone else's, so no principal can push another off the server by opening sessions.
+   * Room for one more session of `principal`, or the refusal to send. At its own limit, its own least
+   * recently used session goes. At a full table, the least recently used session of whoever holds the
+   * most goes if that holder has at least two more than the newcomer (so shares even out and nobody's last
+   * session is taken); otherwise the newcomer replaces its own. So no principal can push another off the
+   * server, and no crowd of principals can lock one out.
    */
   private makeRoom(principal: string | null): Response | null {
     const own = [...this.sessions.values()].filter((s) => s.principal === principal);
@@ -181,8 +195,13 @@ export class HybridHandler implements FetchLikeMcpHandler {
     const total = this.sessions.size + this.openingTotal;
     if (mine < this.opts.maxSessionsPerPrincipal && total < this.opts.maxSessions) return null;
     const oldest = own.reduce<Session | undefined>((a, s) => (a && a.lastSeen <= s.lastSeen ? a : s), undefined);
+    const richest = mine < this.opts.maxSessionsPerPrincipal ? this.mostHeld() : undefined;
+    // drop() takes a session out of the table at once; closing its transport can finish in the background.
+    if (richest && richest.count >= mine + 2) {
+      void this.drop(richest.oldest);
+      return null;
+    }
     if (oldest) {
-      // drop() takes it out of the table at once; closing its transport can finish in the background.
       void this.drop(oldest);
       return null;
     }
@@ -196,6 +215,22 @@ export class HybridHandler implements FetchLikeMcpHandler {
       `The server holds its maximum of ${this.opts.maxSessions} 2025-era sessions. Retry in ${retryS} s, or connect with protocol 2026-07-28, which needs no session.`,
       { 'Retry-After': String(retryS) },
     );
+  }
+
+  /** The principal holding the most sessions, with its least recently used one. */
+  private mostHeld(): { count: number; oldest: Session } | undefined {
+    const held = new Map<string | null, { count: number; oldest: Session }>();
+    for (const s of this.sessions.values()) {
+      const h = held.get(s.principal);
+      if (!h) held.set(s.principal, { count: 1, oldest: s });
+      else {
+        h.count++;
+        if (s.lastSeen < h.oldest.lastSeen) h.oldest = s;
+      }
+    }
+    let best: { count: number; oldest: Session } | undefined;
+    for (const h of held.values()) if (!best || h.count > best.count) best = h;
+    return best;
   }
 
   /** When the least recently used session will have been idle long enough to be closed (at least 1 s). */

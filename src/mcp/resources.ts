@@ -1,6 +1,7 @@
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, ResourceTemplate, type McpServer } from '@modelcontextprotocol/server';
 import { kernelRefusal, requestPrincipal } from './refusal.ts';
 import type { World } from '../world.ts';
+import { MAX_WATCHED_URI_CHARS } from './wire.ts';
 import type { PrincipalOf } from './tools.ts';
 
 export const ARTIFACT_URI = 'artifact://{id}';
@@ -65,6 +66,9 @@ export function registerResources(server: McpServer, world: World, principalOf: 
 /** Registers legacy-era subscribe/unsubscribe (McpServer does not), recording URIs in `subscribed`. */
 export function registerSubscriptions(server: McpServer, subscribed: Set<string>): void {
   server.server.setRequestHandler('resources/subscribe', async (req) => {
+    if (req.params.uri.length > MAX_WATCHED_URI_CHARS) {
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `LIMIT_EXCEEDED: a watched URI may be at most ${MAX_WATCHED_URI_CHARS} characters; artifact URIs are artifact://<id>.`);
+    }
     if (!subscribed.has(req.params.uri) && subscribed.size >= MAX_SUBSCRIPTIONS) {
       throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `LIMIT_EXCEEDED: this connection already watches ${MAX_SUBSCRIPTIONS} resources. Unsubscribe from some first.`);
     }

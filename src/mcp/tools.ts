@@ -3,6 +3,7 @@ import { fromJsonSchema, type CallToolResult, type jsonSchemaValidator, type Jso
 import type { GenesisMethod, GenesisRegistry } from '../kernel/genesis.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
 import type { World } from '../world.ts';
+import { noteOutcome } from './request-log.ts';
 
 /** Resolves who is calling from the request context; null if nobody authenticated. */
 export type PrincipalOf = (ctx: ServerContext) => string | null;
@@ -68,17 +69,22 @@ export function registerTools(server: McpServer, tools: readonly ToolDef[], worl
     server.registerTool(
       t.name,
       { title: t.title, description: t.description, inputSchema: t.inputSchema, outputSchema: t.outputSchema, annotations: t.annotations },
-      async (args: Record<string, unknown>, ctx: ServerContext) => callTool(t, world, principalOf(ctx), args),
+      async (args: Record<string, unknown>, ctx: ServerContext) => callTool(t, world, principalOf(ctx), args, progressReporter(ctx)),
     );
   }
 }
 
 /** Runs a tool call as `principal` through the world's fair queue (so no other principal's backlog delays it). */
-export async function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>): Promise<CallToolResult> {
+export async function callTool(t: ToolDef, world: World, principal: string | null, args: Record<string, unknown>, progress?: Progress): Promise<CallToolResult> {
   if (principal === null) {
+    noteOutcome('ACCESS_DENIED');
     return errorResult({ code: 'ACCESS_DENIED', message: 'This connection is not authenticated as any principal. Connect with a bearer token (HTTP) or --as (stdio).', details: {}, retriable: false });
   }
-  const r: InvokeResult = await (t.mutating && isRecord(args) ? submitKeyed(t, world, principal, args) : world.submit(principal, t.method.artifact, t.method.name, args ?? {}));
+  progress?.(0, 'waiting for your turn in the world');
+  const onStart = progress && (() => progress(1, 'running'));
+  const r: InvokeResult = await (t.mutating && isRecord(args) ? submitKeyed(t, world, principal, args, onStart) : world.submit(principal, t.method.artifact, t.method.name, args ?? {}, {}, onStart));
+  progress?.(2, 'done');
+  noteOutcome(r.ok ? 'ok' : r.error.code);
   if (!r.ok) return errorResult(r.error, r.command_id);
   const structured = t.method.forward ? { result: r.value ?? null, logs: r.logs, command_id: r.command_id } : (r.value as Record<string, unknown>);
   return { content: [{ type: 'text', text: render(structured) }], structuredContent: structured };
@@ -88,10 +94,26 @@ export async function callTool(t: ToolDef, world: World, principal: string | nul
  * The key goes to the kernel whatever its type: it refuses a malformed one (a number, an object, an
  * empty string). Dropping it here instead would run a retried call twice.
  */
-function submitKeyed(t: ToolDef, world: World, principal: string, args: Record<string, unknown>): Promise<InvokeResult> {
-  if (!Object.hasOwn(args, IDEMPOTENCY_KEY)) return world.submit(principal, t.method.artifact, t.method.name, args);
+function submitKeyed(t: ToolDef, world: World, principal: string, args: Record<string, unknown>, onStart?: () => void): Promise<InvokeResult> {
+  if (!Object.hasOwn(args, IDEMPOTENCY_KEY)) return world.submit(principal, t.method.artifact, t.method.name, args, {}, onStart);
   const { [IDEMPOTENCY_KEY]: key, ...rest } = args;
-  return world.submit(principal, t.method.artifact, t.method.name, rest, { idempotencyKey: key as string });
+  return world.submit(principal, t.method.artifact, t.method.name, rest, { idempotencyKey: key as string }, onStart);
+}
+
+/** Reports a tool call's stage (0 queued, 1 running, 2 done, of 2). */
+export type Progress = (stage: number, message: string) => void;
+
+/**
+ * Progress notifications for a call whose client asked for them (a progressToken in `_meta`): a call can
+ * wait for its turn, for another process's write lock or for a sandbox worker, then run guest code for
+ * up to its CPU budget. Notifications are sent without waiting; a client that went away loses them.
+ */
+function progressReporter(ctx: ServerContext): Progress | undefined {
+  const token = ctx.mcpReq._meta?.progressToken;
+  if (token === undefined) return undefined;
+  return (progress, message) => {
+    void ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress, total: 2, message } }).catch(() => {});
+  };
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

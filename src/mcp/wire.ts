@@ -2,8 +2,16 @@ import { PassThrough, type Readable } from 'node:stream';
 import { INVALID_REQUEST, PARSE_ERROR, parseJSONRPCMessage, type JSONRPCErrorResponse } from '@modelcontextprotocol/server';
 import { nestsDeeperThan } from '../kernel/canonical.ts';
 
-/** Largest JSON-RPC message a transport accepts (the HTTP body limit is the same). */
-export const MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+/**
+ * Largest JSON-RPC message a transport accepts (the HTTP body limit is the same): room for the largest
+ * arguments a command may have (limits.max_args_bytes, 512 KiB by default) even fully escaped. What a
+ * body costs the host to parse grows with its size, so it is no larger.
+ */
+export const MAX_MESSAGE_BYTES = 1024 * 1024;
+/** Longest resource URI a client may watch: artifact URIs are short, and each watched one is held in memory. */
+export const MAX_WATCHED_URI_CHARS = 512;
+/** Most URIs one listen stream may watch: every change is matched against every stream's list. */
+export const MAX_LISTEN_URIS = 256;
 /**
  * Deepest nesting a message may have. The SDK's validators recurse and overflow the stack a few
  * thousand levels down; this leaves room for the envelope around the deepest arguments the kernel's
@@ -17,6 +25,20 @@ type Reply = (error: JSONRPCErrorResponse) => void;
 export function depthRefusal(value: unknown): JSONRPCErrorResponse | null {
   if (!nestsDeeperThan(value, MAX_MESSAGE_DEPTH)) return null;
   return errorReply(idOf(value), INVALID_REQUEST, `Invalid Request: the message nests more than ${MAX_MESSAGE_DEPTH} levels deep. Flatten the arguments.`);
+}
+
+/**
+ * A JSON-RPC error for a 2026-era subscriptions/listen asking to watch too many URIs, or too long ones;
+ * null for anything else.
+ */
+export function listenRefusal(value: unknown): JSONRPCErrorResponse | null {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+  const m = value as { method?: unknown; params?: { resourceSubscriptions?: unknown } };
+  if (m.method !== 'subscriptions/listen') return null;
+  const uris = m.params?.resourceSubscriptions;
+  if (!Array.isArray(uris)) return null;
+  if (uris.length <= MAX_LISTEN_URIS && uris.every((u) => typeof u === 'string' && u.length <= MAX_WATCHED_URI_CHARS)) return null;
+  return errorReply(idOf(value), INVALID_REQUEST, `LIMIT_EXCEEDED: a listen stream may watch at most ${MAX_LISTEN_URIS} resources, each URI at most ${MAX_WATCHED_URI_CHARS} characters. Watch fewer.`);
 }
 
 /** Why a parsed message cannot be passed to the SDK, as a JSON-RPC error; null if it can. */

@@ -8,8 +8,8 @@ export interface SandboxOptions {
   spinUs: number;
   workerStartMs: number;
   /**
-   * Workers to rotate between: each tears down and pre-builds its runtime while the others serve. One
-   * more is kept beyond these, so a killed worker's successor can boot while the spare serves.
+   * Workers to rotate between: each tears down and pre-builds its runtime while the others serve. Two
+   * more are kept beyond these, so killed workers' successors can boot while the spares serve.
    */
   workers: number;
 }
@@ -83,8 +83,8 @@ interface Session {
   aborted: SandboxAborted | null;
 }
 
-/** Workers kept beyond `SandboxOptions.workers`, so a kill never leaves the next command waiting for a boot. */
-const SPARE_WORKERS = 1;
+/** Workers kept beyond `SandboxOptions.workers`, so kills in a row (a boot takes 45-175 ms) never leave the next command waiting for one. */
+const SPARE_WORKERS = 2;
 
 /**
  * Host side of the sandbox. Runs are synchronous: the host thread blocks (spinning, then in

@@ -15,7 +15,7 @@ describe('ecology CLI', () => {
     expect(top.status).toBe(0);
     expect(top.stdout).toMatch(/check/);
     expect(top.stdout).toMatch(/demo/);
-    for (const cmd of ['check', 'demo', 'serve', 'stdio', 'principal', 'principal create', 'token', 'token create', 'token revoke', 'token list']) {
+    for (const cmd of ['init', 'check', 'demo', 'serve', 'stdio', 'principal', 'principal create', 'principal list', 'token', 'token create', 'token revoke', 'token list']) {
       const r = run([...cmd.split(' '), '--help']);
       expect(r.status, cmd).toBe(0);
       expect(r.stdout).toMatch(/Usage: ecology/);
@@ -39,7 +39,7 @@ describe('ecology CLI', () => {
         const r = run(['demo', '--db', db]);
         expect(r.status, r.stderr).toBe(0);
         expect(r.stdout).toMatch(/bob invokes adder.add: \{"sum":42\}/);
-        expect(r.stdout).toMatch(/Unrecognized key: "from"/);
+        expect(r.stdout).toMatch(/bob tries to pay himself from alice's account \[expected refusal\]: refused, as expected: ACCESS_DENIED/);
       }
       const check = run(['check', '--db', db]);
       expect(check.status).toBe(0);

@@ -36,7 +36,7 @@ describe('2025-era sessions: one principal cannot push another off the server', 
 describe('2025-era sessions: a full table', () => {
   const served = useServedWorld(['alice', 'bob', 'carol'], {}, { sessions: { maxSessions: 4, maxSessionsPerPrincipal: 2 } });
 
-  it('attack 10: session table eviction — a full table refuses a new principal with 503 and Retry-After instead of closing anyone\'s session', async () => {
+  it('attack 10: session table eviction — at a full table a newcomer takes the least recently used session of whoever holds the most, never anyone\'s last', async () => {
     const { http, tokens } = served();
     const clients: Client[] = [];
     const open = async (p: string) => {
@@ -45,30 +45,33 @@ describe('2025-era sessions: a full table', () => {
       return c;
     };
     try {
-      const [a1, a2, b1, b2] = [await open('alice'), await open('alice'), await open('bob'), await open('bob')];
+      const a1 = await open('alice');
+      const a2 = await open('alice');
+      const b1 = await open('bob');
+      const b2 = await open('bob');
+      await works(a2);
       expect(http.handler.sessionCount).toBe(4);
-      const res = await initialize(http.url, tokens.carol!);
-      expect(res.status).toBe(503);
-      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-      const body = (await res.json()) as { error: { code: number; message: string } };
-      expect(body.error.message).toMatch(/maximum of 4 .*2026-07-28/);
-      await expect(httpClient(http.url, tokens.carol!, 'legacy')).rejects.toThrow();
-      // The 2026-07-28 era needs no session: carol is still served.
-      expect(await works(await httpClient(http.url, tokens.carol!, 'modern'))).toBe('carol');
-      for (const c of [a1!, a2!, b1!, b2!]) await works(c);
+      // carol arrives at a full table: alice holds the most (tied with bob, and first), and her idlest goes.
+      const c1 = await open('carol');
+      await closed(a1);
+      expect([await works(a2), await works(b1), await works(b2), await works(c1)]).toEqual(['alice', 'bob', 'bob', 'carol']);
       expect(http.handler.sessionCount).toBe(4);
+      // carol's second session would leave bob 1 and carol 2, no fairer: carol replaces her own instead.
+      const c2 = await open('carol');
+      await closed(c1);
+      expect([await works(a2), await works(b1), await works(b2), await works(c2)]).toEqual(['alice', 'bob', 'bob', 'carol']);
       // At a full table a principal may still replace its own least recently used session.
-      await works(b1!);
+      await works(b1);
       const b3 = await open('bob');
-      await closed(b2!);
-      expect([await works(b1!), await works(b3), await works(a1!), await works(a2!)]).toEqual(['bob', 'bob', 'alice', 'alice']);
+      await closed(b2);
+      expect([await works(b1), await works(b3), await works(a2), await works(c2)]).toEqual(['bob', 'bob', 'alice', 'carol']);
       // A session ended by its client (DELETE) makes room.
       const t = (b3 as unknown as { _transport: { terminateSession(): Promise<void> } })._transport;
       await t.terminateSession();
       expect(http.handler.sessionCount).toBe(3);
       expect(await works(await open('carol'))).toBe('carol');
     } finally {
-      for (const c of clients) await c.close();
+      for (const c of clients) await c.close().catch(() => {});
     }
   });
 
@@ -82,6 +85,30 @@ describe('2025-era sessions: a full table', () => {
       expect(http.handler.sessionCount).toBeLessThanOrEqual(4);
     } finally {
       for (const c of opened) await c.close();
+    }
+  });
+});
+
+describe('2025-era sessions: a table where everyone holds one', () => {
+  const served = useServedWorld(['alice', 'bob', 'carol'], {}, { sessions: { maxSessions: 2, maxSessionsPerPrincipal: 2 } });
+
+  it('attack 10: session table eviction — a newcomer gets 503 with Retry-After rather than closing anyone\'s only session', async () => {
+    const { http, tokens } = served();
+    const a = await httpClient(http.url, tokens.alice!, 'legacy');
+    const b = await httpClient(http.url, tokens.bob!, 'legacy');
+    try {
+      const res = await initialize(http.url, tokens.carol!);
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const body = (await res.json()) as { error: { code: number; message: string } };
+      expect(body.error.message).toMatch(/maximum of 2 .*2026-07-28/);
+      // The 2026-07-28 era needs no session: carol is still served, and nobody lost theirs.
+      expect(await works(await httpClient(http.url, tokens.carol!, 'modern'))).toBe('carol');
+      expect([await works(a), await works(b)]).toEqual(['alice', 'bob']);
+      expect(http.handler.sessionCount).toBe(2);
+    } finally {
+      await a.close();
+      await b.close();
     }
   });
 });

@@ -28,20 +28,18 @@ describe('red team: schema validation in the host thread', () => {
   const t = useWorld({ principals: ['eve', 'bystander'], config: { principal_defaults: { calls: 5 } } });
 
   it('validating one call\'s arguments does not hold the host for seconds (and a refused validation still counts as a call)', () => {
-    const { world, ok } = t();
-    ok('eve', 'genesis_store', 'write', {
-      id: 'amp',
-      can_execute: true,
-      description: 'x',
-      code: 'export function f(){ return 1 }',
-      interface: [{ name: 'f', description: 'f', inputSchema: amplifier(), price: 0 }],
-    });
+    const { world, ok, fail } = t();
+    // The 739-branch amplifier is refused when written (at most 64 subschemas)...
+    fail('eve', 'genesis_store', 'write', { id: 'amp', can_execute: true, description: 'x', code: 'export function f(){ return 1 }', interface: [{ name: 'f', description: 'f', inputSchema: amplifier(), price: 0 }] }, 'INVALID_ARGS');
+    // ... so the most eve can write is one with 30 branches, and her arguments are capped at 64 KiB.
+    const most = { type: 'object', properties: { a: { allOf: [...Array.from({ length: 29 }, () => BRANCH), { type: 'array', maxItems: 1 }] } } };
+    ok('eve', 'genesis_store', 'write', { id: 'amp', can_execute: true, description: 'x', code: 'export function f(){ return 1 }', interface: [{ name: 'f', description: 'f', inputSchema: most, price: 0 }] });
     const times: number[] = [];
     const codes: string[] = [];
     // eve has 4 calls left in her window: anything past them must be refused RATE_LIMITED.
     for (let i = 0; i < 6; i++) {
       const t0 = performance.now();
-      const r = world.invoke('eve', 'genesis_store', 'invoke', { id: 'amp', method: 'f', args: { a: BIG } });
+      const r = world.invoke('eve', 'genesis_store', 'invoke', { id: 'amp', method: 'f', args: { a: BIG.slice(0, 30_000) } });
       times.push(performance.now() - t0);
       codes.push(r.ok ? 'ok' : r.error.code);
     }

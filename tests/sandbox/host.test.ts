@@ -38,8 +38,8 @@ describe('sandbox host: the kill deadline counts guest time only', () => {
     await sb.close();
   });
 
-  it('keeps a spare worker beyond sandbox.workers, ready before the first command', () => {
-    expect(sb.readyWorkers).toBe(2);
+  it('keeps two spare workers beyond sandbox.workers, ready before the first command', () => {
+    expect(sb.readyWorkers).toBe(3);
   });
 
   it('does not kill a guest for the time the host spends serving its calls', () => {
@@ -70,9 +70,9 @@ describe('sandbox host: the kill deadline counts guest time only', () => {
 
   it('with no worker ready, refuses at once rather than wait for a boot (when asked not to wait), and whenReady says when to retry', async () => {
     const hog = "export function f(){ return new Array(3e7).join('x').length }";
-    await sb.start(); // both workers ready again after the kill above
-    // Kill both workers: each kill starts a successor booting, which takes far longer than the next kill.
-    for (let i = 0; i < 2; i++) expect(() => sb.run(frame(hog), noCalls, session(10, 10, { waitForWorker: false }))).toThrow(SandboxAborted);
+    await sb.start(); // all workers ready again after the kill above
+    // Kill all three: each kill starts a successor booting, which takes far longer than the next kill.
+    for (let i = 0; i < 3; i++) expect(() => sb.run(frame(hog), noCalls, session(10, 10, { waitForWorker: false }))).toThrow(SandboxAborted);
     expect(sb.readyWorkers).toBe(0);
     expect(() => sb.run(frame('export function f(){ return 1 }'), noCalls, session(20, 30, { waitForWorker: false }))).toThrow(SandboxUnavailable);
     await sb.whenReady();

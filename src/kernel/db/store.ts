@@ -30,6 +30,17 @@ export interface StoreOptions {
 }
 
 /**
+ * Thrown by a write transaction asked not to wait (`writeTx(fn, { wait: false })`) when another process
+ * holds the world's write lock: nothing has run, and the caller should try again shortly. Waiting in
+ * SQLite's busy handler would block this process's event loop (every other client of it) instead.
+ */
+export class WriteLockBusy extends Error {
+  constructor() {
+    super('another process holds the write lock');
+  }
+}
+
+/**
  * The only holder of the database connection. Every write goes through `writeTx` (BEGIN IMMEDIATE),
  * so several processes can share one file: SQLite serialises writers and the busy timeout waits.
  * Nested work inside a command uses savepoints, so a failed nested invoke undoes only itself.
@@ -56,13 +67,15 @@ export class Store {
   /** Statements read with `get()` by `one`, kept apart from `all`'s (see `one`). */
   private readonly singleStatements = new Map<string, RawStmt>();
   private depth = 0;
+  private readonly busyTimeoutMs: number;
   private savepointSeq = 0;
   private readonly listeners: TxListener[] = [];
 
   constructor(opts: StoreOptions) {
     this.path = opts.path;
+    this.busyTimeoutMs = Math.trunc(opts.busyTimeoutMs);
     this.db = new Database(opts.path, opts.readonly ? { readonly: true } : {});
-    this.db.pragma(`busy_timeout = ${Math.trunc(opts.busyTimeoutMs)}`);
+    this.db.pragma(`busy_timeout = ${this.busyTimeoutMs}`);
     if (opts.readonly) return;
     // Only a file with no pages yet takes a page size; on an existing one SQLite would ignore it.
     if (opts.pageSize !== undefined && this.one<{ page_count: number }>('PRAGMA page_count')?.page_count === 0) {
@@ -157,13 +170,14 @@ export class Store {
    * transaction it is a savepoint. A throw rolls back exactly this level and rethrows.
    * `fn` must be synchronous: an async function would commit when it returns its promise.
    */
-  writeTx<T>(fn: () => T): T {
-    if (this.depth === 0) return this.topLevel(fn);
+  writeTx<T>(fn: () => T, opts: { wait?: boolean } = {}): T {
+    if (this.depth === 0) return this.topLevel(fn, opts.wait ?? true);
     return this.savepoint(fn);
   }
 
-  private topLevel<T>(fn: () => T): T {
-    this.begin();
+  private topLevel<T>(fn: () => T, wait: boolean): T {
+    if (wait) this.begin();
+    else this.beginNoWait();
     this.depth = 1;
     try {
       const out = fn();
@@ -189,6 +203,19 @@ export class Store {
         throw new KernelError('TIMEOUT', 'The world database is busy with other writers. Retry shortly.', { cause: msg }, { retryAfterMs: 100 });
       }
       throw err;
+    }
+  }
+
+  /** BEGIN IMMEDIATE without SQLite's busy handler: WriteLockBusy at once if another process writes. */
+  private beginNoWait(): void {
+    this.db.exec('PRAGMA busy_timeout = 0');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      if (/busy|locked/i.test((err as Error).message ?? '')) throw new WriteLockBusy();
+      throw err;
+    } finally {
+      this.db.exec(`PRAGMA busy_timeout = ${this.busyTimeoutMs}`);
     }
   }
 

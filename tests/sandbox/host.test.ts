@@ -71,12 +71,14 @@ describe('sandbox host: the kill deadline counts guest time only', () => {
   it('with no worker ready, refuses at once rather than wait for a boot (when asked not to wait), and whenReady says when to retry', async () => {
     const hog = "export function f(){ return new Array(3e7).join('x').length }";
     await sb.start(); // all workers ready again after the kill above
-    // Kill all three: each kill starts a successor booting, which takes far longer than the next kill.
-    for (let i = 0; i < 3; i++) expect(() => sb.run(frame(hog), noCalls, session(10, 10, { waitForWorker: false }))).toThrow(SandboxAborted);
+    // Kill every worker: each kill starts a successor booting, which takes far longer than the next kill
+    // (on a loaded machine a successor may be ready before the last kill, so kill until none is).
+    for (let i = 0; i < 12 && sb.readyWorkers > 0; i++) expect(() => sb.run(frame(hog), noCalls, session(10, 10, { waitForWorker: false }))).toThrow(SandboxAborted);
     expect(sb.readyWorkers).toBe(0);
     expect(() => sb.run(frame('export function f(){ return 1 }'), noCalls, session(20, 30, { waitForWorker: false }))).toThrow(SandboxUnavailable);
     await sb.whenReady();
-    const r = sb.run(frame('export function f(){ return 2 }'), noCalls, session(20, 30, { waitForWorker: false }));
+    // A generous budget: a freshly booted worker on a loaded machine can take tens of ms for a trivial call.
+    const r = sb.run(frame('export function f(){ return 2 }'), noCalls, session(1_000, 30, { waitForWorker: false }));
     expect(r.outcome).toEqual({ ok: true, value: '2' });
   });
 

@@ -3,6 +3,8 @@ import { GENESIS_CODE } from './code/index.ts';
 import { escrowArtifact } from './escrow/index.ts';
 import { eventLogArtifact } from './event_log/index.ts';
 import { ledgerArtifact } from './ledger/index.ts';
+import { llmArtifact } from './llm/index.ts';
+import { agentsArtifact } from './agents/index.ts';
 import { mintArtifact } from './mint/index.ts';
 import { rightsArtifact } from './rights/index.ts';
 import { storeArtifact } from './store/index.ts';
@@ -15,7 +17,7 @@ const systemPrincipals: GenesisArtifactDef[] = [
 ];
 
 /** Every genesis artifact. MCP tools, interfaces and the handbook are generated from this list. */
-export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, ...systemPrincipals];
+export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, llmArtifact, agentsArtifact, ...systemPrincipals];
 
 export function createRegistry(): GenesisRegistry {
   return new GenesisRegistry(GENESIS_ARTIFACTS, GENESIS_CODE);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createRegistry } from '../genesis/index.ts';
 import { scorePending } from '../genesis/mint/llm.ts';
+import { LlmGateway } from './agents/gateway.ts';
 import { canonicalJson, sha256 } from './kernel/canonical.ts';
 import { checkInvariants, type InvariantReport } from './kernel/checker.ts';
 import { RealClock, type Clock } from './kernel/clock.ts';
@@ -33,11 +34,18 @@ export interface OpenWorldOptions {
  * A world: the database, the kernel over it, the sandbox worker and the genesis services. Every
  * process that opens the same file sees the same world; none keeps state the database lacks.
  */
+export interface QueueOptions {
+  onStart?: () => void;
+  /** Whose turn the command waits for (default: its caller's). */
+  lane?: string;
+}
+
 export class World {
   /** The principal that administers the world; never reachable over MCP. */
   readonly operator = OPERATOR;
   private closed = false;
   private readonly queue: FairQueue;
+  private gateway: LlmGateway | undefined;
 
   private constructor(
     readonly kernel: Kernel,
@@ -84,9 +92,12 @@ export class World {
    * another's. A command that finds no sandbox worker ready (one was just killed) does not wait for a
    * boot: it is rolled back unrecorded and runs again once a worker is ready, while others go on. A
    * caller with too many commands waiting is refused with RATE_LIMITED before anything runs (the
-   * result then has an empty command_id). `onStart` is called once, when the command's turn first comes.
+   * result then has an empty command_id). `queue.onStart` is called once, when the command's turn first
+   * comes; `queue.lane` queues it as someone other than its caller (the operator's work on a principal's
+   * behalf waits in that principal's lane).
    */
-  submit(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}, onStart?: () => void): Promise<InvokeResult> {
+  submit(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}, queue: QueueOptions = {}): Promise<InvokeResult> {
+    const { onStart, lane = caller } = queue;
     let waitForWorker = false;
     let started = false;
     let lockTries = 0;
@@ -112,7 +123,7 @@ export class World {
         return new NotYet(this.sandbox.whenReady().catch(() => (waitForWorker = true)));
       }
     };
-    return this.queue.submit(caller, task).catch((err: unknown) => {
+    return this.queue.submit(lane, task).catch((err: unknown) => {
       if (!(err instanceof KernelError)) throw err;
       return { ok: false, error: err.toJSON(), command_id: '', logs: [] };
     });
@@ -138,8 +149,18 @@ export class World {
     return scorePending({
       store: this.store,
       config: this.config,
+      chat: (messages) => this.scorerChat(messages),
       record: (args) => this.invoke(OPERATOR, 'genesis_mint', 'record_score', args),
     });
+  }
+
+  /** The mint's scorer on the LLM gateway: the world's own call, paid by nobody. */
+  private async scorerChat(messages: { role: 'system' | 'user'; content: string }[]) {
+    const llm = this.config.mint.llm;
+    const endpoint = llm.endpoint ?? { name: 'mint-scorer', def: { base_url: llm.base_url, model: llm.model, api_key_env: llm.api_key_env, input_micro_usd_per_1k: 0, output_micro_usd_per_1k: 0, timeout_ms: llm.timeout_ms, max_output_tokens: 512, max_input_tokens: 1_000_000 } };
+    this.gateway ??= new LlmGateway(this);
+    const r = await this.gateway.chat({ payer: null, endpoint, messages, temperature: 0 });
+    return r.ok ? { ok: true as const, content: r.message.content ?? '' } : { ok: false as const, message: `${r.error.code}: ${r.error.message}` };
   }
 
   check(): InvariantReport {

@@ -16,29 +16,18 @@ export interface LlmScore {
   reason: string;
 }
 
-/**
- * Grades code with an OpenAI-compatible chat endpoint (OpenAI, vLLM, llama.cpp, Ollama). The code is
- * what is graded, never the artifact's description. Throws with a reason on any failure.
- */
-export async function scoreWithLlm(llm: Config['mint']['llm'], code: string): Promise<LlmScore> {
+/** A chat call through the world's LLM gateway (injected: the kernel side never reaches the network). */
+export type Chat = (messages: { role: 'system' | 'user'; content: string }[]) => Promise<{ ok: true; content: string } | { ok: false; message: string }>;
+
+/** Grades code with the configured model. The code is what is graded, never the artifact's description. Throws with a reason on any failure. */
+export async function scoreWithLlm(llm: Config['mint']['llm'], code: string, chat: Chat): Promise<LlmScore> {
   const body = code.length > llm.max_code_chars ? `${code.slice(0, llm.max_code_chars)}\n/* … truncated */` : code;
-  const key = process.env[llm.api_key_env];
-  const res = await fetch(`${llm.base_url.replace(/\/$/, '')}/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-    body: JSON.stringify({
-      model: llm.model,
-      temperature: 0,
-      messages: [
-        { role: 'system', content: RUBRIC },
-        { role: 'user', content: `\`\`\`js\n${body}\n\`\`\`` },
-      ],
-    }),
-    signal: AbortSignal.timeout(llm.timeout_ms),
-  });
-  if (!res.ok) throw new Error(`scorer endpoint answered HTTP ${res.status}`);
-  const json = (await res.json()) as { choices?: { message?: { content?: string } }[] };
-  return parseScore(json.choices?.[0]?.message?.content ?? '');
+  const r = await chat([
+    { role: 'system', content: RUBRIC },
+    { role: 'user', content: `\`\`\`js\n${body}\n\`\`\`` },
+  ]);
+  if (!r.ok) throw new Error(r.message);
+  return parseScore(r.content);
 }
 
 /** Reads {"score", "reason"} out of a model's reply (fences and chatter tolerated), clamped to 0-100. */
@@ -56,12 +45,12 @@ export function parseScore(text: string): LlmScore {
  * The host's scoring loop: grades every pending winner and records each result through the operator's
  * door (one command each). Outside any transaction: the network call must not hold the database.
  */
-export async function scorePending(deps: { store: Store; config: Config; record: (args: Record<string, unknown>) => InvokeResult }): Promise<number> {
+export async function scorePending(deps: { store: Store; config: Config; chat: Chat; record: (args: Record<string, unknown>) => InvokeResult }): Promise<number> {
   let done = 0;
   for (const p of new MintState(deps.store).pending()) {
     let args: Record<string, unknown>;
     try {
-      const s = await scoreWithLlm(deps.config.mint.llm, p.code);
+      const s = await scoreWithLlm(deps.config.mint.llm, p.code, deps.chat);
       args = { auction: p.auction, artifact_id: p.artifact_id, score: s.score, reason: s.reason };
     } catch (err) {
       args = { auction: p.auction, artifact_id: p.artifact_id, reason: `scoring failed: ${(err as Error).message}` };

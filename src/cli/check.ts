@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Store } from '../kernel/db/store.ts';
 import { checkInvariants } from '../kernel/checker.ts';
+import { withProgress } from './progress.ts';
 
 /** `ecology check --db PATH`: the invariant checker over a world file, read-only, without starting the world. */
 export async function checkCommand(opts: { db: string }): Promise<number> {
@@ -11,7 +12,9 @@ export async function checkCommand(opts: { db: string }): Promise<number> {
   let store: Store | undefined;
   try {
     store = new Store({ path: opts.db, busyTimeoutMs: 10_000, synchronous: 'NORMAL', now: () => 0, readonly: true });
-    const report = checkInvariants(store);
+    const open = store;
+    // Synchronous work: the spinner shows what is happening, then its outcome.
+    const report = await withProgress(`Checking every invariant of ${opts.db}`, async () => checkInvariants(open));
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     return report.ok ? 0 : 1;
   } catch (err) {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { ID_PATTERN } from '../kernel/artifact.ts';
 import { packageRoot } from './package-root.ts';
 import { operator, withWorld } from './world.ts';
+import { withProgress } from './progress.ts';
 import type { WorldOptions } from './options.ts';
 
 /** The Inspector release README and this guide pin: 2.x has --header; npx would pick 0.15 on Node 20. */
@@ -33,7 +34,7 @@ interface Created {
  */
 export async function initCommand(opts: WorldOptions & { as?: string }): Promise<number> {
   const principal = opts.as ?? defaultPrincipal();
-  const created = await withWorld(
+  const created = await withProgress(`Preparing ${opts.db}`, () => withWorld(
     opts,
     (w): Created | null => {
       const existed = w.kernel.services.artifacts.isPrincipal(principal);
@@ -43,7 +44,7 @@ export async function initCommand(opts: WorldOptions & { as?: string }): Promise
       return { principal, existed, scrip: w.kernel.services.ledger.balance(principal, 'scrip'), token: token.token };
     },
     true,
-  );
+  ));
   if (created === null) return 1;
   process.stdout.write(guide(created, resolve(opts.db), opts.config === undefined ? undefined : resolve(opts.config)));
   return 0;

@@ -124,6 +124,15 @@ function check(store: Store): InvariantReport {
     ),
     (r: { id: string; listing: string | null; active: string | null }) => `${r.id} is locked by listing ${r.listing ?? 'none'} but its active listing is ${r.active ?? 'none'}`,
   );
+  // The LLM gateway's account holds exactly the budget reserved by calls not yet settled.
+  rule(
+    'llm custody',
+    store.all(
+      `SELECT held, owed FROM (SELECT COALESCE((SELECT balance FROM accounts WHERE principal = 'genesis_llm' AND asset = 'llm_budget_micro_usd'), 0) AS held,
+         COALESCE((SELECT SUM(cost) FROM llm_reservations WHERE state = 'open'), 0) AS owed) WHERE held <> owed`,
+    ),
+    (r: { held: number; owed: number }) => `genesis_llm holds ${r.held} llm_budget_micro_usd but open reservations come to ${r.owed}`,
+  );
   // The mint's account holds exactly the live bids' deposits and the prices of winners awaiting a score.
   rule(
     'mint custody',

@@ -20,6 +20,27 @@ const GrantSchema = z
   })
   .strict();
 
+/** An LLM endpoint's name, as agents and the scorer refer to it. */
+const ENDPOINT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+const EndpointSchema = z
+  .object({
+    base_url: z.string().url(),
+    model: z.string().min(1).max(200),
+    /** Environment variable holding the API key; absent for local servers that need none. */
+    api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+    /** Price per 1,000 prompt tokens and per 1,000 completion tokens, in micro-dollars (whole numbers). */
+    input_micro_usd_per_1k: int(0, 100_000_000).default(0),
+    output_micro_usd_per_1k: int(0, 100_000_000).default(0),
+    timeout_ms: int(100, 600_000).default(60_000),
+    /** Completion tokens asked for (and reserved) per call. */
+    max_output_tokens: int(1, 1_000_000).default(2_048),
+    /** Prompt tokens a call may carry (estimated before the call; larger prompts are refused). */
+    max_input_tokens: int(1, 10_000_000).default(32_000),
+  })
+  .strict();
+export type LlmEndpoint = z.infer<typeof EndpointSchema>;
+
 export const ConfigSchema = z
   .object({
     /** Starting allocation journalled to every principal the operator creates. */
@@ -126,6 +147,11 @@ export const ConfigSchema = z
         usage_points_per_payer: int(1, 100).default(10),
         llm: z
           .object({
+            /**
+             * A name from llm.endpoints: the scorer calls it through the LLM gateway. Absent, the fields
+             * below describe the endpoint (kept so that worlds configured before endpoints still open).
+             */
+            endpoint: z.string().regex(ENDPOINT_NAME).optional(),
             base_url: z.string().url().default('http://127.0.0.1:11434/v1'),
             model: z.string().min(1).default('gpt-4o-mini'),
             /** Environment variable holding the API key (never stored in the world). */
@@ -137,6 +163,47 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    llm: z
+      .object({
+        /**
+         * OpenAI-compatible chat endpoints (OpenAI, vLLM, llama.cpp, Ollama), by name. Agents and the mint's
+         * scorer name one; the key is read from `api_key_env` at call time and never stored in the world.
+         */
+        endpoints: z.record(z.string().regex(ENDPOINT_NAME), EndpointSchema).default({}),
+        /** The endpoint an agent uses when it names none (must be in endpoints). */
+        default_endpoint: z.string().regex(ENDPOINT_NAME).optional(),
+        /** An LLM call reserved but never settled (its process died) is settled at its estimate after this long. */
+        reservation_ttl_ms: int(1_000, 86_400_000).default(600_000),
+      })
+      .strict()
+      .prefault({}),
+    agents: z
+      .object({
+        /** Whether `ecology serve` hosts the world's agents (`ecology agents run` hosts them regardless). */
+        enabled: z.boolean().default(true),
+        /** Agents taking a step at once, per host process. */
+        max_running: int(1, 1_000).default(8),
+        /** Steps one agent may take per minute (its own config may ask for fewer). */
+        steps_per_minute: int(1, 600).default(6),
+        /** Tool calls one step may make; the model is told when it asks for more. */
+        max_tool_calls_per_step: int(1, 64).default(8),
+        /** Characters of prompt one step may send (older results are dropped first). */
+        max_prompt_chars: int(1_000, 1_000_000).default(24_000),
+        /** Characters of one tool result shown to the model. */
+        max_result_chars: int(100, 100_000).default(4_000),
+        /** Failed steps in a row after which an agent pauses itself with the last error as its reason. */
+        max_consecutive_errors: int(1, 1_000).default(5),
+        /** Backoff after a failed LLM call: base doubled per failure in a row, up to max, with jitter. */
+        backoff_base_ms: int(10, 600_000).default(2_000),
+        backoff_max_ms: int(10, 86_400_000).default(300_000),
+        /** A step that has not finished in this long is abandoned; its late reply is discarded. */
+        step_timeout_ms: int(1_000, 3_600_000).default(120_000),
+        /** Bytes of one step's trace kept (larger traces are cut), and traces kept per agent. */
+        trace_max_bytes: int(1_024, 10_000_000).default(32_768),
+        traces_kept: int(1, 100_000).default(200),
       })
       .strict()
       .prefault({}),
@@ -195,6 +262,12 @@ export function parseConfig(input: unknown, source = 'config'): Config {
   }
   if (cfg.sandbox.contract_cpu_ms > cfg.sandbox.hard_kill_ms || cfg.sandbox.cpu_ms > cfg.sandbox.hard_kill_ms) {
     throw new KernelError('INVALID_ARGS', `Invalid ${source}: sandbox.hard_kill_ms must be at least sandbox.cpu_ms and sandbox.contract_cpu_ms.`);
+  }
+  const names = Object.keys(cfg.llm.endpoints);
+  for (const [key, name] of [['llm.default_endpoint', cfg.llm.default_endpoint], ['mint.llm.endpoint', cfg.mint.llm.endpoint]] as const) {
+    if (name !== undefined && !names.includes(name)) {
+      throw new KernelError('INVALID_ARGS', `Invalid ${source}: ${key} names '${name}', which is not in llm.endpoints (${names.length ? names.join(', ') : 'none configured'}).`);
+    }
   }
   return cfg;
 }

@@ -15,13 +15,15 @@ export const ERROR_CODES = [
   'IDEMPOTENCY_CONFLICT',
   'LIMIT_EXCEEDED',
   'CONFLICT',
+  /** Something outside the world (an LLM endpoint, a bridged server, a registry) failed or refused. */
+  'UPSTREAM_ERROR',
   'INTERNAL',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Codes where retrying the same call later can succeed without the caller changing anything. */
-const RETRIABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'TIMEOUT', 'INSUFFICIENT_FUNDS', 'QUOTA_EXCEEDED']);
+const RETRIABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['RATE_LIMITED', 'TIMEOUT', 'INSUFFICIENT_FUNDS', 'QUOTA_EXCEEDED', 'UPSTREAM_ERROR']);
 
 export interface KernelErrorJSON {
   code: ErrorCode;

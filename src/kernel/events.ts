@@ -36,10 +36,12 @@ export interface EventPayloads {
   escrow_sold: { listing_id: string; price: number; seller: string; buyer: string };
   escrow_cancelled: { listing_id: string };
   escrow_expired: { listing_id: string };
+  /** An LLM call settled: its usage and what it cost its principal (outcome: ok, error, or lost when its process died). */
+  llm_call: { endpoint: string; input_tokens: number; output_tokens: number; cost_micro_usd: number; outcome: string };
   agent_frozen: Record<string, unknown>;
   agent_unfrozen: Record<string, unknown>;
-  agent_slept: Record<string, unknown>;
-  agent_woke: Record<string, unknown>;
+  agent_slept: { until: number | null; on_event: unknown };
+  agent_woke: { reason: string };
   capability_requested: Record<string, unknown>;
   bridge_call: Record<string, unknown>;
   package_installed: Record<string, unknown>;
@@ -69,6 +71,7 @@ export const EVENT_TYPES = [
   'escrow_sold',
   'escrow_cancelled',
   'escrow_expired',
+  'llm_call',
   'agent_frozen',
   'agent_unfrozen',
   'agent_slept',

@@ -53,6 +53,20 @@ export class Rates {
     return charged;
   }
 
+  /**
+   * Gives back `amount` of usage recorded at `at` (a reservation that used less than it held). Usage that
+   * has already left the window is gone, and nothing is given back for it.
+   */
+  refund(principal: string, resource: RateResource, amount: number, at: number): number {
+    if (amount <= 0) return 0;
+    const row = this.store.one<{ amount: number }>('SELECT amount FROM rate_log WHERE principal = ? AND resource = ? AND at = ?', principal, resource, at);
+    if (!row) return 0;
+    const back = Math.min(amount, row.amount);
+    if (back === row.amount) this.store.run('DELETE FROM rate_log WHERE principal = ? AND resource = ? AND at = ?', principal, resource, at);
+    else this.store.run('UPDATE rate_log SET amount = amount - ? WHERE principal = ? AND resource = ? AND at = ?', back, principal, resource, at);
+    return back;
+  }
+
   /** Milliseconds until `amount` fits, or undefined if it never can under the current allocation. */
   retryAfter(principal: string, resource: RateResource, amount: number, allocation: number, used: number, now: number): number | undefined {
     if (amount > allocation) return undefined;

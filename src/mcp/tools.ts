@@ -82,7 +82,7 @@ export async function callTool(t: ToolDef, world: World, principal: string | nul
   }
   progress?.(0, 'waiting for your turn in the world');
   const onStart = progress && (() => progress(1, 'running'));
-  const r: InvokeResult = await (t.mutating && isRecord(args) ? submitKeyed(t, world, principal, args, onStart) : world.submit(principal, t.method.artifact, t.method.name, args ?? {}, {}, onStart));
+  const r: InvokeResult = await (t.mutating && isRecord(args) ? submitKeyed(t, world, principal, args, onStart) : world.submit(principal, t.method.artifact, t.method.name, args ?? {}, {}, { onStart }));
   progress?.(2, 'done');
   noteOutcome(r.ok ? 'ok' : r.error.code);
   if (!r.ok) return errorResult(r.error, r.command_id);
@@ -95,9 +95,9 @@ export async function callTool(t: ToolDef, world: World, principal: string | nul
  * empty string). Dropping it here instead would run a retried call twice.
  */
 function submitKeyed(t: ToolDef, world: World, principal: string, args: Record<string, unknown>, onStart?: () => void): Promise<InvokeResult> {
-  if (!Object.hasOwn(args, IDEMPOTENCY_KEY)) return world.submit(principal, t.method.artifact, t.method.name, args, {}, onStart);
+  if (!Object.hasOwn(args, IDEMPOTENCY_KEY)) return world.submit(principal, t.method.artifact, t.method.name, args, {}, { onStart });
   const { [IDEMPOTENCY_KEY]: key, ...rest } = args;
-  return world.submit(principal, t.method.artifact, t.method.name, rest, { idempotencyKey: key as string }, onStart);
+  return world.submit(principal, t.method.artifact, t.method.name, rest, { idempotencyKey: key as string }, { onStart });
 }
 
 /** Reports a tool call's stage (0 queued, 1 running, 2 done, of 2). */

@@ -294,7 +294,7 @@ describe('mint with the LLM scorer', () => {
       await t.world.scorePending();
       const last = t.peek('genesis_mint', 'status', {}).last;
       expect(last.winners[0]).toMatchObject({ minted: 0, pending: false });
-      expect(last.winners[0].reason).toMatch(/scoring failed: scorer endpoint answered HTTP 500/);
+      expect(last.winners[0].reason).toMatch(/scoring failed: UPSTREAM_ERROR: The LLM endpoint answered HTTP 500/);
       expect(scrip(t, 'alice')).toBe(100);
       expect(scrip(t, 'bob')).toBe(100);
       expect(t.world.check().violations).toEqual([]);

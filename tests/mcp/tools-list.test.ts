@@ -78,11 +78,11 @@ describe('tools/list', () => {
     expect(byName.artifact_read!.annotations!.readOnlyHint).toBe(false);
   });
 
-  it('names arguments consistently: artifact_* tools say id, others artifact_id, principals principal or to', async () => {
+  it('names arguments consistently: artifact_* tools (and agent_* tools, an agent being an artifact) say id, others artifact_id, principals principal or to', async () => {
     const { tools } = await clients.modern!.listTools();
     for (const tool of tools) {
       const props = Object.keys((tool.inputSchema.properties ?? {}) as Json);
-      if (tool.name.startsWith('artifact_')) expect(props, tool.name).toContain('id');
+      if (tool.name.startsWith('artifact_') || ['agent_spawn', 'agent_status', 'agent_wake'].includes(tool.name)) expect(props, tool.name).toContain('id');
       else expect(props, tool.name).not.toContain('id');
       for (const p of props) expect(['owner', 'from', 'caller', 'principal_id', 'artifact']).not.toContain(p);
     }

@@ -367,4 +367,51 @@ export const MIGRATIONS: readonly string[] = [
     at          INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  /* 13: LLM calls reserved against a principal's budget and token window, then settled from their usage */ `
+  CREATE TABLE llm_reservations (
+    id             TEXT PRIMARY KEY,
+    principal      TEXT NOT NULL,
+    endpoint       TEXT NOT NULL,
+    -- The endpoint's prices when reserved: a config change never reprices a call in flight.
+    input_price    INTEGER NOT NULL CHECK (input_price >= 0),
+    output_price   INTEGER NOT NULL CHECK (output_price >= 0),
+    tokens         INTEGER NOT NULL CHECK (tokens > 0),
+    cost           INTEGER NOT NULL CHECK (cost >= 0),
+    reserved_at    INTEGER NOT NULL,
+    state          TEXT NOT NULL CHECK (state IN ('open', 'settled')),
+    settled_at     INTEGER,
+    input_tokens   INTEGER,
+    output_tokens  INTEGER,
+    charged        INTEGER CHECK (charged >= 0),
+    outcome        TEXT
+  ) WITHOUT ROWID;
+  CREATE INDEX llm_reservations_principal ON llm_reservations(principal, reserved_at);
+  `,
+  /* 14: hosted agents: their run state (the config is the agent artifact's content) and step traces */ `
+  CREATE TABLE agents (
+    id                 TEXT PRIMARY KEY,
+    spawner            TEXT NOT NULL,
+    memory_id          TEXT NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN ('running', 'sleeping', 'frozen', 'paused')),
+    state_reason       TEXT,
+    state_at           INTEGER NOT NULL,
+    sleep_until        INTEGER,
+    wake_on            TEXT,
+    wake_after_seq     INTEGER,
+    steps              INTEGER NOT NULL DEFAULT 0,
+    consecutive_errors INTEGER NOT NULL DEFAULT 0,
+    last_step_at       INTEGER,
+    last_error         TEXT,
+    created_at         INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX agents_state ON agents(state);
+  CREATE TABLE agent_traces (
+    agent      TEXT NOT NULL,
+    step       INTEGER NOT NULL,
+    at         INTEGER NOT NULL,
+    size_bytes INTEGER NOT NULL,
+    trace      TEXT NOT NULL,
+    PRIMARY KEY (agent, step)
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -5,6 +5,7 @@ import { eventLogArtifact } from './event_log/index.ts';
 import { ledgerArtifact } from './ledger/index.ts';
 import { llmArtifact } from './llm/index.ts';
 import { agentsArtifact } from './agents/index.ts';
+import { memoryArtifact } from './memory/index.ts';
 import { mintArtifact } from './mint/index.ts';
 import { rightsArtifact } from './rights/index.ts';
 import { storeArtifact } from './store/index.ts';
@@ -17,7 +18,7 @@ const systemPrincipals: GenesisArtifactDef[] = [
 ];
 
 /** Every genesis artifact. MCP tools, interfaces and the handbook are generated from this list. */
-export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, llmArtifact, agentsArtifact, ...systemPrincipals];
+export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, llmArtifact, agentsArtifact, memoryArtifact, ...systemPrincipals];
 
 export function createRegistry(): GenesisRegistry {
   return new GenesisRegistry(GENESIS_ARTIFACTS, GENESIS_CODE);

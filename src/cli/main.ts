@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { addAdminCommands } from './admin.ts';
 import { worldOpts } from './options.ts';
 import { addServeCommands } from './serve.ts';
+import { addAgentCommands } from './agents.ts';
 import { packageVersion } from './package-root.ts';
 
 /** Builds the CLI. Each subcommand lives in its own module and returns an exit code. */
@@ -30,6 +31,7 @@ export function buildCli(setExit: (code: number) => void): Command {
     .action(async (opts: { db?: string; config?: string }) => setExit(await (await import('./demo.ts')).demoCommand(opts)));
   addServeCommands(program, setExit, worldOpts);
   addAdminCommands(program, setExit, worldOpts);
+  addAgentCommands(program, setExit, worldOpts);
   return program;
 }
 

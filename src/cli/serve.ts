@@ -16,6 +16,7 @@ interface ServeFlags {
   conformanceFixtures?: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   logFormat: 'pretty' | 'json';
+  agents: boolean;
 }
 
 /** Resolves on SIGINT/SIGTERM. */
@@ -41,6 +42,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
       .option('--max-listens <n>', 'subscriptions/listen streams held at once, everyone together (when full: the oldest of whoever holds the most closes)', wholeNumber(1), DEFAULT_SESSION_LIMITS.maxListens)
       .addOption(new Option('--log-level <level>', 'least severe log lines to write (one info line per request)').choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'))
       .addOption(new Option('--log-format <format>', 'pretty: one readable line per request; json: one JSON object per line, for machines').choices(['pretty', 'json']).default('pretty'))
+      .option('--no-agents', "do not host the world's agents in this process (run `ecology agents run` elsewhere, or none)")
       .option('--conformance-fixtures', 'serve the MCP conformance suite fixtures instead of the world'),
   ).action(async (opts: WorldOptions & ServeFlags) => {
     const [{ requireRebindingProtection, startHttp }, { conformanceFactory }, { openWorld, listPrincipals }, { createLogger }] = await Promise.all([
@@ -72,8 +74,11 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
     if (world && (listPrincipals(world, false) ?? []).length === 0) {
       logger.warn(`This world has no principals yet, so every request will get 401. Create one and its token with: ecology init --db ${opts.db}`);
     }
+    const agents = world && opts.agents && world.config.agents.enabled ? new (await import('../agents/host.ts')).AgentHost(world, http.handler, { onError: (e) => logger.warn(`agents: ${e.message}`) }).start() : null;
+    if (agents) logger.info(`agent-ecology: hosting the world's agents (at most ${world!.config.agents.max_running} stepping at once)`);
     const signal = await stopped;
     logger.info(`agent-ecology: ${signal}: finishing in-flight requests`);
+    await agents?.stop();
     await http.close();
     await world?.close();
     setExit(0);

@@ -34,8 +34,8 @@ export async function withWorld<T>(opts: WorldOptions, fn: (world: World) => T |
 }
 
 /** Runs an operator command; prints its error and returns null on failure. */
-export function operator(world: World, method: string, args: Record<string, unknown>): unknown {
-  const r: InvokeResult = world.invoke(OPERATOR, 'genesis_world', method, args);
+export function operator(world: World, method: string, args: Record<string, unknown>, target = 'genesis_world'): unknown {
+  const r: InvokeResult = world.invoke(OPERATOR, target, method, args);
   if (r.ok) return r.value;
   process.stderr.write(`ecology: ${r.error.code}: ${r.error.message}\n`);
   return null;

@@ -291,6 +291,16 @@ export class Artifacts {
     return this.get(a.id)!;
   }
 
+  /**
+   * Grows (or shrinks) a live artifact by `delta` bytes held outside its row (a memory's entries), charged
+   * to its owner like its fields: QUOTA_EXCEEDED past the owner's disk. The bytes move and go with it.
+   */
+  grow(a: Pick<Artifact, 'id' | 'owner' | 'deleted_at'>, delta: number): void {
+    assert(a.deleted_at === null, 'grow of a tombstone');
+    this.adjustDisk(a.owner, delta);
+    this.store.run('UPDATE artifacts SET size_bytes = size_bytes + ? WHERE id = ?', delta, a.id);
+  }
+
   diskUsed(principal: string): number {
     return this.store.one<{ disk_used: number }>('SELECT disk_used FROM principals WHERE id = ?', principal)?.disk_used ?? 0;
   }

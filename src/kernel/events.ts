@@ -38,8 +38,9 @@ export interface EventPayloads {
   escrow_expired: { listing_id: string };
   /** An LLM call settled: its usage and what it cost its principal (outcome: ok, error, or lost when its process died). */
   llm_call: { endpoint: string; input_tokens: number; output_tokens: number; cost_micro_usd: number; outcome: string };
-  agent_frozen: Record<string, unknown>;
-  agent_unfrozen: Record<string, unknown>;
+  /** Public on purpose: what a frozen agent holds, for anyone who would rescue or deal with it. */
+  agent_frozen: { needed_micro_usd: number; inventory: Record<string, unknown> };
+  agent_unfrozen: { rescuer: string | null };
   agent_slept: { until: number | null; on_event: unknown };
   agent_woke: { reason: string };
   capability_requested: Record<string, unknown>;

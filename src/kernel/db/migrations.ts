@@ -402,6 +402,9 @@ export const MIGRATIONS: readonly string[] = [
     consecutive_errors INTEGER NOT NULL DEFAULT 0,
     last_step_at       INTEGER,
     last_error         TEXT,
+    -- The host process taking a step for it, until when: two hosts never step one agent at once.
+    lease_holder       TEXT,
+    lease_until        INTEGER,
     created_at         INTEGER NOT NULL
   ) WITHOUT ROWID;
   CREATE INDEX agents_state ON agents(state);
@@ -413,5 +416,23 @@ export const MIGRATIONS: readonly string[] = [
     trace      TEXT NOT NULL,
     PRIMARY KEY (agent, step)
   ) WITHOUT ROWID;
+  `,
+  /* 15: memory entries (each memory is an artifact; its entries' bytes count in its size), full-text indexed */ `
+  CREATE TABLE memory_entries (
+    id         INTEGER PRIMARY KEY,
+    memory_id  TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    tags       TEXT NOT NULL DEFAULT '',
+    size_bytes INTEGER NOT NULL CHECK (size_bytes > 0),
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX memory_entries_memory ON memory_entries(memory_id, id);
+  CREATE VIRTUAL TABLE memory_fts USING fts5(text, tags, content = 'memory_entries', content_rowid = 'id');
+  CREATE TRIGGER memory_fts_add AFTER INSERT ON memory_entries BEGIN
+    INSERT INTO memory_fts (rowid, text, tags) VALUES (NEW.id, NEW.text, NEW.tags);
+  END;
+  CREATE TRIGGER memory_fts_drop AFTER DELETE ON memory_entries BEGIN
+    INSERT INTO memory_fts (memory_fts, rowid, text, tags) VALUES ('delete', OLD.id, OLD.text, OLD.tags);
+  END;
   `,
 ];

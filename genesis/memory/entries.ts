@@ -1,0 +1,62 @@
+import type { Store } from '../../src/kernel/db/store.ts';
+
+export interface MemoryEntry {
+  id: number;
+  text: string;
+  tags: string[];
+  created_at: number;
+}
+
+/** Bytes an entry costs beyond its text and tags: its row and its full-text index entries. */
+export const ENTRY_OVERHEAD_BYTES = 64;
+
+const toEntry = (r: { id: number; text: string; tags: string; created_at: number }): MemoryEntry => ({ id: r.id, text: r.text, tags: r.tags === '' ? [] : r.tags.split(' '), created_at: r.created_at });
+
+/**
+ * A full-text query from free text: each word becomes a quoted term (so nothing in it is FTS5 syntax),
+ * any of which may match; ranked by bm25. Null when the text has no word to look for.
+ */
+export function ftsQuery(text: string): string | null {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu)?.slice(0, 32) ?? [];
+  return words.length === 0 ? null : words.map((w) => `"${w}"`).join(' OR ');
+}
+
+/** A memory's entries, in the database, full-text indexed (FTS5) by triggers. */
+export class MemoryEntries {
+  constructor(private readonly store: Store) {}
+
+  add(memoryId: string, text: string, tags: string[], sizeBytes: number, at: number): number {
+    const r = this.store.run('INSERT INTO memory_entries (memory_id, text, tags, size_bytes, created_at) VALUES (?, ?, ?, ?, ?)', memoryId, text, tags.join(' '), sizeBytes, at);
+    return Number(r.lastInsertRowid);
+  }
+
+  count(memoryId: string): number {
+    return this.store.one<{ n: number }>('SELECT count(*) AS n FROM memory_entries WHERE memory_id = ?', memoryId)!.n;
+  }
+
+  remove(memoryId: string, id: number): number | null {
+    const row = this.store.one<{ size_bytes: number }>('SELECT size_bytes FROM memory_entries WHERE id = ? AND memory_id = ?', id, memoryId);
+    if (!row) return null;
+    this.store.run('DELETE FROM memory_entries WHERE id = ?', id);
+    return row.size_bytes;
+  }
+
+  /** Entries matching `query` best first (bm25), optionally only those with one of `tags`; or the newest without a query. */
+  search(memoryId: string, query: string | null, tags: string[], limit: number): (MemoryEntry & { score: number | null })[] {
+    const tagClause = tags.length === 0 ? '' : ` AND (${tags.map(() => "(' ' || e.tags || ' ') LIKE ?").join(' OR ')})`;
+    const tagParams = tags.map((t) => `% ${t} %`);
+    if (query === null) {
+      return this.store.all<{ id: number; text: string; tags: string; created_at: number }>(`SELECT e.id, e.text, e.tags, e.created_at FROM memory_entries e WHERE e.memory_id = ?${tagClause} ORDER BY e.id DESC LIMIT ?`, memoryId, ...tagParams, limit).map((r) => ({ ...toEntry(r), score: null }));
+    }
+    return this.store
+      .all<{ id: number; text: string; tags: string; created_at: number; rank: number }>(
+        `SELECT e.id, e.text, e.tags, e.created_at, f.rank AS rank FROM memory_fts f JOIN memory_entries e ON e.id = f.rowid
+         WHERE memory_fts MATCH ? AND e.memory_id = ?${tagClause} ORDER BY f.rank LIMIT ?`,
+        query,
+        memoryId,
+        ...tagParams,
+        limit,
+      )
+      .map((r) => ({ ...toEntry(r), score: Math.round(-r.rank * 1000) / 1000 }));
+  }
+}

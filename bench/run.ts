@@ -2,14 +2,15 @@
  * `npm run bench [-- --seconds 2 --rounds 5 --concurrency 16 --stall-seconds 20]`: the kernel
  * benchmarks, the MCP benchmarks, then the stall bench (a bystander's latency under CPU attackers).
  * Each reports against a baseline measured in the same run, never absolute targets.
- * `--only startup|kernel|mcp|stall` runs one of them. `startup` times whole CLI processes against `node -e ''`.
+ * `--only startup|kernel|mcp|stall|agents` runs one of them. `startup` times whole CLI processes against `node -e ''`.
  */
 import { kernelBench } from './kernel.ts';
 import { mcpBench } from './mcp.ts';
 import { stallBench } from './stall.ts';
 import { startupBench } from './startup.ts';
+import { agentsBench } from './agents.ts';
 
-const benches = { startup: startupBench, kernel: kernelBench, mcp: mcpBench, stall: stallBench };
+const benches = { startup: startupBench, kernel: kernelBench, mcp: mcpBench, stall: stallBench, agents: agentsBench };
 const i = process.argv.indexOf('--only');
 const only = i >= 0 ? process.argv[i + 1] : undefined;
 if (only !== undefined && !(only in benches)) throw new Error(`--only takes one of: ${Object.keys(benches).join(', ')}`);

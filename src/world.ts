@@ -46,6 +46,7 @@ export class World {
   private closed = false;
   private readonly queue: FairQueue;
   private gateway: LlmGateway | undefined;
+  private readonly lanes = new Map<string, string>();
 
   private constructor(
     readonly kernel: Kernel,
@@ -94,10 +95,12 @@ export class World {
    * caller with too many commands waiting is refused with RATE_LIMITED before anything runs (the
    * result then has an empty command_id). `queue.onStart` is called once, when the command's turn first
    * comes; `queue.lane` queues it as someone other than its caller (the operator's work on a principal's
-   * behalf waits in that principal's lane).
+   * behalf waits in that principal's lane). Lanes are world principals: an agent's wallets and the agents
+   * it spawned wait in its own lane (their maker's), so making more of them buys no more of the host.
    */
   submit(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}, queue: QueueOptions = {}): Promise<InvokeResult> {
-    const { onStart, lane = caller } = queue;
+    const { onStart } = queue;
+    const lane = this.laneOf(queue.lane ?? caller);
     let waitForWorker = false;
     let started = false;
     let lockTries = 0;
@@ -127,6 +130,17 @@ export class World {
       if (!(err instanceof KernelError)) throw err;
       return { ok: false, error: err.toJSON(), command_id: '', logs: [] };
     });
+  }
+
+  /** The fair queue's lane for `id`: its maker (immutable once made, so remembered; bounded). */
+  private laneOf(id: string): string {
+    let lane = this.lanes.get(id);
+    if (lane === undefined) {
+      lane = this.kernel.services.artifacts.makerOf(id);
+      if (this.lanes.size >= 10_000) this.lanes.clear();
+      this.lanes.set(id, lane);
+    }
+    return lane;
   }
 
   /** Operator: creates a principal with its starting allocation (config defaults, overridden by `grants`). */

@@ -67,3 +67,23 @@ describe('World.submit: no worker ready', () => {
     expect(t.world.store.all('SELECT id FROM commands').length).toBe(commandsBefore + 2);
   });
 });
+
+describe('World.submit: one lane per maker', () => {
+  const w = useWorld({ principals: ['alice', 'bob'], config: { llm: { endpoints: { local: { base_url: 'http://127.0.0.1:9/v1', model: 'm' } }, default_endpoint: 'local' } } });
+
+  it("an agent alice spawned waits in alice's lane: spawning agents buys no more turns than alice has", async () => {
+    const t = w();
+    t.ok('alice', 'genesis_agents', 'spawn', { id: 'helper', goal: 'help', fund: { calls: 50 } });
+    const done: string[] = [];
+    const note = (name: string) => () => void done.push(name);
+    const all = [
+      t.world.submit('helper', 'genesis_ledger', 'balance', {}).then(note('helper 1')),
+      t.world.submit('helper', 'genesis_ledger', 'balance', {}).then(note('helper 2')),
+      t.world.submit('alice', 'genesis_ledger', 'balance', {}).then(note('alice')),
+      t.world.submit('bob', 'genesis_ledger', 'balance', {}).then(note('bob')),
+    ];
+    await Promise.all(all);
+    // With a lane per caller, bob would wait behind helper and alice; sharing alice's lane, bob goes second.
+    expect(done.indexOf('bob')).toBe(1);
+  });
+});

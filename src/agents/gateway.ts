@@ -30,6 +30,17 @@ export type ChatResult =
 /** A conservative token estimate (about three characters a token; real English runs about four). */
 export const estimateTokens = (text: string): number => Math.ceil(text.length / 3) + 16;
 
+/** The tools' share of the estimate, once per tools list (a host offers every agent the same list). */
+const toolTokensCache = new WeakMap<object, number>();
+function toolTokens(tools: ChatCompletionTool[]): number {
+  let n = toolTokensCache.get(tools);
+  if (n === undefined) {
+    n = Math.ceil(JSON.stringify(tools).length / 3);
+    toolTokensCache.set(tools, n);
+  }
+  return n;
+}
+
 const NO_USAGE: ChatUsage = { input_tokens: 0, output_tokens: 0, cost_micro_usd: 0 };
 
 /**
@@ -58,7 +69,7 @@ export class LlmGateway {
     const name = typeof req.endpoint === 'string' ? req.endpoint : req.endpoint.name;
     const ep = typeof req.endpoint === 'string' ? this.endpoint(req.endpoint) : req.payer === null ? req.endpoint.def : undefined;
     if (!ep) return { ok: false, error: { code: 'NOT_FOUND', message: `No LLM endpoint '${name}' in the config's llm.endpoints.` }, usage: NO_USAGE };
-    const estimate = estimateTokens(JSON.stringify(req.messages) + JSON.stringify(req.tools ?? []));
+    const estimate = estimateTokens(JSON.stringify(req.messages)) + toolTokens(req.tools ?? []);
     let reservation: string | null = null;
     if (req.payer !== null) {
       const r = await this.operator(req.payer, 'reserve', { principal: req.payer, endpoint: name, input_tokens: estimate, output_tokens: ep.max_output_tokens });

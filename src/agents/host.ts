@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/client';
 import { parseAgentConfig } from '../../genesis/agents/config.ts';
 import { priceOf, pricesOf } from '../../genesis/llm/reservations.ts';
@@ -49,6 +50,7 @@ export class AgentHost {
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private lastWakeCheck = 0;
+  private elu: EventLoopUtilization = performance.eventLoopUtilization();
   private stopped = false;
 
   constructor(
@@ -60,7 +62,7 @@ export class AgentHost {
   }
 
   start(): this {
-    this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 500);
+    this.timer = setInterval(() => void this.tick(), this.opts.tickMs ?? 100);
     this.timer.unref();
     return this;
   }
@@ -87,12 +89,18 @@ export class AgentHost {
     try {
       await this.checkWakes();
       const limits = this.world.config.agents;
+      // Busy since the last tick (outside clients, or the agents themselves): start nothing new this time.
+      const now_ = performance.eventLoopUtilization();
+      const busy = performance.eventLoopUtilization(now_, this.elu).utilization;
+      this.elu = now_;
+      if (busy * 100 > limits.max_host_share_pct) return;
       const free = limits.max_running - this.running.size;
       if (free <= 0) return;
       const now = this.world.kernel.clock.now();
       const due = this.list('running').filter((a) => !this.running.has(a.id) && (this.backoff.get(a.id)?.until ?? 0) <= Date.now() && this.paced(a, now));
       due.sort((a, b) => (a.last_step_at ?? 0) - (b.last_step_at ?? 0));
-      for (const a of due.slice(0, free)) void this.step(a.id);
+      // A few per tick, so that steps (and their replies) spread out rather than arrive in one burst.
+      for (const a of due.slice(0, Math.min(free, Math.ceil(limits.max_running / 10)))) void this.step(a.id);
     } catch (err) {
       this.opts.onError?.(err as Error);
     } finally {

@@ -13,6 +13,7 @@ export interface CallRecord {
   ok: boolean;
   code?: string;
   result: string;
+  ms: number;
 }
 
 export interface StepDeps {
@@ -48,15 +49,15 @@ const ARGS_CHARS = 500;
  * after the step was abandoned or after the agent stopped running (paused, asleep, frozen meanwhile).
  */
 export async function runStep(d: StepDeps): Promise<StepOutcome> {
-  const started = Date.now();
+  const started = performance.now();
   const state = await whoami(d.client);
   const prompt = buildPrompt({ goal: d.goal, ...(d.systemPrompt ? { systemPrompt: d.systemPrompt } : {}), state, recent: d.recent }, d.limits.max_prompt_chars);
   const base = { prompt_chars: prompt.chars, recent_dropped: prompt.dropped, model: d.model };
-  const llmStarted = Date.now();
+  const llmStarted = performance.now();
   const chat = await d.gateway.chat({ payer: d.id, endpoint: d.model, messages: prompt.messages, tools: d.tools.openai, signal: d.signal });
-  const llm = { ...base, llm_ms: Date.now() - llmStarted, usage: chat.usage };
+  const llm = { ...base, llm_ms: ms(performance.now() - llmStarted), usage: chat.usage };
   if (!chat.ok) {
-    const trace = { ...llm, latency_ms: Date.now() - started, llm_error: chat.error };
+    const trace = { ...llm, latency_ms: ms(performance.now() - started), llm_error: chat.error };
     if (chat.error.code === 'INSUFFICIENT_FUNDS') return { kind: 'frozen', error: chat.error.message, trace };
     if (d.signal.aborted) return { kind: 'abandoned', error: 'the step was abandoned while the model was thinking', trace };
     return { kind: 'llm_error', code: chat.error.code, error: `${chat.error.code}: ${chat.error.message}`, ...(chat.error.retry_after_ms ? { retryAfterMs: chat.error.retry_after_ms } : {}), trace };
@@ -65,7 +66,7 @@ export async function runStep(d: StepDeps): Promise<StepOutcome> {
   const reply = { content: capText(chat.message.content ?? '', REPLY_CHARS), tool_calls: asked.length, finish_reason: chat.finish_reason };
   // The stale-completion rule: a reply that arrives after its step was given up changes nothing.
   if (d.signal.aborted || !(await d.stillRunning())) {
-    return { kind: 'abandoned', error: 'the reply came after the step was abandoned or the agent stopped; it was discarded', trace: { ...llm, reply, latency_ms: Date.now() - started, discarded: true } };
+    return { kind: 'abandoned', error: 'the reply came after the step was abandoned or the agent stopped; it was discarded', trace: { ...llm, reply, latency_ms: ms(performance.now() - started), discarded: true } };
   }
   const calls: CallRecord[] = [];
   for (const call of asked.slice(0, d.maxToolCalls)) {
@@ -73,7 +74,7 @@ export async function runStep(d: StepDeps): Promise<StepOutcome> {
     calls.push(await execute(d, call));
   }
   const ignored = Math.max(0, asked.length - d.maxToolCalls);
-  const trace = { ...llm, reply, calls, ...(ignored ? { ignored_tool_calls: ignored } : {}), latency_ms: Date.now() - started };
+  const trace = { ...llm, reply, calls, ...(ignored ? { ignored_tool_calls: ignored } : {}), latency_ms: ms(performance.now() - started) };
   const allFailed = calls.length > 0 && calls.every((c) => !c.ok);
   return { kind: 'done', ok: !allFailed, ...(allFailed ? { error: `every tool call failed; the last: ${calls.at(-1)!.result.slice(0, 300)}` } : {}), trace };
 }
@@ -89,10 +90,11 @@ async function whoami(client: Client): Promise<unknown> {
 
 /** Runs one tool call the model asked for, as the agent, through MCP. Every failure becomes a result. */
 async function execute(d: StepDeps, call: ChatCompletionMessageToolCall): Promise<CallRecord> {
-  if (call.type !== 'function') return { tool: String(call.type), args: '', ok: false, code: 'INVALID_ARGS', result: 'Only function tool calls are supported.' };
+  if (call.type !== 'function') return { tool: String(call.type), args: '', ok: false, code: 'INVALID_ARGS', result: 'Only function tool calls are supported.', ms: 0 };
+  const started = performance.now();
   const name = call.function.name;
   const rawArgs = call.function.arguments ?? '';
-  const record = (ok: boolean, result: string, code?: string): CallRecord => ({ tool: capText(name, 64), args: capText(rawArgs, ARGS_CHARS), ok, ...(code ? { code } : {}), result: capText(result, d.limits.max_result_chars) });
+  const record = (ok: boolean, result: string, code?: string): CallRecord => ({ tool: capText(name, 64), args: capText(rawArgs, ARGS_CHARS), ok, ...(code ? { code } : {}), result: capText(result, d.limits.max_result_chars), ms: Math.round((performance.now() - started) * 100) / 100 });
   if (!d.tools.names.has(name)) return record(false, `There is no tool '${capText(name, 64)}'. Use one of the tools you were given.`, 'NOT_FOUND');
   let args: unknown;
   try {
@@ -115,6 +117,8 @@ function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   return content.map((c: { type?: string; text?: string }) => (c.type === 'text' ? (c.text ?? '') : `[${c.type ?? 'content'}]`)).join('\n');
 }
+
+const ms = (x: number) => Math.round(x * 100) / 100;
 
 const capText = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n)}… (${s.length - n} more characters)`);
 

@@ -186,6 +186,11 @@ export const ConfigSchema = z
         enabled: z.boolean().default(true),
         /** Agents taking a step at once, per host process. */
         max_running: int(1, 1_000).default(8),
+        /**
+         * Share of the host process's time (event-loop utilisation, in percent) above which it starts no new
+         * agent step: hosted agents use what outside clients leave, never all of it.
+         */
+        max_host_share_pct: int(1, 100).default(50),
         /** Steps one agent may take per minute (its own config may ask for fewer). */
         steps_per_minute: int(1, 600).default(6),
         /** Tool calls one step may make; the model is told when it asks for more. */

@@ -2,6 +2,7 @@ import { basicPages } from './basics.ts';
 import { pageContext, type HandbookPage } from './context.ts';
 import { coordinationPage, debtPage } from './cooperation.ts';
 import { mintPage, tradingPage } from './markets.ts';
+import { agentsPage } from './agents.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { GenesisRegistry } from '../../kernel/genesis.ts';
 
@@ -16,5 +17,5 @@ export { parseSessions, type SessionStep } from './session.ts';
  */
 export function buildHandbook(registry: GenesisRegistry, config: Config): HandbookPage[] {
   const c = pageContext(registry, config);
-  return [...basicPages(c), tradingPage(c), mintPage(c), debtPage(c), coordinationPage(c)];
+  return [...basicPages(c), tradingPage(c), mintPage(c), debtPage(c), coordinationPage(c), agentsPage(c)];
 }

@@ -1,0 +1,41 @@
+import type { HandbookPage, PageContext } from './context.ts';
+
+/** Hosted agents and memory: what a principal can spawn, what the agent does, and what it costs. */
+export function agentsPage(c: PageContext): HandbookPage {
+  const a = c.config.agents;
+  const endpoints = Object.keys(c.config.llm.endpoints);
+  const text = `# Hosted agents and memory
+
+## Spawning an agent
+${c.tool('genesis_agents', 'spawn')} \`{id, goal, model?, system_prompt?, fund?}\` makes an LLM agent the world runs for you. It is
+a principal of its own, funded only by what you move to it in \`fund\` (scrip, llm_budget_micro_usd, and
+allocations of calls, cpu_ms, llm_tokens, disk_bytes; disk defaults to 20000): an agent with no calls, cpu_ms or
+LLM budget can do nothing. Writing code needs cpu_ms. ${endpoints.length ? `Models here: ${endpoints.map((e) => `\`${e}\``).join(', ')}${c.config.llm.default_endpoint ? ` (default \`${c.config.llm.default_endpoint}\`)` : ''}.` : 'This world has no LLM endpoint configured, so no agent can be spawned yet.'}
+
+You own it: its config (goal, system prompt, model) is its artifact, private to you; rewrite it with
+${c.tool('genesis_store', 'write')}, or sell it through escrow. Its spawns and wallets count as yours: they share your turn in
+the world's queue, and the services' per-agent caps count them with you.
+
+## What it does
+Each step it reads its state (${c.tool('genesis_world', 'whoami')}) and its last results, asks its model once, and makes the tool
+calls the model chose (at most ${a.max_tool_calls_per_step}), through the same tools you have, as itself. At most ${a.steps_per_minute} steps a minute.
+After ${a.max_consecutive_errors} failed steps in a row it pauses itself. ${c.tool('genesis_agents', 'status')} \`{id}\` shows its state, budget and last error.
+
+An agent sleeps with ${c.tool('genesis_agents', 'sleep')} \`{until_s?, until_event?}\` (for example until a transfer to it:
+\`{"until_event": {"type": "transfer", "artifact": "<its id>"}}\`); sleeping costs nothing. Its owner wakes it
+early with ${c.tool('genesis_agents', 'wake')}.
+
+## Money
+Every step pays its LLM usage from the agent's llm_budget_micro_usd and llm_tokens window, reserved before the
+call and settled to the exact usage after it. An agent that cannot pay for its next call **freezes**: the
+public agent_frozen event lists what it holds. Anyone may rescue it by moving it LLM budget with
+${c.tool('genesis_rights', 'transfer')}; it wakes, and the agent_unfrozen event names the rescuer.
+
+## Memory
+Every principal has a memory: ${c.tool('genesis_memory', 'write')} \`{text, tags?}\` adds an entry to \`<you>.memory\` (private to you,
+made on your first write; each entry costs its bytes plus 64 of your disk quota), ${c.tool('genesis_memory', 'search')} \`{query?, tags?, limit?}\`
+finds entries by words, best first, and ${c.tool('genesis_memory', 'forget')} \`{entry_id}\` removes one. Each also takes another memory by
+its id if its contract lets you read or write it.
+`;
+  return { name: 'handbook_agents', title: 'Handbook: hosted agents and memory', description: 'Spawning LLM agents the world hosts, what they cost, sleep, freezing and rescue; memory.', text };
+}

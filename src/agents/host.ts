@@ -4,6 +4,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { parseAgentConfig } from '../../genesis/agents/config.ts';
 import { priceOf, pricesOf } from '../../genesis/llm/reservations.ts';
 import { Agents, type AgentRow } from '../../genesis/agents/store.ts';
+import { MemoryEntries, ftsQuery } from '../../genesis/memory/entries.ts';
 import { OPERATOR } from '../kernel/door.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
 import { connectInProcess } from '../mcp/inprocess.ts';
@@ -28,6 +29,8 @@ interface Connected {
 
 /** Steps whose results the next prompt recalls. */
 const RECENT_STEPS = 5;
+/** Memory entries recalled into each prompt. */
+const MEMORIES = 5;
 /** How often sleeping and frozen agents are checked for a wake. */
 const WAKE_CHECK_MS = 1_000;
 /** Prompt tokens assumed for a step when deciding whether a frozen agent can afford one again. */
@@ -155,6 +158,7 @@ export class AgentHost {
       ...(config.system_prompt ? { systemPrompt: config.system_prompt } : {}),
       model,
       recent: this.recent(id),
+      memories: this.memories(id, config.goal),
       signal,
       stillRunning: async () => force || this.list('running', id).length === 1,
       maxToolCalls: Math.min(limits.max_tool_calls_per_step, config.loop?.max_tool_calls ?? Infinity),
@@ -206,6 +210,17 @@ export class AgentHost {
   }
 
   /** Wakes what is due (an event came, a rescue arrived): a command only when some agent could wake. */
+  /**
+   * Its memory's entries most relevant to its goal (full text, best first), read by the host: the agent may
+   * read its own memory, and a look decides nothing, so it costs the agent no call.
+   */
+  private memories(id: string, goal: string): string[] {
+    const memoryId = new Agents(this.world.store).get(id)?.memory_id;
+    const query = ftsQuery(goal);
+    if (!memoryId || query === null) return [];
+    return new MemoryEntries(this.world.store).search(memoryId, query, [], MEMORIES).map((e) => (e.tags.length ? `[${e.tags.join(', ')}] ${e.text}` : e.text).slice(0, 500));
+  }
+
   private async checkWakes(): Promise<void> {
     const waiting = this.world.store.one<{ n: number }>("SELECT count(*) AS n FROM agents WHERE (state = 'sleeping' AND wake_on IS NOT NULL) OR state = 'frozen'")!.n;
     if (waiting === 0 || Date.now() - this.lastWakeCheck < WAKE_CHECK_MS) return;

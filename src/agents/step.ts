@@ -26,6 +26,7 @@ export interface StepDeps {
   systemPrompt?: string;
   model: string;
   recent: StepInput['recent'];
+  memories?: string[];
   /** Aborted when the step is abandoned (timeout, the host stopping): a late reply then does nothing. */
   signal: AbortSignal;
   /** Whether the agent may still act: re-read after the model answers, before any tool runs. */
@@ -51,7 +52,7 @@ const ARGS_CHARS = 500;
 export async function runStep(d: StepDeps): Promise<StepOutcome> {
   const started = performance.now();
   const state = await whoami(d.client);
-  const prompt = buildPrompt({ goal: d.goal, ...(d.systemPrompt ? { systemPrompt: d.systemPrompt } : {}), state, recent: d.recent }, d.limits.max_prompt_chars);
+  const prompt = buildPrompt({ goal: d.goal, ...(d.systemPrompt ? { systemPrompt: d.systemPrompt } : {}), state, recent: d.recent, ...(d.memories ? { memories: d.memories } : {}) }, d.limits.max_prompt_chars);
   const base = { prompt_chars: prompt.chars, recent_dropped: prompt.dropped, model: d.model };
   const llmStarted = performance.now();
   const chat = await d.gateway.chat({ payer: d.id, endpoint: d.model, messages: prompt.messages, tools: d.tools.openai, signal: d.signal });

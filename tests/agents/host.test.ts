@@ -196,4 +196,13 @@ describe('the agent host', () => {
     expect([balance('alice'), balance('bob')]).toEqual([before.alice, before.bob]);
     expect(world.kernel.services.artifacts.get('alice-notes')).toMatchObject({ content: 'mine', deleted_at: null });
   });
+
+  it("recalls the agent's own memories relevant to its goal into its prompt", async () => {
+    spawn('rememberer');
+    script = () => call('memory_write', { text: 'bob pays well for notes', tags: ['bob'] });
+    await host.step('rememberer');
+    script = () => say('ok');
+    await host.step('rememberer');
+    expect(lastUser(llm.requests.at(-1)!)).toMatch(/From your memory:\n- \[bob\] bob pays well for notes/);
+  });
 });

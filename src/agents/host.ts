@@ -180,8 +180,9 @@ export class AgentHost {
     } else {
       this.backoff.delete(id);
     }
+    // An abandoned step is no failure of the agent's: it does not count towards pausing it.
     const ok = o.kind === 'done' ? o.ok : o.kind === 'abandoned';
-    const error = o.kind === 'done' ? o.error : o.error;
+    const error = o.error;
     const r = await this.operator(id, 'record_step', { id, ok, ...(error ? { error: error.slice(0, 2_000) } : {}), trace: { outcome: o.kind, ...o.trace } });
     if (!r.ok) this.opts.onError?.(new Error(`could not record a step of ${id}: ${r.error.code}: ${r.error.message}`));
   }

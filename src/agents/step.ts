@@ -2,7 +2,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import type { ChatCompletionMessageToolCall } from 'openai/resources/chat/completions';
 import type { Config } from '../kernel/config.ts';
 import type { ErrorCode } from '../kernel/errors.ts';
-import type { LlmGateway, ChatUsage } from './gateway.ts';
+import type { LlmGateway } from './gateway.ts';
 import { buildPrompt, type StepInput } from './prompt.ts';
 import type { AgentTools } from './tools.ts';
 
@@ -123,4 +123,3 @@ const ms = (x: number) => Math.round(x * 100) / 100;
 
 const capText = (s: string, n: number): string => (s.length <= n ? s : `${s.slice(0, n)}… (${s.length - n} more characters)`);
 
-export type { ChatUsage };

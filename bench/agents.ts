@@ -17,11 +17,9 @@ import { AgentHost } from '../src/agents/host.ts';
 import { worldHandler } from '../src/mcp/http.ts';
 import { connectInProcess } from '../src/mcp/inprocess.ts';
 import { World } from '../src/world.ts';
+import { arg } from './args.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
 const AGENTS = arg('agents', 200);
 const SECONDS = arg('agent-seconds', 60);
 const LATENCY = arg('llm-latency', 500);
@@ -29,7 +27,7 @@ const BIN = new URL('../bin/ecology.mjs', import.meta.url).pathname;
 const STANDIN = new URL('./llm-standin.ts', import.meta.url).pathname;
 
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * p))] ?? NaN;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 
 function standIn(latency: number): Promise<{ url: string; proc: ChildProcess }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', STANDIN, '--latency', String(latency)], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -24,11 +24,9 @@ import { worldHandler } from '../src/mcp/http.ts';
 import { connectInProcess } from '../src/mcp/inprocess.ts';
 import { worldStatus } from '../src/mcp/resources.ts';
 import type { InvokeResult } from '../src/kernel/kernel.ts';
+import { text } from './args.ts';
 
-const argAt = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
+const argAt = (name: string): string | undefined => text(name, '') || undefined;
 const num = (name: string, def: number): number => {
   const v = argAt(name);
   const n = v === undefined ? def : Number(v);

@@ -13,11 +13,8 @@ import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { World } from '../src/world.ts';
 import { parseConfig } from '../src/kernel/config.ts';
 import { storageFloor, storeSettings } from './floor.ts';
+import { arg } from './args.ts';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
 const SECONDS = arg('seconds', 2);
 const ROUNDS = arg('rounds', 5);
 

@@ -7,9 +7,9 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { arg } from './args.ts';
 
-const i = process.argv.indexOf('--latency');
-const LATENCY = i >= 0 ? Number(process.argv[i + 1]) : 500;
+const LATENCY = arg('latency', 500);
 
 const reply = JSON.stringify({
   id: 'bench',

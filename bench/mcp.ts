@@ -15,11 +15,8 @@ import { DEFAULT_SESSION_LIMITS, HybridHandler } from '../src/mcp/hybrid.ts';
 import { connectInProcess } from '../src/mcp/inprocess.ts';
 import { startHttp, worldHandler } from '../src/mcp/http.ts';
 import { echoServer } from './echo.ts';
+import { arg } from './args.ts';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
 const SECONDS = arg('seconds', 2);
 const CONCURRENCY = arg('concurrency', 16);
 const BIN = new URL('../bin/ecology.mjs', import.meta.url).pathname;

@@ -9,23 +9,17 @@
  * unauth_body needs no token at all: a 2 MB JSON body is parsed and walked before bearer auth.
  */
 import { spawn } from 'node:child_process';
-import { arg, bystander, cleanup, connect, hammer, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
+import { arg, bystander, cleanup, connect, hammer, list, prepare, report, serve, sleep, stats, tally, text, type TrialRow } from './redteam-lib.ts';
 
 const TRIALS = arg('trials', 3);
 const SECONDS = arg('seconds', 10);
 const CLIENTS = arg('clients', 32);
-const only = (() => {
-  const i = process.argv.indexOf('--only');
-  return i >= 0 ? process.argv[i + 1]!.split(',') : ['tools_list', 'prompt', 'initialize', 'bad_token', 'unauth_body'];
-})();
+const only = list('only', ['tools_list', 'prompt', 'initialize', 'bad_token', 'unauth_body']);
 
 /** ~2 MB of JSON (under the 2 MiB limit): ~690k empty objects. */
 const BODY_2MB = `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":[${Array.from({ length: 690_000 }, () => '{}').join(',')}]}}`;
 
-const argStr = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1]! : '';
-};
+const argStr = (name: string) => text(name, '');
 
 /** The attacker runs in its own process, so its client-side work does not slow the bystander's client. */
 async function attacker(): Promise<void> {

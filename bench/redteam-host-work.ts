@@ -15,15 +15,12 @@
  * nested:   one command whose guest makes 199 nested genesis calls (store_search over 500 candidates);
  *           the host's time serving them is not guest time, so only the 2 s wall backstop stops it.
  */
-import { arg, bystander, cleanup, connect, hammer, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
+import { arg, list, bystander, cleanup, connect, hammer, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
 import type { World } from '../src/world.ts';
 
 const TRIALS = arg('trials', 3);
 const SECONDS = arg('seconds', 12);
-const only = (() => {
-  const i = process.argv.indexOf('--only');
-  return i >= 0 ? process.argv[i + 1]!.split(',') : ['validate', 'compile', 'nested'];
-})();
+const only = list('only', ['validate', 'compile', 'nested']);
 
 const BRANCH = { type: 'array', items: { type: 'number' } };
 /** As many allOf branches as fit the 32 KiB interface limit. */

@@ -17,11 +17,7 @@ import type { InvokeResult } from '../src/kernel/kernel.ts';
 
 export const BIN = new URL('../bin/ecology.mjs', import.meta.url).pathname;
 
-export const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-export const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+export { arg, flag, list, text } from './args.ts';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,14 +9,11 @@
  *   node --import tsx bench/redteam-listen-filter.ts [--principals 4,8] [--trials 2] [--seconds 12]
  */
 import type { Client } from '@modelcontextprotocol/client';
-import { arg, bystander, cleanup, connect, hammer, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
+import { arg, list, bystander, cleanup, connect, hammer, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
 
 const TRIALS = arg('trials', 2);
 const SECONDS = arg('seconds', 12);
-const COUNTS = (() => {
-  const i = process.argv.indexOf('--principals');
-  return i >= 0 ? process.argv[i + 1]!.split(',').map(Number) : [4, 8];
-})();
+const COUNTS = list('principals', ['4', '8']).map(Number);
 const MAX = Math.max(...COUNTS);
 const URIS = Array.from({ length: 95_000 }, (_, i) => `artifact://n${i}`);
 

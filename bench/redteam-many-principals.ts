@@ -11,16 +11,13 @@
  * in the stall bench). A paced bystander, like an agent, does not pile up cheap calls between stalls.
  */
 import type { Client } from '@modelcontextprotocol/client';
-import { arg, bystander, cleanup, connect, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
+import { arg, list, bystander, cleanup, connect, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
 
 const TRIALS = arg('trials', 2);
 const SECONDS = arg('seconds', 15);
 const PERIOD_S = arg('period', 7);
 const PACE_MS = arg('pace-ms', 0);
-const COUNTS = (() => {
-  const i = process.argv.indexOf('--principals');
-  return i >= 0 ? process.argv[i + 1]!.split(',').map(Number) : [30, 60];
-})();
+const COUNTS = list('principals', ['30', '60']).map(Number);
 const MAX = Math.max(...COUNTS);
 
 async function main(): Promise<void> {

@@ -16,14 +16,11 @@
  */
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { BIN, arg, bystander, cleanup, connect, hammer, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
+import { BIN, arg, list, bystander, cleanup, connect, hammer, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
 
 const TRIALS = arg('trials', 3);
 const SECONDS = arg('seconds', 12);
-const only = (() => {
-  const i = process.argv.indexOf('--only');
-  return i >= 0 ? process.argv[i + 1]!.split(',') : ['loop1', 'loop3', 'validate'];
-})();
+const only = list('only', ['loop1', 'loop3', 'validate']);
 
 const BRANCH = { type: 'array', items: { type: 'number' } };
 const AMP = { type: 'object', properties: { a: { allOf: [...Array.from({ length: 738 }, () => BRANCH), { type: 'array', maxItems: 1 }] } } };

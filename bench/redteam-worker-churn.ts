@@ -8,16 +8,13 @@
  *
  *   node --import tsx bench/redteam-worker-churn.ts [--attackers 1,3,6] [--trials 3] [--seconds 12]
  */
-import { arg, bystander, cleanup, connect, hammer, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
+import { arg, list, bystander, cleanup, connect, hammer, must, prepare, report, serve, sleep, stats, tally, type TrialRow } from './redteam-lib.ts';
 import type { Client } from '@modelcontextprotocol/client';
 
 const TRIALS = arg('trials', 3);
 const SECONDS = arg('seconds', 12);
 const ATTACK_CLIENTS = 3;
-const COUNTS = (() => {
-  const i = process.argv.indexOf('--attackers');
-  return i >= 0 ? process.argv[i + 1]!.split(',').map(Number) : [1, 3, 6];
-})();
+const COUNTS = list('attackers', ['1', '3', '6']).map(Number);
 const MAX = Math.max(...COUNTS);
 
 async function main(): Promise<void> {

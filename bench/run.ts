@@ -9,9 +9,9 @@ import { mcpBench } from './mcp.ts';
 import { stallBench } from './stall.ts';
 import { startupBench } from './startup.ts';
 import { agentsBench } from './agents.ts';
+import { text } from './args.ts';
 
 const benches = { startup: startupBench, kernel: kernelBench, mcp: mcpBench, stall: stallBench, agents: agentsBench };
-const i = process.argv.indexOf('--only');
-const only = i >= 0 ? process.argv[i + 1] : undefined;
+const only = text('only', '') || undefined;
 if (only !== undefined && !(only in benches)) throw new Error(`--only takes one of: ${Object.keys(benches).join(', ')}`);
 for (const [name, bench] of Object.entries(benches)) if (only === undefined || only === name) await bench();

@@ -16,11 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { World } from '../src/world.ts';
+import { arg } from './args.ts';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
 const SECONDS = arg('stall-seconds', 20);
 /** Concurrent clients per attacker: each attacker keeps a backlog in the host's queue. */
 const ATTACK_CLIENTS = arg('attack-clients', 3);

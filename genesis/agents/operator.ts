@@ -95,7 +95,7 @@ export const resume = defineMethod({
   handler: (ctx, args) => {
     const a = requireAgent(ctx, args.id);
     if (a.state === 'frozen') throw new KernelError('CONFLICT', `${a.id} is frozen: it cannot pay for its next LLM call. Move LLM budget to it (rights_transfer, or ecology grant) and it wakes.`, { state: a.state });
-    ctx.services.store.run('UPDATE agents SET consecutive_errors = 0 WHERE id = ?', a.id);
+    new Agents(ctx.services.store).clearErrors(a.id);
     if (a.state !== 'running') wakeAgent(ctx, a.id, 'resumed by the operator');
     return agentView(ctx, requireAgent(ctx, args.id));
   },
@@ -123,14 +123,14 @@ export const recordStep = defineMethod({
     const limits = ctx.config.agents;
     const step = a.steps + 1;
     const errors = args.ok ? 0 : a.consecutive_errors + 1;
-    store.run('UPDATE agents SET steps = ?, last_step_at = ?, consecutive_errors = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ?', step, ctx.now, errors, args.ok ? a.last_error : (args.error ?? 'failed'), a.id);
+    const agents = new Agents(store);
+    agents.stepped(a.id, ctx.now, errors, args.ok ? a.last_error : (args.error ?? 'failed'));
     let text = JSON.stringify({ step, at: ctx.now, ok: args.ok, ...(args.error ? { error: args.error } : {}), ...args.trace });
     if (Buffer.byteLength(text) > limits.trace_max_bytes) text = JSON.stringify({ step, at: ctx.now, ok: args.ok, truncated: true, head: text.slice(0, Math.floor(limits.trace_max_bytes / 2)) });
-    store.run('INSERT OR REPLACE INTO agent_traces (agent, step, at, size_bytes, trace) VALUES (?, ?, ?, ?, ?)', a.id, step, ctx.now, Buffer.byteLength(text), text);
-    store.run('DELETE FROM agent_traces WHERE agent = ? AND step <= ?', a.id, step - limits.traces_kept);
+    agents.addTrace(a.id, step, ctx.now, text, limits.traces_kept);
     if (!args.ok && errors >= limits.max_consecutive_errors && a.state === 'running') {
       const reason = `paused itself after ${errors} failed steps in a row; the last: ${(args.error ?? 'failed').slice(0, 300)}`;
-      new Agents(store).setState(a.id, 'paused', ctx.now, { reason });
+      agents.setState(a.id, 'paused', ctx.now, { reason });
       return { step, state: 'paused' as const, reason };
     }
     const now = requireAgent(ctx, a.id);
@@ -150,16 +150,8 @@ export const claim = defineMethod({
   operatorOnly: true,
   handler: (ctx, args) => {
     const a = requireAgent(ctx, args.id);
-    const r = ctx.services.store.run(
-      `UPDATE agents SET lease_holder = ?, lease_until = ? WHERE id = ? AND (? OR state = 'running') AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`,
-      args.holder,
-      ctx.now + args.for_ms,
-      a.id,
-      args.force ? 1 : 0,
-      ctx.now,
-      args.holder,
-    );
-    return { claimed: r.changes === 1, state: a.state };
+    const claimed = new Agents(ctx.services.store).claim(a.id, args.holder, ctx.now + args.for_ms, ctx.now, args.force === true);
+    return { claimed, state: a.state };
   },
 });
 
@@ -175,8 +167,7 @@ export const traces = defineMethod({
   operatorOnly: true,
   handler: (ctx, args) => {
     requireAgent(ctx, args.id);
-    const rows = ctx.services.store.all<{ trace: string }>('SELECT trace FROM agent_traces WHERE agent = ? AND step < ? ORDER BY step DESC LIMIT ?', args.id, args.before_step ?? Number.MAX_SAFE_INTEGER, args.limit ?? 10);
-    return { traces: rows.map((r) => JSON.parse(r.trace) as Record<string, unknown>) };
+    return { traces: new Agents(ctx.services.store).traces(args.id, args.limit ?? 10, args.before_step) };
   },
 });
 
@@ -220,7 +211,7 @@ export const checkWakes = defineMethod({
     const { store, ledger } = ctx.services;
     const agents = new Agents(store);
     const woken: string[] = [];
-    for (const a of store.all<{ id: string; wake_on: string; wake_after_seq: number }>(`SELECT id, wake_on, wake_after_seq FROM agents WHERE state = 'sleeping' AND wake_on IS NOT NULL ORDER BY state_at LIMIT ?`, WAKE_SCAN)) {
+    for (const a of agents.eventSleepers(WAKE_SCAN)) {
       const f = JSON.parse(a.wake_on) as { type?: string; principal?: string; artifact?: string };
       const hit = store.one<{ seq: number }>(
         `SELECT seq FROM events WHERE seq > ? AND seq <= ? AND (? IS NULL OR type = ?) AND (? IS NULL OR principal = ?) AND (? IS NULL OR artifact = ?) ORDER BY seq LIMIT 1`,

@@ -63,9 +63,10 @@ export const wake = defineMethod({
   },
 });
 
-export function wakeAgent(ctx: Pick<SettleContext, 'services' | 'now' | 'emit'> & { unschedule(id: string): void }, id: string, reason: string): void {
+/** Wakes an agent now; a pending timed wake is dropped (a settler, itself that wake, has none to drop). */
+export function wakeAgent(ctx: Pick<SettleContext, 'services' | 'now' | 'emit'> & { unschedule?(id: string): void }, id: string, reason: string): void {
   new Agents(ctx.services.store).setState(id, 'running', ctx.now, { reason });
-  ctx.unschedule(`${WAKE_KIND}:${id}`);
+  ctx.unschedule?.(`${WAKE_KIND}:${id}`);
   ctx.emit('agent_woke', { principal: id }, { reason });
 }
 
@@ -74,6 +75,5 @@ export function settleWake(ctx: SettleContext, payload: unknown): void {
   const { agent, at } = payload as { agent: string; at: number };
   const a = new Agents(ctx.services.store).get(agent);
   if (!a || a.state !== 'sleeping' || a.sleep_until !== at) return;
-  new Agents(ctx.services.store).setState(agent, 'running', ctx.now, { reason: 'slept until its time' });
-  ctx.emit('agent_woke', { principal: agent }, { reason: 'slept until its time' });
+  wakeAgent(ctx, agent, 'slept until its time');
 }

@@ -58,4 +58,49 @@ export class Agents {
       opts.limit,
     );
   }
+
+  /** Leases a running agent (or, with `force`, any) to `holder` until `until`, unless another holds a live lease. */
+  claim(id: string, holder: string, until: number, now: number, force: boolean): boolean {
+    return (
+      this.store.run(
+        `UPDATE agents SET lease_holder = ?, lease_until = ? WHERE id = ? AND (? OR state = 'running') AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`,
+        holder,
+        until,
+        id,
+        force ? 1 : 0,
+        now,
+        holder,
+      ).changes === 1
+    );
+  }
+
+  /** Counts a step and ends its lease. */
+  stepped(id: string, at: number, consecutiveErrors: number, lastError: string | null): void {
+    this.store.run('UPDATE agents SET steps = steps + 1, last_step_at = ?, consecutive_errors = ?, last_error = ?, lease_holder = NULL, lease_until = NULL WHERE id = ?', at, consecutiveErrors, lastError, id);
+  }
+
+  clearErrors(id: string): void {
+    this.store.run('UPDATE agents SET consecutive_errors = 0 WHERE id = ?', id);
+  }
+
+  /** Stores a step's trace and drops those older than the last `keep`. */
+  addTrace(id: string, step: number, at: number, text: string, keep: number): void {
+    this.store.run('INSERT OR REPLACE INTO agent_traces (agent, step, at, size_bytes, trace) VALUES (?, ?, ?, ?, ?)', id, step, at, Buffer.byteLength(text), text);
+    this.store.run('DELETE FROM agent_traces WHERE agent = ? AND step <= ?', id, step - keep);
+  }
+
+  /** Its latest traces, newest first, before `beforeStep` if given. */
+  traces(id: string, limit: number, beforeStep = Number.MAX_SAFE_INTEGER): Record<string, unknown>[] {
+    return this.store.all<{ trace: string }>('SELECT trace FROM agent_traces WHERE agent = ? AND step < ? ORDER BY step DESC LIMIT ?', id, beforeStep, limit).map((r) => JSON.parse(r.trace) as Record<string, unknown>);
+  }
+
+  /** Sleeping agents waiting for an event, longest asleep first. */
+  eventSleepers(limit: number): { id: string; wake_on: string; wake_after_seq: number }[] {
+    return this.store.all(`SELECT id, wake_on, wake_after_seq FROM agents WHERE state = 'sleeping' AND wake_on IS NOT NULL ORDER BY state_at LIMIT ?`, limit);
+  }
+
+  /** Whether any agent could wake now: one asleep for an event, or a frozen one. */
+  anyWaiting(): boolean {
+    return this.store.one<{ n: number }>("SELECT EXISTS (SELECT 1 FROM agents WHERE (state = 'sleeping' AND wake_on IS NOT NULL) OR state = 'frozen') AS n")!.n === 1;
+  }
 }

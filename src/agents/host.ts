@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { Client } from '@modelcontextprotocol/client';
-import { parseAgentConfig } from '../../genesis/agents/config.ts';
+import { parseAgentConfig, type AgentConfig } from '../../genesis/agents/config.ts';
 import { priceOf, pricesOf } from '../../genesis/llm/reservations.ts';
 import { Agents, type AgentRow } from '../../genesis/agents/store.ts';
 import { MemoryEntries, ftsQuery } from '../../genesis/memory/entries.ts';
@@ -47,6 +47,7 @@ export class AgentHost {
   readonly holder = `host-${randomUUID().slice(0, 8)}`;
   private readonly gateway: LlmGateway;
   private readonly clients = new Map<string, Connected>();
+  private readonly configs = new Map<string, { version: number; config: AgentConfig | null }>();
   private readonly running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   /** Backoff after failed LLM calls: host-local and transient, like the calls it paces. */
   private readonly backoff = new Map<string, { until: number; failures: number }>();
@@ -141,8 +142,7 @@ export class AgentHost {
   }
 
   private async stepOnce(id: string, signal: AbortSignal, force: boolean): Promise<StepOutcome> {
-    const artifact = this.world.kernel.services.artifacts.get(id);
-    const config = artifact ? parseAgentConfig(artifact.content) : null;
+    const config = this.configOf(id);
     if (!config) return { kind: 'done', ok: false, error: `its config (the content of artifact '${id}') is not a valid agent config; its owner must rewrite it`, trace: {} };
     const model = config.model ?? this.world.config.llm.default_endpoint;
     if (!model) return { kind: 'done', ok: false, error: 'it names no model and the world has no default LLM endpoint', trace: {} };
@@ -169,8 +169,7 @@ export class AgentHost {
   private async settleOutcome(id: string, o: StepOutcome): Promise<void> {
     const limits = this.world.config.agents;
     if (o.kind === 'frozen') {
-      const cfg = parseAgentConfig(this.world.kernel.services.artifacts.get(id)?.content ?? '');
-      await this.operator(id, 'freeze', { id, needed_micro_usd: this.minBudget(cfg?.model) });
+      await this.operator(id, 'freeze', { id, needed_micro_usd: this.minBudget(this.configOf(id)?.model) });
     }
     if (o.kind === 'llm_error') {
       const failures = (this.backoff.get(id)?.failures ?? 0) + 1;
@@ -199,8 +198,7 @@ export class AgentHost {
 
   /** The results of its last steps, from its traces (in the database, so any host can continue it). */
   private recent(id: string): { step: number; calls: { tool: string; ok: boolean; result: string }[]; note?: string }[] {
-    const rows = this.world.store.all<{ trace: string }>('SELECT trace FROM agent_traces WHERE agent = ? ORDER BY step DESC LIMIT ?', id, RECENT_STEPS);
-    const traces = rows.map((r) => JSON.parse(r.trace) as { step: number; ok: boolean; error?: string; calls?: CallRecord[]; reply?: { content?: string }; ignored_tool_calls?: number });
+    const traces = new Agents(this.world.store).traces(id, RECENT_STEPS) as { step: number; ok: boolean; error?: string; calls?: CallRecord[]; reply?: { content?: string }; ignored_tool_calls?: number }[];
     return traces.reverse().map((t) => ({
       step: t.step,
       calls: (t.calls ?? []).map((c) => ({ tool: c.tool, ok: c.ok, result: c.result })),
@@ -223,12 +221,26 @@ export class AgentHost {
   }
 
   private async checkWakes(): Promise<void> {
-    const waiting = this.world.store.one<{ n: number }>("SELECT count(*) AS n FROM agents WHERE (state = 'sleeping' AND wake_on IS NOT NULL) OR state = 'frozen'")!.n;
-    if (waiting === 0 || Date.now() - this.lastWakeCheck < WAKE_CHECK_MS) return;
+    if (Date.now() - this.lastWakeCheck < WAKE_CHECK_MS || !new Agents(this.world.store).anyWaiting()) return;
     this.lastWakeCheck = Date.now();
     const min: Record<string, number> = {};
-    for (const a of this.list('frozen')) min[a.id] = this.minBudget(parseAgentConfig(this.world.kernel.services.artifacts.get(a.id)?.content ?? '')?.model);
+    for (const a of this.list('frozen')) min[a.id] = this.minBudget(this.configOf(a.id)?.model);
     await this.world.submit(OPERATOR, 'genesis_agents', 'check_wakes', { min_budget_micro_usd: min });
+  }
+
+  /**
+   * An agent's config, parsed once per version of its artifact: the pacing check reads it for every
+   * running agent on every tick. Null when its owner wrote something that is not a config.
+   */
+  private configOf(id: string): AgentConfig | null {
+    const { artifacts } = this.world.kernel.services;
+    const version = artifacts.meta(id)?.version;
+    if (version === undefined) return null;
+    const cached = this.configs.get(id);
+    if (cached?.version === version) return cached.config;
+    const config = parseAgentConfig(artifacts.get(id)?.content ?? '');
+    this.configs.set(id, { version, config });
+    return config;
   }
 
   /** What a step's LLM call may cost at most on the agent's model: what a frozen agent needs to run again. */
@@ -239,7 +251,7 @@ export class AgentHost {
 
   private paced(a: { id: string; last_step_at: number | null }, now: number): boolean {
     if (a.last_step_at === null) return true;
-    const cfg = parseAgentConfig(this.world.kernel.services.artifacts.get(a.id)?.content ?? '');
+    const cfg = this.configOf(a.id);
     const spm = Math.min(this.world.config.agents.steps_per_minute, cfg?.loop?.steps_per_minute ?? Infinity);
     return now - a.last_step_at >= 60_000 / spm;
   }

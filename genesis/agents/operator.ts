@@ -202,8 +202,14 @@ export const checkWakes = defineMethod({
   tool: 'operator_agents_check_wakes',
   title: 'Wake agents whose event came or whose rescue arrived',
   description:
-    'Operator only (the agent host). Wakes sleeping agents whose `until_event` filter matches an event logged since they slept (matched from the event log), and unfreezes frozen agents that now hold at least `min_budget_micro_usd`, naming who moved budget to them.',
-  input: z.object({ min_budget_micro_usd: z.record(z.string(), z.int().min(0)).describe('Per agent: the budget its next call needs.').optional() }),
+    'Operator only (the agent host). Wakes sleeping agents whose `until_event` filter matches an event logged since they slept (matched from the event log, each event looked at once per sleeper), and unfreezes the frozen agents named in `unfreeze` that now hold at least the budget their next call needs, naming who moved budget to them.',
+  input: z.object({
+    unfreeze: z
+      .array(z.object({ id: principalArg('A frozen agent.'), min_budget_micro_usd: z.int().min(0) }))
+      .max(WAKE_SCAN)
+      .optional()
+      .describe('Frozen agents the host found able to pay again, with what their next call needs.'),
+  }),
   output: z.object({ woken: z.array(z.string()), unfrozen: z.array(z.object({ id: z.string(), rescuer: z.string().nullable() })) }),
   annotations: WRITE,
   operatorOnly: true,
@@ -211,12 +217,14 @@ export const checkWakes = defineMethod({
     const { store, ledger } = ctx.services;
     const agents = new Agents(store);
     const woken: string[] = [];
+    const lastSeq = store.one<{ seq: number | null }>('SELECT MAX(seq) AS seq FROM events')!.seq ?? 0;
     for (const a of agents.eventSleepers(WAKE_SCAN)) {
       const f = JSON.parse(a.wake_on) as { type?: string; principal?: string; artifact?: string };
+      const upTo = Math.min(lastSeq, a.wake_after_seq + EVENTS_SCAN);
       const hit = store.one<{ seq: number }>(
         `SELECT seq FROM events WHERE seq > ? AND seq <= ? AND (? IS NULL OR type = ?) AND (? IS NULL OR principal = ?) AND (? IS NULL OR artifact = ?) ORDER BY seq LIMIT 1`,
         a.wake_after_seq,
-        a.wake_after_seq + EVENTS_SCAN,
+        upTo,
         f.type ?? null,
         f.type ?? null,
         f.principal ?? null,
@@ -227,12 +235,14 @@ export const checkWakes = defineMethod({
       if (hit) {
         wakeAgent(ctx, a.id, `woken by event ${hit.seq}`);
         woken.push(a.id);
+      } else {
+        agents.lookedUpTo(a.id, upTo);
       }
     }
     const unfrozen: { id: string; rescuer: string | null }[] = [];
-    for (const a of agents.list({ state: 'frozen', limit: WAKE_SCAN })) {
-      const need = Math.max(1, args.min_budget_micro_usd?.[a.id] ?? 1);
-      if (ledger.balance(a.id, 'llm_budget_micro_usd') < need) continue;
+    for (const c of args.unfreeze ?? []) {
+      const a = agents.get(c.id);
+      if (!a || a.state !== 'frozen' || ledger.balance(a.id, 'llm_budget_micro_usd') < Math.max(1, c.min_budget_micro_usd)) continue;
       const rescue = store.one<{ from_id: string }>(
         `SELECT from_id FROM journal WHERE to_id = ? AND asset = 'llm_budget_micro_usd' AND at >= ? AND from_id <> 'genesis_llm' ORDER BY seq DESC LIMIT 1`,
         a.id,

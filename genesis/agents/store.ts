@@ -94,9 +94,17 @@ export class Agents {
     return this.store.all<{ trace: string }>('SELECT trace FROM agent_traces WHERE agent = ? AND step < ? ORDER BY step DESC LIMIT ?', id, beforeStep, limit).map((r) => JSON.parse(r.trace) as Record<string, unknown>);
   }
 
-  /** Sleeping agents waiting for an event, longest asleep first. */
+  /**
+   * Sleeping agents waiting for an event, those whose look at the log is furthest behind first: each check
+   * moves a sleeper's mark forward, so every sleeper takes its turn however many others sleep.
+   */
   eventSleepers(limit: number): { id: string; wake_on: string; wake_after_seq: number }[] {
-    return this.store.all(`SELECT id, wake_on, wake_after_seq FROM agents WHERE state = 'sleeping' AND wake_on IS NOT NULL ORDER BY state_at LIMIT ?`, limit);
+    return this.store.all(`SELECT id, wake_on, wake_after_seq FROM agents WHERE state = 'sleeping' AND wake_on IS NOT NULL ORDER BY wake_after_seq, id LIMIT ?`, limit);
+  }
+
+  /** Records that a sleeper's filter was matched against the log up to `seq`. */
+  lookedUpTo(id: string, seq: number): void {
+    this.store.run('UPDATE agents SET wake_after_seq = ? WHERE id = ? AND wake_after_seq < ?', seq, id, seq);
   }
 
   /** Whether any agent could wake now: one asleep for an event, or a frozen one. */

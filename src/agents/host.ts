@@ -31,6 +31,8 @@ interface Connected {
 const RECENT_STEPS = 5;
 /** Memory entries recalled into each prompt. */
 const MEMORIES = 5;
+/** Rescued agents unfrozen per check (the rest the next second). */
+const WAKE_BATCH = 200;
 /** How often sleeping and frozen agents are checked for a wake. */
 const WAKE_CHECK_MS = 1_000;
 /** Prompt tokens assumed for a step when deciding whether a frozen agent can afford one again. */
@@ -223,9 +225,14 @@ export class AgentHost {
   private async checkWakes(): Promise<void> {
     if (Date.now() - this.lastWakeCheck < WAKE_CHECK_MS || !new Agents(this.world.store).anyWaiting()) return;
     this.lastWakeCheck = Date.now();
-    const min: Record<string, number> = {};
-    for (const a of this.list('frozen')) min[a.id] = this.minBudget(this.configOf(a.id)?.model);
-    await this.world.submit(OPERATOR, 'genesis_agents', 'check_wakes', { min_budget_micro_usd: min });
+    // Only the frozen agents that can pay again are named, so any number of others frozen for good
+    // never crowd out one that was rescued.
+    const { ledger } = this.world.kernel.services;
+    const unfreeze = this.list('frozen')
+      .map((a) => ({ id: a.id, min_budget_micro_usd: this.minBudget(this.configOf(a.id)?.model) }))
+      .filter((c) => ledger.balance(c.id, 'llm_budget_micro_usd') >= c.min_budget_micro_usd)
+      .slice(0, WAKE_BATCH);
+    await this.world.submit(OPERATOR, 'genesis_agents', 'check_wakes', { unfreeze });
   }
 
   /**

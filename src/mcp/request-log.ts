@@ -31,6 +31,12 @@ export function noteOutcome(outcome: string): void {
 
 const NAME_CHARS = 64;
 
+/**
+ * A client-sent name as it may appear in a log line: the characters method and tool names use, cut to
+ * 64. Anything else is replaced, so no client can forge a line (a newline) or colour a terminal.
+ */
+const loggable = (name: string): string => name.slice(0, NAME_CHARS).replace(/[^\w./:-]/g, '?');
+
 /** The middleware: one line per request to /mcp, written when its response is finished or abandoned. */
 export function requestLog(logger: RequestLogger): (req: Request, res: Response, next: NextFunction) => void {
   return (req, res, next) => {
@@ -43,8 +49,8 @@ export function requestLog(logger: RequestLogger): (req: Request, res: Response,
 
 function lineOf(req: Request, res: Response, outcome: string | undefined, started: number): RequestLine {
   const body = req.body as { method?: unknown; params?: { name?: unknown } } | undefined;
-  const rpc = body && typeof body === 'object' && typeof body.method === 'string' ? body.method.slice(0, NAME_CHARS) : undefined;
-  const tool = rpc === 'tools/call' && typeof body?.params?.name === 'string' ? body.params.name.slice(0, NAME_CHARS) : undefined;
+  const rpc = body && typeof body === 'object' && typeof body.method === 'string' ? loggable(body.method) : undefined;
+  const tool = rpc === 'tools/call' && typeof body?.params?.name === 'string' ? loggable(body.params.name) : undefined;
   const status = res.statusCode;
   return {
     principal: principalOfAuth((req as Request & { auth?: Parameters<typeof principalOfAuth>[0] }).auth),

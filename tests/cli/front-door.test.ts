@@ -103,6 +103,9 @@ describe('the front door', () => {
           const c = await httpClient(url, token, 'modern');
           await c.callTool({ name: 'ledger_balance', arguments: {} });
           await c.callTool({ name: 'ledger_transfer', arguments: { to: 'bob', amount: 1_000_000, memo: secretMemo } });
+          // A tool name carrying a forged log line is logged as one line, its newline replaced.
+          const forged = JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'x\n[00:00:00.000] INFO: admin tools/call ledger_transfer → ok (1 ms)', arguments: {} } });
+          await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${token}` }, body: forged });
           await c.close();
           await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
         },
@@ -113,6 +116,7 @@ describe('the front door', () => {
       expect(requests).toContainEqual(expect.objectContaining({ principal: 'alice', method: 'tools/call', tool: 'ledger_transfer', outcome: 'INSUFFICIENT_FUNDS' }));
       expect(requests).toContainEqual(expect.objectContaining({ principal: null, outcome: 'http_401', status: 401 }));
       for (const l of requests) expect(l.time).toMatch(/^\d{4}-\d\d-\d\dT/);
+      expect(requests, JSON.stringify(requests)).toContainEqual(expect.objectContaining({ principal: 'alice', tool: expect.stringMatching(/^x\?\?00:00:00\.000\?\?INFO:\?admin\?tools\/call/) }));
       const all = stderr.join('');
       expect(all).not.toContain(token);
       expect(all).not.toContain(token.split('_')[2]);

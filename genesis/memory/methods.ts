@@ -16,7 +16,9 @@ function memoryFor(ctx: HandlerContext, id: string | undefined, create: boolean)
   const { artifacts } = ctx.services;
   const target = id ?? `${ctx.caller}.memory`;
   const a = artifacts.get(target);
-  if (a && a.deleted_at === null) {
+  // A deleted memory stays deleted (ids are never reused): DELETED, saying when and by whom.
+  if (a && a.deleted_at !== null) return artifacts.require(target);
+  if (a) {
     if (a.kind !== 'memory') throw new KernelError('INVALID_ARGS', `'${target}' is a ${a.kind} artifact, not a memory.`, { memory_id: target });
     return a;
   }

@@ -124,6 +124,12 @@ function check(store: Store): InvariantReport {
     ),
     (r: { id: string; listing: string | null; active: string | null }) => `${r.id} is locked by listing ${r.listing ?? 'none'} but its active listing is ${r.active ?? 'none'}`,
   );
+  // Memory entries belong to a live memory artifact, whose size counts them.
+  rule(
+    'memory entries without a live memory',
+    store.all(`SELECT e.memory_id, COUNT(*) AS n FROM memory_entries e LEFT JOIN artifacts a ON a.id = e.memory_id AND a.deleted_at IS NULL WHERE a.id IS NULL GROUP BY e.memory_id`),
+    (r: { memory_id: string; n: number }) => `${r.n} entries of ${r.memory_id}, which is missing or deleted`,
+  );
   // The LLM gateway's account holds exactly the budget reserved by calls not yet settled.
   rule(
     'llm custody',

@@ -45,4 +45,15 @@ describe('genesis_memory', () => {
     t.fail('alice', 'genesis_memory', 'write', { text: 'y'.repeat(3_000), tags: [] }, 'QUOTA_EXCEEDED');
     expect(stateOf(t.world)).toBe(before);
   });
+
+  it('a deleted memory takes its entries with it (no unpaid rows), and writing to it again is DELETED, not an internal error', () => {
+    const t = w();
+    t.ok('alice', 'genesis_memory', 'write', { text: 'x'.repeat(3_000) });
+    t.ok('alice', 'genesis_store', 'delete', { id: 'alice.memory' });
+    expect(t.world.store.all("SELECT id FROM memory_entries WHERE memory_id = 'alice.memory'")).toEqual([]);
+    const e = t.fail('alice', 'genesis_memory', 'write', { text: 'again' }, 'DELETED');
+    expect(e.message).toMatch(/alice\.memory/);
+    t.fail('alice', 'genesis_memory', 'search', { query: 'x' }, 'DELETED');
+    expect(t.world.check().violations).toEqual([]);
+  });
 });

@@ -435,4 +435,11 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO memory_fts (memory_fts, rowid, text, tags) VALUES ('delete', OLD.id, OLD.text, OLD.tags);
   END;
   `,
+  /* 16: a deleted memory's entries go with it (their bytes were freed with its size) */ `
+  CREATE TRIGGER memory_entries_go AFTER UPDATE OF deleted_at ON artifacts
+    WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL BEGIN
+    DELETE FROM memory_entries WHERE memory_id = NEW.id;
+  END;
+  DELETE FROM memory_entries WHERE memory_id IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL);
+  `,
 ];

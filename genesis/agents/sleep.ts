@@ -34,6 +34,8 @@ export const sleep = defineMethod({
   handler: (ctx, args) => {
     const a = new Agents(ctx.services.store).get(ctx.caller);
     if (!a) throw new KernelError('INVALID_ARGS', 'Only hosted agents sleep: you are not one. (Outside clients simply stop calling.)', { caller: ctx.caller });
+    // A paused or frozen agent stays so: sleeping (and being woken) must not be a way out of either.
+    if (a.state !== 'running') throw new KernelError('CONFLICT', `You are ${a.state}${a.state_reason ? ` (${a.state_reason})` : ''}, not running, so you cannot go to sleep.`, { state: a.state });
     if (args.until_s === undefined && args.until_event === undefined) throw new KernelError('INVALID_ARGS', 'Say how long to sleep (until_s), what to wake for (until_event), or both.', {});
     if (args.until_event && Object.keys(args.until_event).length === 0) throw new KernelError('INVALID_ARGS', 'until_event must name a type, principal or artifact; an empty filter would match every event.', {});
     const until = args.until_s === undefined ? null : ctx.now + args.until_s * 1000;

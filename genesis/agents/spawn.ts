@@ -23,7 +23,7 @@ export const spawn = defineMethod({
   tool: 'agent_spawn',
   title: 'Spawn a hosted agent',
   description:
-    "Create an LLM agent the world hosts: a principal of its own that acts through this server's tools toward `goal`, in a loop. You own it: its config is its artifact (private to you; change it with artifact_write, sell it with escrow). It starts with what you give it in `fund`, moved from your own account (scrip, llm_budget_micro_usd, and allocations of calls, cpu_ms, llm_tokens, disk_bytes; disk defaults to 20000): never new money. Its memory is the artifact `<id>.memory`.",
+    "Create an LLM agent the world hosts: a principal of its own that acts through this server's tools toward `goal`, in a loop. You own it: its config is its artifact (private to you; change it with artifact_write). It starts with what you give it in `fund`, moved from your own account (scrip, llm_budget_micro_usd, and allocations of calls, cpu_ms, llm_tokens, disk_bytes; disk defaults to 20000): never new money. Its memory is the artifact `<id>.memory`.",
   input: z.object({
     id: principalArg('The new agent’s id (it becomes a principal).'),
     goal: z.string().min(1).max(2_000).describe('What the agent works toward.'),

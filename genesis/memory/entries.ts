@@ -43,8 +43,9 @@ export class MemoryEntries {
 
   /** Entries matching `query` best first (bm25), optionally only those with one of `tags`; or the newest without a query. */
   search(memoryId: string, query: string | null, tags: string[], limit: number): (MemoryEntry & { score: number | null })[] {
-    const tagClause = tags.length === 0 ? '' : ` AND (${tags.map(() => "(' ' || e.tags || ' ') LIKE ?").join(' OR ')})`;
-    const tagParams = tags.map((t) => `% ${t} %`);
+    // Tags may hold '_', LIKE's any-character: escaped, so a tag matches only itself.
+    const tagClause = tags.length === 0 ? '' : ` AND (${tags.map(() => "(' ' || e.tags || ' ') LIKE ? ESCAPE '\\'").join(' OR ')})`;
+    const tagParams = tags.map((t) => `% ${t.replace(/[\\%_]/g, (c) => `\\${c}`)} %`);
     if (query === null) {
       return this.store.all<{ id: number; text: string; tags: string; created_at: number }>(`SELECT e.id, e.text, e.tags, e.created_at FROM memory_entries e WHERE e.memory_id = ?${tagClause} ORDER BY e.id DESC LIMIT ?`, memoryId, ...tagParams, limit).map((r) => ({ ...toEntry(r), score: null }));
     }

@@ -235,7 +235,12 @@ export class Artifacts {
   ): Artifact {
     assert(prev.deleted_at === null, 'update of a tombstone');
     assert(next.has_standing === prev.has_standing, 'has_standing is immutable');
-    const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes) + next.pinned_bytes;
+    // Bytes it holds outside its row (a memory's entries) stay charged whatever its fields become.
+    const held = this.store.one<{ held_bytes: number }>('SELECT held_bytes FROM artifacts WHERE id = ?', prev.id)!.held_bytes;
+    if (held > 0 && next.kind !== prev.kind) {
+      throw new KernelError('INVALID_ARGS', `'${prev.id}' holds ${held} bytes of ${prev.kind} entries, so its kind cannot change. Remove them first (memory_forget), or write a new artifact.`, { id: prev.id, kind: prev.kind, held_bytes: held });
+    }
+    const size = sizeOf({ ...next, id: prev.id }, this.overheadBytes) + next.pinned_bytes + held;
     this.adjustDisk(prev.owner, size - prev.size_bytes);
     this.store.run(
       `UPDATE artifacts SET kind = ?, description = ?, content = ?, code = ?, interface = ?, access_contract_id = ?,
@@ -298,7 +303,7 @@ export class Artifacts {
   grow(a: Pick<Artifact, 'id' | 'owner' | 'deleted_at'>, delta: number): void {
     assert(a.deleted_at === null, 'grow of a tombstone');
     this.adjustDisk(a.owner, delta);
-    this.store.run('UPDATE artifacts SET size_bytes = size_bytes + ? WHERE id = ?', delta, a.id);
+    this.store.run('UPDATE artifacts SET size_bytes = size_bytes + ?1, held_bytes = held_bytes + ?1 WHERE id = ?2', delta, a.id);
   }
 
   diskUsed(principal: string): number {

@@ -124,6 +124,13 @@ function check(store: Store): InvariantReport {
     ),
     (r: { id: string; listing: string | null; active: string | null }) => `${r.id} is locked by listing ${r.listing ?? 'none'} but its active listing is ${r.active ?? 'none'}`,
   );
+  // A memory's held bytes are exactly its entries' (and its size counts them).
+  rule(
+    'memory held bytes disagree with its entries',
+    store.all(`SELECT a.id, a.held_bytes, COALESCE((SELECT SUM(e.size_bytes) FROM memory_entries e WHERE e.memory_id = a.id), 0) AS entries
+               FROM artifacts a WHERE a.deleted_at IS NULL AND a.held_bytes <> entries`),
+    (r: { id: string; held_bytes: number; entries: number }) => `${r.id} holds ${r.held_bytes} bytes outside its row but its entries come to ${r.entries}`,
+  );
   // Memory entries belong to a live memory artifact, whose size counts them.
   rule(
     'memory entries without a live memory',

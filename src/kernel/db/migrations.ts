@@ -435,11 +435,15 @@ export const MIGRATIONS: readonly string[] = [
     INSERT INTO memory_fts (memory_fts, rowid, text, tags) VALUES ('delete', OLD.id, OLD.text, OLD.tags);
   END;
   `,
-  /* 16: a deleted memory's entries go with it (their bytes were freed with its size) */ `
-  CREATE TRIGGER memory_entries_go AFTER UPDATE OF deleted_at ON artifacts
+  /* 16: bytes an artifact holds outside its row (a memory's entries) survive rewrites; a deleted memory's
+     entries and a deleted agent's run go with it */ `
+  ALTER TABLE artifacts ADD COLUMN held_bytes INTEGER NOT NULL DEFAULT 0 CHECK (held_bytes >= 0);
+  CREATE TRIGGER artifact_gone AFTER UPDATE OF deleted_at ON artifacts
     WHEN OLD.deleted_at IS NULL AND NEW.deleted_at IS NOT NULL BEGIN
     DELETE FROM memory_entries WHERE memory_id = NEW.id;
+    UPDATE agents SET state = 'paused', state_reason = 'deleted', state_at = NEW.deleted_at, lease_holder = NULL, lease_until = NULL WHERE id = NEW.id;
   END;
   DELETE FROM memory_entries WHERE memory_id IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL);
+  UPDATE artifacts SET held_bytes = (SELECT COALESCE(SUM(size_bytes), 0) FROM memory_entries e WHERE e.memory_id = artifacts.id) WHERE kind = 'memory';
   `,
 ];

@@ -13,7 +13,7 @@ allocations of calls, cpu_ms, llm_tokens, disk_bytes; disk defaults to 20000): a
 LLM budget can do nothing. Writing code needs cpu_ms. ${endpoints.length ? `Models here: ${endpoints.map((e) => `\`${e}\``).join(', ')}${c.config.llm.default_endpoint ? ` (default \`${c.config.llm.default_endpoint}\`)` : ''}.` : 'This world has no LLM endpoint configured, so no agent can be spawned yet.'}
 
 You own it: its config (goal, system prompt, model) is its artifact, private to you; rewrite it with
-${c.tool('genesis_store', 'write')}, or sell it through escrow. Its spawns and wallets count as yours: they share your turn in
+${c.tool('genesis_store', 'write')}. Its spawns and wallets count as yours: they share your turn in
 the world's queue, and the services' per-agent caps count them with you.
 
 ## What it does

@@ -16,6 +16,8 @@ import { FairQueue, NotYet } from './kernel/fair-queue.ts';
 import { KernelError } from './kernel/errors.ts';
 import { Sandbox, SandboxUnavailable } from './sandbox/host.ts';
 import type { Grant } from './kernel/config.ts';
+import type { PrepareServices, Prepared } from './kernel/genesis.ts';
+import { SemanticMemory } from './memory/semantic.ts';
 import type { Asset } from './kernel/ledger.ts';
 
 export interface OpenWorldOptions {
@@ -47,6 +49,9 @@ export class World {
   private readonly queue: FairQueue;
   private gateway: LlmGateway | undefined;
   private readonly lanes = new Map<string, string>();
+  /** Search by meaning over memories, when the config names an embedder (null: full-text only). */
+  readonly semantic: SemanticMemory | null;
+  private readonly prepareServices: PrepareServices;
 
   private constructor(
     readonly kernel: Kernel,
@@ -57,6 +62,9 @@ export class World {
     private readonly ownsSandbox: boolean,
   ) {
     this.queue = new FairQueue({ maxQueued: config.limits.max_queued_per_principal });
+    this.semantic = SemanticMemory.fromConfig(store, config.memory);
+    const semantic = this.semantic;
+    this.prepareServices = semantic ? { nearestMemories: (memoryId, text, limit) => semantic.nearest(memoryId, text, limit) } : {};
   }
 
   static async open(opts: OpenWorldOptions = {}): Promise<World> {
@@ -105,13 +113,20 @@ export class World {
     let started = false;
     let lockTries = 0;
     let lockDeadline = Infinity;
+    // Outside work the method needs first (a query's embedding): done in the caller's turn, with the write
+    // lock free; its lane waits meanwhile, so the caller's later commands keep their order.
+    const prepare = this.prepareFor(target, method, args, caller);
+    let prepared: Prepared | null | undefined = prepare === null ? null : undefined;
     const task = (): InvokeResult | NotYet => {
       if (!started) {
         started = true;
         onStart?.();
       }
+      if (prepared === undefined) {
+        return new NotYet(prepare!().then((p) => (prepared = p)));
+      }
       try {
-        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker, waitForLock: false });
+        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker, waitForLock: false, ...(prepared ? { prepared } : {}) });
       } catch (err) {
         // Another process (a stdio client on the same file) holds the write lock. Waiting for it in
         // SQLite's busy handler would freeze this process; poll instead, while other principals' turns
@@ -130,6 +145,21 @@ export class World {
       if (!(err instanceof KernelError)) throw err;
       return { ok: false, error: err.toJSON(), command_id: '', logs: [] };
     });
+  }
+
+  /**
+   * The method's prepare, ready to start (null if it has none or the arguments do not parse). Its failure is no
+   * failure of the command: the handler finds `{prepare_failed: reason}` and decides (a memory search falls
+   * back to words, unless only meaning was asked for).
+   */
+  private prepareFor(target: string, method: string, args: unknown, caller: string): (() => Promise<Prepared | null>) | null {
+    if (typeof target !== 'string' || typeof method !== 'string') return null;
+    const def = this.kernel.registry.method(target, method);
+    if (!def?.prepare) return null;
+    const parsed = def.input.safeParse(args);
+    if (!parsed.success) return null;
+    const prepare = def.prepare;
+    return () => prepare(parsed.data as never, caller, this.prepareServices).catch((err: unknown) => ({ value: { prepare_failed: String((err as Error)?.message ?? err).slice(0, 200) }, hostMs: 0 }));
   }
 
   /** The fair queue's lane for `id`: its maker (immutable once made, so remembered; bounded). */
@@ -186,6 +216,7 @@ export class World {
     this.closed = true;
     this.queue.close(new KernelError('INTERNAL', 'The world was closed before this command ran. Reconnect and send it again.'));
     if (this.ownsSandbox) await this.sandbox.close();
+    await this.semantic?.close();
     this.store.close();
   }
 }

@@ -107,7 +107,7 @@ export const recordStep = defineMethod({
   tool: 'operator_agents_record_step',
   title: 'Record a hosted agent step',
   description:
-    "Operator only (the agent host). Records one step's trace (cut to agents.trace_max_bytes; the oldest beyond agents.traces_kept are dropped) and its outcome. After agents.max_consecutive_errors failed steps in a row the agent pauses itself, with the last error as its reason.",
+    "Operator only (the agent host). Records one step's trace (cut to agents.trace_max_bytes; the oldest beyond agents.traces_kept, and any agent's older than agents.trace_max_age_ms, are dropped) and its outcome. After agents.max_consecutive_errors failed steps in a row the agent pauses itself, with the last error as its reason.",
   input: z.object({
     id: principalArg('The agent.'),
     ok: z.boolean(),
@@ -128,6 +128,7 @@ export const recordStep = defineMethod({
     let text = JSON.stringify({ step, at: ctx.now, ok: args.ok, ...(args.error ? { error: args.error } : {}), ...args.trace });
     if (Buffer.byteLength(text) > limits.trace_max_bytes) text = JSON.stringify({ step, at: ctx.now, ok: args.ok, truncated: true, head: text.slice(0, Math.floor(limits.trace_max_bytes / 2)) });
     agents.addTrace(a.id, step, ctx.now, text, limits.traces_kept);
+    agents.dropTracesBefore(ctx.now - limits.trace_max_age_ms);
     if (!args.ok && errors >= limits.max_consecutive_errors && a.state === 'running') {
       const reason = `paused itself after ${errors} failed steps in a row; the last: ${(args.error ?? 'failed').slice(0, 300)}`;
       agents.setState(a.id, 'paused', ctx.now, { reason });

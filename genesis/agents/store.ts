@@ -63,7 +63,9 @@ export class Agents {
   claim(id: string, holder: string, until: number, now: number, force: boolean): boolean {
     return (
       this.store.run(
-        `UPDATE agents SET lease_holder = ?, lease_until = ? WHERE id = ? AND (? OR state = 'running') AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)`,
+        // A listed agent is in escrow's custody: nobody steps it, not even a forced step.
+        `UPDATE agents SET lease_holder = ?, lease_until = ? WHERE id = ? AND (? OR state = 'running') AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)
+         AND NOT EXISTS (SELECT 1 FROM artifacts x WHERE x.id = agents.id AND x.listing IS NOT NULL)`,
         holder,
         until,
         id,
@@ -71,6 +73,16 @@ export class Agents {
         now,
         holder,
       ).changes === 1
+    );
+  }
+
+  /** Puts a sold agent to sleep until woken (a paused one stays paused: the operator paused it), ending any lease. */
+  holdForNewOwner(id: string, reason: string, at: number): void {
+    this.store.run(
+      "UPDATE agents SET state = 'sleeping', state_reason = ?, state_at = ?, sleep_until = NULL, wake_on = NULL, lease_holder = NULL, lease_until = NULL WHERE id = ? AND state <> 'paused'",
+      reason,
+      at,
+      id,
     );
   }
 
@@ -87,6 +99,11 @@ export class Agents {
   addTrace(id: string, step: number, at: number, text: string, keep: number): void {
     this.store.run('INSERT OR REPLACE INTO agent_traces (agent, step, at, size_bytes, trace) VALUES (?, ?, ?, ?, ?)', id, step, at, Buffer.byteLength(text), text);
     this.store.run('DELETE FROM agent_traces WHERE agent = ? AND step <= ?', id, step - keep);
+  }
+
+  /** Drops traces older than `cutoff`, any agent's, a bounded batch per call (each recorded step sweeps a little). */
+  dropTracesBefore(cutoff: number): number {
+    return this.store.run('DELETE FROM agent_traces WHERE (agent, step) IN (SELECT agent, step FROM agent_traces WHERE at < ? ORDER BY at LIMIT 64)', cutoff).changes;
   }
 
   /** Its latest traces, newest first, before `beforeStep` if given. */

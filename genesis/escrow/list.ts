@@ -5,6 +5,7 @@ import { defineMethod } from '../../src/kernel/genesis.ts';
 import { requireReleasable } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, principalArg } from '../shared.ts';
 import { EXPIRE_KIND, expiryId, listingsOf } from './shared.ts';
+import { isHostedAgent, takeAgentIntoCustody } from '../agents/custody.ts';
 
 export const list = defineMethod({
   artifact: 'genesis_escrow',
@@ -12,7 +13,7 @@ export const list = defineMethod({
   tool: 'escrow_list',
   title: 'List an artifact for sale',
   description:
-    "Put an artifact up for sale at a price. Escrow takes custody in this same call (its contract must let you transfer it), so nobody can sell it twice or front-run you; while listed it cannot be written, deleted or transferred, but reads and invokes follow its contract. Only artifacts under genesis_contract_freeware or genesis_contract_private, without their own ledger account, can be listed. Optionally restrict the buyer and set an expiry. Returns the listing_id buyers use with escrow_purchase.",
+    "Put an artifact up for sale at a price. Escrow takes custody in this same call (its contract must let you transfer it), so nobody can sell it twice or front-run you; while listed it cannot be written, deleted or transferred, but reads and invokes follow its contract. Only artifacts under genesis_contract_freeware or genesis_contract_private can be listed, and of those with their own ledger account only hosted agents: selling one sells control of it (its config and what it holds); while listed it takes no step, and any allowance it granted and any token for it are revoked. Optionally restrict the buyer and set an expiry. Returns the listing_id buyers use with escrow_purchase.",
   input: z.object({
     artifact_id: artifactIdArg('The artifact to sell.'),
     price: z.int().min(0).max(Number.MAX_SAFE_INTEGER).describe('Scrip the buyer pays you.'),
@@ -28,7 +29,10 @@ export const list = defineMethod({
     // What the buyer gets must stay what it was: a contract others may act under (a code contract its author
     // can rewrite, public, self_owned), or an account with its own approvals, could take back what was paid for.
     requireHandoverContract(a, 'others could change or take back what the buyer paid for', 'listing');
-    if (a.has_standing) throw invalidArgs(`'${a.id}' has its own ledger account; escrow sells artifacts, not accounts. Sell the artifacts it owns instead.`, { id: a.id });
+    // An account is sold only as a hosted agent (control of it: its config, and what it holds); others, such as
+    // wallets, are not for sale: sell what they own instead.
+    const agent = a.has_standing && isHostedAgent(ctx, a.id);
+    if (a.has_standing && !agent) throw invalidArgs(`'${a.id}' has its own ledger account; escrow sells artifacts and hosted agents, not accounts. Sell the artifacts it owns instead.`, { id: a.id });
     if (args.price > ctx.config.limits.max_price) throw invalidArgs(`price must be at most ${ctx.config.limits.max_price}.`, { limit: ctx.config.limits.max_price });
     // The same right that lets you give it away lets you sell it: custody is taken from a verified holder.
     ctx.authorize('transfer', a);
@@ -41,6 +45,7 @@ export const list = defineMethod({
     const expiresAt = args.expires_in_s === undefined ? null : ctx.now + args.expires_in_s * 1000;
     listingsOf(ctx.services).insert({ id, artifact_id: a.id, seller: ctx.caller, price: args.price, buyer: args.buyer ?? null, expires_at: expiresAt, created_at: ctx.now });
     artifacts.setListing(a.id, id);
+    if (agent) takeAgentIntoCustody(ctx, a.id);
     if (expiresAt !== null) ctx.schedule(expiryId(id), EXPIRE_KIND, expiresAt, { listing_id: id });
     ctx.emit('escrow_listed', { principal: ctx.caller, artifact: a.id }, {
       listing_id: id,

@@ -3,6 +3,7 @@ import { KernelError, accessDenied, invalidArgs } from '../../src/kernel/errors.
 import { defineMethod } from '../../src/kernel/genesis.ts';
 import { WRITE } from '../shared.ts';
 import { expiryId, listingsOf, requireActive } from './shared.ts';
+import { handAgentOver, isHostedAgent } from '../agents/custody.ts';
 
 export const purchase = defineMethod({
   artifact: 'genesis_escrow',
@@ -10,7 +11,7 @@ export const purchase = defineMethod({
   tool: 'escrow_purchase',
   title: 'Buy a listed artifact',
   description:
-    'Buy an artifact listed in escrow: the price moves to the seller and ownership to you in one step, or nothing happens. Pass max_price to refuse paying more than you expect. The seller cannot buy their own listing; a listing restricted to a buyer sells only to them.',
+    'Buy an artifact listed in escrow: the price moves to the seller and ownership to you in one step, or nothing happens. Pass max_price to refuse paying more than you expect. The seller cannot buy their own listing; a listing restricted to a buyer sells only to them. A hosted agent bought this way sleeps until you review its config and wake it (agent_wake).',
   input: z.object({
     listing_id: z.string().min(1).max(64).describe('From escrow_list or escrow_listings.'),
     max_price: z.int().min(0).max(Number.MAX_SAFE_INTEGER).optional().describe('Fail rather than pay more than this.'),
@@ -36,6 +37,7 @@ export const purchase = defineMethod({
       artifacts.setOwner(a, ctx.caller, ctx.now);
       ctx.services.stats.reset(a.id, ctx.now, 'owner');
     }
+    if (a.has_standing && isHostedAgent(ctx, a.id)) handAgentOver(ctx, a.id, ctx.caller);
     listingsOf(ctx.services).close(l.id, 'sold', ctx.now, ctx.caller);
     ctx.unschedule(expiryId(l.id));
     ctx.emit('escrow_sold', { principal: ctx.caller, artifact: a.id }, { listing_id: l.id, price: l.price, seller: l.seller, buyer: ctx.caller });

@@ -21,6 +21,18 @@ export function ftsQuery(text: string): string | null {
   return words.length === 0 ? null : words.map((w) => `"${w}"`).join(' OR ');
 }
 
+/** Candidates from a vector store looked at per search: a limit on everything. */
+const MAX_HITS = 500;
+
+/** Entries with any of `tags`. Tags may hold '_', LIKE's any-character: escaped, so a tag matches only itself. */
+function tagFilter(tags: string[]): { clause: string; params: string[] } {
+  if (tags.length === 0) return { clause: '', params: [] };
+  return {
+    clause: ` AND (${tags.map(() => "(' ' || e.tags || ' ') LIKE ? ESCAPE '\\'").join(' OR ')})`,
+    params: tags.map((t) => `% ${t.replace(/[\\%_]/g, (c) => `\\${c}`)} %`),
+  };
+}
+
 /** A memory's entries, in the database, full-text indexed (FTS5) by triggers. */
 export class MemoryEntries {
   constructor(private readonly store: Store) {}
@@ -41,11 +53,30 @@ export class MemoryEntries {
     return row.size_bytes;
   }
 
+  /**
+   * The entries among `hits` (nearest first, from a vector store) that belong to `memoryId`, carry one of
+   * `tags` if any are given, and are indexed as they are now (none waiting in memory_vector_todo: a store
+   * lags behind the entries, and an id it names may since have been forgotten). Order and scores kept.
+   */
+  current(memoryId: string, hits: readonly { id: number; score: number }[], tags: string[]): (MemoryEntry & { score: number })[] {
+    if (hits.length === 0) return [];
+    const ids = hits.slice(0, MAX_HITS).map((h) => h.id).filter((id) => Number.isSafeInteger(id));
+    const { clause, params } = tagFilter(tags);
+    const rows = this.store.all<{ id: number; text: string; tags: string; created_at: number }>(
+      `SELECT e.id, e.text, e.tags, e.created_at FROM memory_entries e WHERE e.id IN (${ids.map(() => '?').join(', ')}) AND e.memory_id = ?${clause}
+       AND NOT EXISTS (SELECT 1 FROM memory_vector_todo t WHERE t.entry_id = e.id)`,
+      ...ids, memoryId, ...params,
+    );
+    const found = new Map(rows.map((r) => [r.id, toEntry(r)]));
+    return hits.flatMap((h) => {
+      const e = found.get(h.id);
+      return e ? [{ ...e, score: h.score }] : [];
+    });
+  }
+
   /** Entries matching `query` best first (bm25), optionally only those with one of `tags`; or the newest without a query. */
   search(memoryId: string, query: string | null, tags: string[], limit: number): (MemoryEntry & { score: number | null })[] {
-    // Tags may hold '_', LIKE's any-character: escaped, so a tag matches only itself.
-    const tagClause = tags.length === 0 ? '' : ` AND (${tags.map(() => "(' ' || e.tags || ' ') LIKE ? ESCAPE '\\'").join(' OR ')})`;
-    const tagParams = tags.map((t) => `% ${t.replace(/[\\%_]/g, (c) => `\\${c}`)} %`);
+    const { clause: tagClause, params: tagParams } = tagFilter(tags);
     if (query === null) {
       return this.store.all<{ id: number; text: string; tags: string; created_at: number }>(`SELECT e.id, e.text, e.tags, e.created_at FROM memory_entries e WHERE e.memory_id = ?${tagClause} ORDER BY e.id DESC LIMIT ?`, memoryId, ...tagParams, limit).map((r) => ({ ...toEntry(r), score: null }));
     }
@@ -60,4 +91,18 @@ export class MemoryEntries {
       )
       .map((r) => ({ ...toEntry(r), score: Math.round(-r.rank * 1000) / 1000 }));
   }
+}
+
+/** Reciprocal rank fusion (k = 60): entries high in either list rise; the score is the fused one. */
+export function fuse<T extends { id: number; score: number | null }>(...lists: T[][]): T[] {
+  const byId = new Map<number, { row: T; score: number }>();
+  for (const list of lists) {
+    list.forEach((row, rank) => {
+      const seen = byId.get(row.id);
+      const add = 1 / (60 + rank + 1);
+      if (seen) seen.score += add;
+      else byId.set(row.id, { row, score: add });
+    });
+  }
+  return [...byId.values()].sort((a, b) => b.score - a.score || b.row.id - a.row.id).map(({ row, score }) => ({ ...row, score: Math.round(score * 1e6) / 1e6 }));
 }

@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { KernelError } from '../../src/kernel/errors.ts';
-import type { Artifact } from '../../src/kernel/artifact.ts';
+import { OPERATOR, type Artifact } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, maxFeeArg } from '../shared.ts';
-import { ENTRY_OVERHEAD_BYTES, MemoryEntries, ftsQuery } from './entries.ts';
+import { ENTRY_OVERHEAD_BYTES, MemoryEntries, ftsQuery, fuse, type MemoryEntry } from './entries.ts';
 
 /** Entries one memory may hold: a limit on everything. */
 const MAX_ENTRIES = 10_000;
@@ -38,7 +38,7 @@ export const write = defineMethod({
   tool: 'memory_write',
   title: 'Remember something',
   description:
-    "Add an entry (text, optional tags) to a memory: your own by default ('<you>.memory', private to you, made on your first write), or another memory whose contract lets you write. Each entry counts against the memory owner's disk quota (its bytes plus 64).",
+    "Add an entry (text, optional tags) to a memory: your own by default ('<you>.memory', private to you, made on your first write), or another memory whose contract lets you write. Each entry counts against the memory owner's disk quota (its bytes plus 64); where the world embeds memories for search by meaning, it also costs your cpu_ms window a few milliseconds.",
   input: z.object({
     text: z.string().min(1).max(4_000).describe('What to remember.'),
     tags: z.array(tag).max(8).optional().describe('Labels to filter by later.'),
@@ -52,6 +52,8 @@ export const write = defineMethod({
     if (m.owner !== ctx.caller || args.memory_id !== undefined) ctx.authorize('write', m, args.max_fee);
     const entries = new MemoryEntries(ctx.services.store);
     if (entries.count(m.id) >= MAX_ENTRIES) throw new KernelError('LIMIT_EXCEEDED', `${m.id} holds ${MAX_ENTRIES} entries, the most one memory may. Forget some (memory_forget) first.`, { memory_id: m.id });
+    // Embedding the entry later (when the world has an embedder) is the writer's CPU, taken now.
+    if (ctx.config.memory.embeddings.provider !== 'none' && ctx.caller !== OPERATOR) ctx.services.rates.consume(ctx.caller, 'cpu_ms', ctx.config.memory.write_cpu_ms, ctx.now);
     const tags = [...new Set(args.tags ?? [])];
     const size = Buffer.byteLength(args.text) + Buffer.byteLength(tags.join(' ')) + ENTRY_OVERHEAD_BYTES;
     ctx.services.artifacts.grow(m, size);
@@ -60,32 +62,84 @@ export const write = defineMethod({
   },
 });
 
+const MODES = ['hybrid', 'words', 'meaning'] as const;
+type Mode = (typeof MODES)[number];
+/** Nearest entries asked of the vector store per result wanted (some may be filtered out by tags or lag). */
+const CANDIDATES_PER_RESULT = 4;
+
 export const search = defineMethod({
   artifact: 'genesis_memory',
   name: 'search',
   tool: 'memory_search',
   title: 'Search a memory',
   description:
-    'Find entries in a memory (your own by default, or one whose contract lets you read it) by words, best match first (full-text, bm25), optionally only those with one of `tags`. Without a query, the newest entries.',
+    "Find entries in a memory (your own by default, or one whose contract lets you read it), best first, optionally only those with one of `tags`. mode 'words' matches words (full-text, bm25); 'meaning' finds entries close in meaning (embeddings, where the world has them); 'hybrid' (the default) merges both. The reply's mode says what ran: without embeddings it is 'words'. Without a query, the newest entries.",
   input: z.object({
-    query: z.string().max(500).optional().describe('Words to look for (any of them).'),
+    query: z.string().max(500).optional().describe('What to look for.'),
+    mode: z.enum(MODES).optional().describe("'hybrid' (default), 'words' or 'meaning'."),
     tags: z.array(tag).max(8).optional(),
     limit: z.int().min(1).max(50).optional().describe('Entries to return (default 10).'),
     memory_id: memoryIdArg,
     max_fee: maxFeeArg,
   }),
-  output: z.object({ memory_id: z.string(), results: z.array(z.object({ entry_id: z.int(), text: z.string(), tags: z.array(z.string()), created_at: z.int(), score: z.number().nullable() })) }),
+  output: z.object({
+    memory_id: z.string(),
+    mode: z.enum([...MODES, 'newest']),
+    results: z.array(z.object({ entry_id: z.int(), text: z.string(), tags: z.array(z.string()), created_at: z.int(), score: z.number().nullable() })),
+  }),
   annotations: WRITE,
   recordsInvocation: false,
+  // The query's embedding and the nearest entries come from outside the world, before the command: only
+  // ids and scores, which the handler narrows to what the caller may read.
+  prepare: async (args, caller, env) => {
+    const mode: Mode = args.mode ?? 'hybrid';
+    if (mode === 'words' || args.query === undefined || args.query.trim() === '' || !env.nearestMemories) return null;
+    const limit = (args.limit ?? 10) * CANDIDATES_PER_RESULT;
+    const { hits, ms } = await env.nearestMemories(args.memory_id ?? `${caller}.memory`, args.query, limit);
+    return { value: { hits: hits.map((h) => ({ id: h.id, score: Math.round(h.score * 1e6) / 1e6 })) }, hostMs: ms };
+  },
   handler: (ctx, args) => {
     const m = memoryFor(ctx, args.memory_id, false);
     if (m.owner !== ctx.caller || args.memory_id !== undefined) ctx.authorize('read', m, args.max_fee);
-    const query = args.query === undefined ? null : ftsQuery(args.query);
-    if (args.query !== undefined && query === null) throw new KernelError('INVALID_ARGS', 'The query has no words to look for. Give some words, or leave query out for the newest entries.', {});
-    const rows = new MemoryEntries(ctx.services.store).search(m.id, query, args.tags ?? [], args.limit ?? 10);
-    return { memory_id: m.id, results: rows.map((r) => ({ entry_id: r.id, text: r.text, tags: r.tags, created_at: r.created_at, score: r.score })) };
+    const entries = new MemoryEntries(ctx.services.store);
+    const limit = args.limit ?? 10;
+    const tags = args.tags ?? [];
+    const out = (mode: Mode | 'newest', rows: (MemoryEntry & { score: number | null })[]) => ({
+      memory_id: m.id,
+      mode,
+      results: rows.slice(0, limit).map((r) => ({ entry_id: r.id, text: r.text, tags: r.tags, created_at: r.created_at, score: r.score })),
+    });
+    if (args.query === undefined) return out('newest', entries.search(m.id, null, tags, limit));
+    const query = ftsQuery(args.query);
+    const asked: Mode = args.mode ?? 'hybrid';
+    if (args.query.trim() === '') throw new KernelError('INVALID_ARGS', 'The query is empty. Give something to look for, or leave query out for the newest entries.', {});
+    const hits = nearestHits(ctx.prepared);
+    if (asked === 'meaning' && hits === null) {
+      const failed = failure(ctx.prepared);
+      if (failed !== null) throw new KernelError('UPSTREAM_ERROR', `Search by meaning failed (${failed}). Retry shortly, or use mode 'words'.`, { memory_id: m.id }, { retryAfterMs: 5_000 });
+      throw new KernelError('INVALID_ARGS', "Search by meaning is not available here: the world has no embedder configured (memory.embeddings), or the call was nested in code (which searches words only). Use mode 'words' or 'hybrid'.", { memory_id: m.id });
+    }
+    const byMeaning = hits === null ? null : entries.current(m.id, hits, tags);
+    if (query === null && byMeaning === null) throw new KernelError('INVALID_ARGS', 'The query has no words to look for. Give some words, or leave query out for the newest entries.', {});
+    const byWords = query === null || asked === 'meaning' ? [] : entries.search(m.id, query, tags, limit * 2);
+    if (byMeaning === null || asked === 'words') return out('words', byWords);
+    if (asked === 'meaning') return out('meaning', byMeaning);
+    return out('hybrid', fuse(byWords, byMeaning));
   },
 });
+
+/** The nearest entries a prepare found, or null when none was looked for. */
+function nearestHits(prepared: unknown): { id: number; score: number }[] | null {
+  if (typeof prepared !== 'object' || prepared === null || !Array.isArray((prepared as { hits?: unknown }).hits)) return null;
+  return (prepared as { hits: { id: number; score: number }[] }).hits;
+}
+
+/** Why a prepare failed, if it did (World.submit records the failure in place of a result). */
+function failure(prepared: unknown): string | null {
+  const f = typeof prepared === 'object' && prepared !== null ? (prepared as { prepare_failed?: unknown }).prepare_failed : undefined;
+  return typeof f === 'string' ? f : null;
+}
+
 
 export const forget = defineMethod({
   artifact: 'genesis_memory',

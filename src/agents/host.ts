@@ -4,7 +4,7 @@ import type { Client } from '@modelcontextprotocol/client';
 import { parseAgentConfig, type AgentConfig } from '../../genesis/agents/config.ts';
 import { priceOf, pricesOf } from '../../genesis/llm/reservations.ts';
 import { Agents, type AgentRow } from '../../genesis/agents/store.ts';
-import { MemoryEntries, ftsQuery } from '../../genesis/memory/entries.ts';
+import { MemoryEntries, ftsQuery, fuse } from '../../genesis/memory/entries.ts';
 import { OPERATOR } from '../kernel/door.ts';
 import type { InvokeResult } from '../kernel/kernel.ts';
 import { connectInProcess } from '../mcp/inprocess.ts';
@@ -160,7 +160,7 @@ export class AgentHost {
       ...(config.system_prompt ? { systemPrompt: config.system_prompt } : {}),
       model,
       recent: this.recent(id),
-      memories: this.memories(id, config.goal),
+      memories: await this.memories(id, config.goal),
       signal,
       stillRunning: async () => force || this.list('running', id).length === 1,
       maxToolCalls: Math.min(limits.max_tool_calls_per_step, config.loop?.max_tool_calls ?? Infinity),
@@ -212,14 +212,25 @@ export class AgentHost {
 
   /** Wakes what is due (an event came, a rescue arrived): a command only when some agent could wake. */
   /**
-   * Its memory's entries most relevant to its goal (full text, best first), read by the host: the agent may
-   * read its own memory, and a look decides nothing, so it costs the agent no call.
+   * Its memory's entries most relevant to its goal (by words, and by meaning where the world embeds
+   * memories; best first), read by the host: the agent may read its own memory, and a look decides nothing,
+   * so it costs the agent no call. The goal's embedding is cached, so a step rarely embeds anything.
    */
-  private memories(id: string, goal: string): string[] {
+  private async memories(id: string, goal: string): Promise<string[]> {
     const memoryId = new Agents(this.world.store).get(id)?.memory_id;
+    if (!memoryId) return [];
+    const entries = new MemoryEntries(this.world.store);
     const query = ftsQuery(goal);
-    if (!memoryId || query === null) return [];
-    return new MemoryEntries(this.world.store).search(memoryId, query, [], MEMORIES).map((e) => (e.tags.length ? `[${e.tags.join(', ')}] ${e.text}` : e.text).slice(0, 500));
+    const byWords = query === null ? [] : entries.search(memoryId, query, [], MEMORIES);
+    let byMeaning: ReturnType<MemoryEntries['current']> = [];
+    try {
+      if (this.world.semantic) byMeaning = entries.current(memoryId, (await this.world.semantic.nearest(memoryId, goal, MEMORIES * 2)).hits, []);
+    } catch {
+      // Recall by words alone is still recall; the embedder's trouble shows in the operator's status.
+    }
+    return fuse<{ id: number; score: number | null; text: string; tags: string[] }>(byWords, byMeaning)
+      .slice(0, MEMORIES)
+      .map((e) => (e.tags.length ? `[${e.tags.join(', ')}] ${e.text}` : e.text).slice(0, 500));
   }
 
   private async checkWakes(): Promise<void> {

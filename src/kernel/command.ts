@@ -29,6 +29,8 @@ export class Command {
   readonly top = { executed: false };
   /** The caller's calls window remaining (after the top-level call) when the first nested invoke needed it. */
   callsWindowLeft: number | null = null;
+  /** What the top-level method's prepare learnt outside the world (recorded with the command for replays). */
+  prepared: unknown = undefined;
   /** Whether a sandbox session may wait for a worker to boot; if not, SandboxUnavailable ends the command unrecorded. */
   waitForWorker = true;
   readonly logs: string[] = [];

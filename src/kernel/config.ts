@@ -180,6 +180,45 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    memory: z
+      .object({
+        /**
+         * Where memory entries' embeddings come from, for search by meaning: 'none' (full-text search only),
+         * 'local' (the Universal Sentence Encoder shipped in an npm package: offline, 512 dimensions, a worker
+         * thread of about 200 MB), or 'openai' (an OpenAI-compatible /embeddings endpoint: base_url, model).
+         */
+        embeddings: z
+          .object({
+            provider: z.enum(['none', 'local', 'openai']).default('none'),
+            base_url: z.string().url().optional(),
+            model: z.string().min(1).max(200).optional(),
+            api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+            /** Vector size asked of models that can shorten theirs; absent, the model's own. */
+            dimensions: int(1, 8_192).optional(),
+            timeout_ms: int(100, 600_000).default(30_000),
+          })
+          .strict()
+          .refine((e) => e.provider !== 'openai' || (e.base_url !== undefined && e.model !== undefined), { message: "provider 'openai' needs base_url and model" })
+          .prefault({}),
+        /** Where the vectors are kept: 'libsql' (the world's own file) or 'qdrant' (a Qdrant server at url). */
+        vector_store: z
+          .object({
+            kind: z.enum(['libsql', 'qdrant']).default('libsql'),
+            url: z.string().url().optional(),
+            api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),
+            collection: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('agent_ecology_memory'),
+            timeout_ms: int(100, 600_000).default(10_000),
+          })
+          .strict()
+          .refine((v) => v.kind !== 'qdrant' || v.url !== undefined, { message: "kind 'qdrant' needs url" })
+          .prefault({}),
+        /** CPU milliseconds charged to a memory_write's caller for embedding the entry later (measured: about 3 ms a text). */
+        write_cpu_ms: int(0, 10_000).default(3),
+        /** Entries embedded per batch by the background indexer (each batch is one short write). */
+        index_batch: int(1, 64).default(16),
+      })
+      .strict()
+      .prefault({}),
     agents: z
       .object({
         /** Whether `ecology serve` hosts the world's agents (`ecology agents run` hosts them regardless). */
@@ -209,6 +248,8 @@ export const ConfigSchema = z
         /** Bytes of one step's trace kept (larger traces are cut), and traces kept per agent. */
         trace_max_bytes: int(1_024, 10_000_000).default(32_768),
         traces_kept: int(1, 100_000).default(200),
+        /** World time a trace is kept at most (whatever traces_kept says): 7 days by default. */
+        trace_max_age_ms: int(60_000, 3_650 * 86_400_000).default(7 * 86_400_000),
       })
       .strict()
       .prefault({}),

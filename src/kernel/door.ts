@@ -269,6 +269,7 @@ export class Door {
       // The per-command counter keeps two ids made in one command apart (list, cancel, list again).
       newId: (prefix, salt) => `${prefix}_${sha256(`${cmd.id}:${salt}:${cmd.idsMade++}`).slice(0, 24)}`,
       invoke: (target, method, args) => this.enter(cmd, def.artifact, target, method, args, depth + 1),
+      prepared: depth === 0 ? cmd.prepared : undefined,
     };
     return def.handler(ctx, args as never);
   }

@@ -47,6 +47,26 @@ export interface HandlerContext {
   newId(prefix: string, salt: string): string;
   /** A nested invoke through the door, made by this genesis artifact (in this command, one level deeper). */
   invoke(target: string, method: string, args: unknown): unknown;
+  /**
+   * What the method's `prepare` learnt outside the world before this command (see GenesisMethod.prepare);
+   * undefined for a nested call, a call with no prepare, or one whose prepare found nothing or failed.
+   */
+  readonly prepared: unknown;
+}
+
+/**
+ * Services that wait on the outside world (an embedding model, a vector store), offered to `prepare`.
+ * Each is absent when the world has none configured.
+ */
+export interface PrepareServices {
+  /** Entry ids of `memoryId` nearest in meaning to `text`, nearest first, with what finding them cost. */
+  nearestMemories?(memoryId: string, text: string, limit: number): Promise<{ hits: { id: number; score: number }[]; ms: number }>;
+}
+
+/** What a prepare learnt (recorded with the command, so a replay needs no outside service) and the host CPU it took. */
+export interface Prepared {
+  value: unknown;
+  hostMs: number;
 }
 
 export interface GenesisMethod {
@@ -68,6 +88,14 @@ export interface GenesisMethod {
   recordsInvocation?: boolean;
   /** A transparent door: the call is replaced by another invoke with the same caller (store.invoke). */
   forward?: (args: never) => Forward;
+  /**
+   * Work done before the command, outside the write transaction (DESIGN: reserve, work, settle), for
+   * top-level calls made through the fair queue: the handler finds its result in `ctx.prepared`, and the
+   * caller pays its host time as CPU whether the command then succeeds or not. `args` are parsed by the
+   * method's schema first (invalid ones skip it, and the command refuses them as usual). The result must
+   * only narrow what the handler looks at: the handler still decides who may see what.
+   */
+  prepare?: (args: never, caller: string, env: PrepareServices) => Promise<Prepared | null>;
   handler: (ctx: HandlerContext, args: never) => unknown;
 }
 
@@ -92,6 +120,7 @@ export function defineMethod<I extends z.ZodObject, O extends z.ZodType>(def: {
   operatorOnly?: boolean;
   recordsInvocation?: boolean;
   forward?: (args: z.output<I>) => Forward;
+  prepare?: (args: z.output<I>, caller: string, env: PrepareServices) => Promise<Prepared | null>;
   handler: (ctx: HandlerContext, args: z.output<I>) => z.input<O>;
 }): GenesisMethod {
   // Inputs are strict: an unknown key (say a forged `from`) is an error, never silently dropped.

@@ -18,7 +18,7 @@ import { deletedError } from './artifacts.ts';
 import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { WriteLockBusy, type Store } from './db/store.ts';
-import type { GenesisRegistry } from './genesis.ts';
+import type { GenesisRegistry, Prepared } from './genesis.ts';
 import type { Services } from './services.ts';
 import { SandboxUnavailable, type Sandbox } from '../sandbox/host.ts';
 
@@ -42,6 +42,8 @@ export interface InvokeOptions {
    * handler; false throws WriteLockBusy at once, before anything runs or is recorded.
    */
   waitForLock?: boolean;
+  /** What the target method's prepare learnt before the command (World.submit runs it); charged as host CPU. */
+  prepared?: Prepared;
 }
 
 export type InvokeResult =
@@ -110,6 +112,10 @@ export class Kernel {
     const now = this.clock.now();
     const cmd = new Command(Command.newId(now), caller, now, this.config.limits.max_log_bytes);
     cmd.waitForWorker = opts.waitForWorker ?? true;
+    if (opts.prepared) {
+      cmd.prepared = opts.prepared.value;
+      cmd.hostMs += opts.prepared.hostMs;
+    }
     let request = '';
     let key: string | undefined;
     try {
@@ -220,8 +226,8 @@ export class Kernel {
     // refusals cannot fill the log. A command that ran keeps all of it: a replay needs it.
     const args = ok || request.length <= FAILED_REQUEST_CHARS ? request : `${request.slice(0, FAILED_REQUEST_CHARS)}…[${request.length} characters, sha256 ${sha256(request)}]`;
     this.store.run(
-      `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms, prepared)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       cmd.id,
       cmd.now,
       cmd.principal,
@@ -233,6 +239,7 @@ export class Kernel {
       code,
       resultHash,
       Math.ceil(cmd.cpuUsedMs),
+      cmd.prepared === undefined ? null : JSON.stringify(cmd.prepared),
     );
   }
 

@@ -168,6 +168,7 @@ export async function startHttp(world: World | null, opts: HttpOptions): Promise
   };
   const ticker = world && setInterval(() => tick(world), opts.tickMs ?? 1000);
   ticker?.unref();
+  world?.semantic?.start();
   const watcher = world && new ArtifactWatcher(world, (ids) => ids.forEach((id) => handler.resourceUpdated(artifactUri(id)))).start(opts.watchMs ?? 250);
 
   return {

@@ -41,6 +41,8 @@ export async function serveWorldStdio(world: World, principal: string, opts: Std
       }
     }
   }).start(opts.watchMs ?? 250);
+  // Entries written here are embedded here too: a world served only over stdio still searches by meaning.
+  world.semantic?.start();
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -48,6 +48,14 @@ describe('handbook worked examples', () => {
     await runExample({}, page, index);
   });
 
+  // Spawning needs an LLM endpoint: the agents example is printed (and run) only where one is configured. No
+  // model is called: nothing hosts the agent during the session.
+  const withModel: ConfigInput = { llm: { endpoints: { local: { base_url: 'http://127.0.0.1:9/v1', model: 'stand-in' } }, default_endpoint: 'local' } };
+  it('handbook_agents runs as written where an LLM endpoint is configured', async () => {
+    expect(examples(withModel).filter(([p]) => p === 'handbook_agents')).toEqual([['handbook_agents', 0]]);
+    await runExample(withModel, 'handbook_agents', 0);
+  });
+
   // The figures in the mint example come from the config; they must stay right when it changes.
   const variant: ConfigInput = { mint: { slots: 2, minimum_bid: 4, mint_ratio: 3, usage_points_per_payer: 25, period_ms: 600_000 } };
   it('handbook_mint runs as written under other mint settings', async () => {

@@ -446,4 +446,29 @@ export const MIGRATIONS: readonly string[] = [
   DELETE FROM memory_entries WHERE memory_id IN (SELECT id FROM artifacts WHERE deleted_at IS NOT NULL);
   UPDATE artifacts SET held_bytes = (SELECT COALESCE(SUM(size_bytes), 0) FROM memory_entries e WHERE e.memory_id = artifacts.id) WHERE kind = 'memory';
   `,
+  /* 17: what a command learnt outside the world before it ran (kept for replays); traces found by age; memory entries whose
+     vectors the index must add or drop, each change numbered so a slow indexer never undoes a later one */ `
+  ALTER TABLE commands ADD COLUMN prepared TEXT;
+  CREATE INDEX agent_traces_at ON agent_traces(at);
+  CREATE TABLE memory_vector_rev (n INTEGER NOT NULL);
+  INSERT INTO memory_vector_rev (n) VALUES (0);
+  CREATE TABLE memory_vector_todo (
+    entry_id  INTEGER PRIMARY KEY,
+    op        TEXT NOT NULL CHECK (op IN ('add', 'drop')),
+    memory_id TEXT NOT NULL,
+    rev       INTEGER NOT NULL
+  );
+  CREATE INDEX memory_vector_todo_op ON memory_vector_todo(op, entry_id);
+  CREATE TRIGGER memory_vector_add AFTER INSERT ON memory_entries BEGIN
+    UPDATE memory_vector_rev SET n = n + 1;
+    INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) VALUES (NEW.id, 'add', NEW.memory_id, (SELECT n FROM memory_vector_rev))
+      ON CONFLICT (entry_id) DO UPDATE SET op = 'add', memory_id = excluded.memory_id, rev = excluded.rev;
+  END;
+  CREATE TRIGGER memory_vector_drop AFTER DELETE ON memory_entries BEGIN
+    UPDATE memory_vector_rev SET n = n + 1;
+    INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) VALUES (OLD.id, 'drop', OLD.memory_id, (SELECT n FROM memory_vector_rev))
+      ON CONFLICT (entry_id) DO UPDATE SET op = 'drop', rev = excluded.rev;
+  END;
+  INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) SELECT id, 'add', memory_id, 0 FROM memory_entries;
+  `,
 ];

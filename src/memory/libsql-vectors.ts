@@ -6,15 +6,16 @@ const EXACT_MAX = 2_000;
 /** Candidates taken from the world-wide index per result wanted, since most belong to other memories. */
 const OVERFETCH = 20;
 const MAX_CANDIDATES = 2_000;
+/** Vectors inserted per write transaction. */
+const PER_TX = 4;
 
 const blob = (v: Float32Array): Buffer => Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 
 /**
  * Embeddings in the world's own file: libSQL vectors (`F32_BLOB`), with a DiskANN index
  * (`libsql_vector_idx`) searched by `vector_top_k` for large memories. The index's defaults cost 6-13 ms
- * per insert here (held inside the write lock); 16 neighbours compressed to float8 cost about 1.2 ms, and a
- * query over 10,000 vectors 2.5 ms against 8 ms for comparing them all (tmp measurements in the closing
- * note of issue 11). Writes never wait for another
+ * per insert here (held inside the write lock); 16 neighbours compressed to float8 cost about 2 ms, and a
+ * search of 8,000 vectors about 2.7 ms against 13 ms comparing them all (`npm run bench -- --only memory`). Writes never wait for another
  * process's write lock (WriteLockBusy propagates, and the indexer tries again later).
  */
 export class LibsqlVectorStore implements VectorStore {
@@ -45,16 +46,20 @@ export class LibsqlVectorStore implements VectorStore {
   }
 
   async upsert(points: readonly VectorPoint[]): Promise<void> {
-    if (points.length === 0) return;
     for (const p of points) checkDims(this.dims, p.vector);
-    this.store.writeTx(
-      () => {
-        for (const p of points) {
-          this.store.run('INSERT INTO memory_vectors (entry_id, memory_id, embedding) VALUES (?, ?, vector32(?)) ON CONFLICT (entry_id) DO UPDATE SET memory_id = excluded.memory_id, embedding = excluded.embedding', p.id, p.memoryId, blob(p.vector));
-        }
-      },
-      { wait: false },
-    );
+    // Each insert updates the index for about 2 ms inside the write lock: a few per transaction, with the
+    // event loop let go between them, so no writer waits long behind the indexer.
+    for (let i = 0; i < points.length; i += PER_TX) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      this.store.writeTx(
+        () => {
+          for (const p of points.slice(i, i + PER_TX)) {
+            this.store.run('INSERT INTO memory_vectors (entry_id, memory_id, embedding) VALUES (?, ?, vector32(?)) ON CONFLICT (entry_id) DO UPDATE SET memory_id = excluded.memory_id, embedding = excluded.embedding', p.id, p.memoryId, blob(p.vector));
+          }
+        },
+        { wait: false },
+      );
+    }
   }
 
   async remove(ids: readonly number[]): Promise<void> {

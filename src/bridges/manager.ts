@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Tool } from '@modelcontextprotocol/client';
+import type { BridgeDefinition } from './definition.ts';
+import { Upstream, forPrincipal, type UpstreamCall } from './upstream.ts';
+
+/** A bridge that cannot be called now: off, or restarting after a crash (then retry after `retryAfterMs`). */
+export class BridgeUnavailable extends Error {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number | null,
+  ) {
+    super(message);
+  }
+}
+
+export type BridgeEvent =
+  | { type: 'bridge_started'; server: string; instance: string; ms: number }
+  | { type: 'bridge_stopped'; server: string; instance: string; reason: string }
+  | { type: 'bridge_crashed'; server: string; instance: string; reason: string; retry_in_ms: number };
+
+export interface ManagerOptions {
+  /** Where principals' folders are made (`<root>/<principal>`), for bridges isolated per principal. */
+  filesRoot: string;
+  /** Upstream processes running at once, all bridges together; the idlest is stopped to make room. */
+  maxInstances: number;
+  startTimeoutMs: number;
+  onEvent?: (e: BridgeEvent) => void;
+}
+
+/** Principal ids become folder names: only these, so no id can climb out of the files root. */
+const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const PROBE = '.tools';
+const BACKOFF_BASE_MS = 1_000;
+const BACKOFF_MAX_MS = 60_000;
+
+interface Instance {
+  upstream: Upstream;
+  ready: Promise<void>;
+}
+
+/**
+ * The world's upstream MCP servers: started on first use, stopped when idle, restarted with backoff after
+ * a crash (callers meanwhile get BridgeUnavailable with a retry time). A bridge isolated per principal
+ * runs one upstream per calling principal, rooted in that principal's own folder.
+ */
+export class BridgeManager {
+  private readonly byArtifact: Map<string, BridgeDefinition>;
+  private readonly instances = new Map<string, Instance>();
+  private readonly failures = new Map<string, { count: number; retryAt: number }>();
+  private readonly toolLists = new Map<string, Tool[]>();
+  private sweeper: NodeJS.Timeout | null = null;
+  /** Called when a bridge's tool list is first read or changes upstream. */
+  onTools: ((def: BridgeDefinition, tools: Tool[]) => void) | null = null;
+
+  constructor(
+    defs: readonly BridgeDefinition[],
+    private readonly opts: ManagerOptions,
+  ) {
+    this.byArtifact = new Map(defs.map((d) => [d.artifactId, d]));
+  }
+
+  definitions(): BridgeDefinition[] {
+    return [...this.byArtifact.values()];
+  }
+
+  get(artifactId: string): BridgeDefinition | undefined {
+    return this.byArtifact.get(artifactId);
+  }
+
+  /** The bridge's tools as its upstream lists them (starting it if need be). */
+  async tools(artifactId: string): Promise<Tool[]> {
+    const def = this.require(artifactId);
+    const known = this.toolLists.get(artifactId);
+    if (known) return known;
+    const inst = await this.instance(def, PROBE);
+    return inst.upstream.tools();
+  }
+
+  /** Calls one tool as `principal` (whose own instance it is, for a bridge isolated per principal). */
+  async call(artifactId: string, principal: string, tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<UpstreamCall> {
+    const def = this.require(artifactId);
+    if (!SAFE_ID.test(principal) || principal === '.' || principal === '..') throw new BridgeUnavailable(`'${principal}' cannot have a folder of its own`, null);
+    const inst = await this.instance(def, def.settings.isolation === 'principal' ? principal : '');
+    return inst.upstream.call(tool, args, timeoutMs);
+  }
+
+  /** The folder of a principal for bridges isolated per principal (made on first use). */
+  principalDir(principal: string): string {
+    return join(this.opts.filesRoot, principal);
+  }
+
+  /** Stops upstreams idle for longer than their definition allows (every `everyMs`, unref'd). */
+  start(everyMs = 5_000): this {
+    this.sweeper ??= setInterval(() => this.sweep(), everyMs).unref();
+    return this;
+  }
+
+  sweep(now = Date.now()): void {
+    for (const [key, inst] of this.instances) {
+      if (!inst.upstream.busy && now - inst.upstream.lastUsed > inst.upstream.def.settings.idle_ms) void this.stop(key, 'idle');
+    }
+  }
+
+  /** What runs now, for `ecology bridge list` and tests. */
+  running(): { server: string; instance: string; pid: number | null; busy: boolean }[] {
+    return [...this.instances.entries()].map(([key, i]) => ({ server: i.upstream.def.name, instance: key.split('\u0000')[1] ?? '', pid: i.upstream.pid, busy: i.upstream.busy }));
+  }
+
+  async close(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    await Promise.all([...this.instances.keys()].map((k) => this.stop(k, 'closing')));
+  }
+
+  private require(artifactId: string): BridgeDefinition {
+    const def = this.byArtifact.get(artifactId);
+    if (!def) throw new BridgeUnavailable(`no bridge ${artifactId}`, null);
+    if (def.disabled) throw new BridgeUnavailable(`${artifactId} is off: ${def.disabled}`, null);
+    return def;
+  }
+
+  private async instance(def: BridgeDefinition, who: string): Promise<Instance> {
+    const key = `${def.artifactId}\u0000${who}`;
+    const failed = this.failures.get(key);
+    if (failed && failed.retryAt > Date.now()) throw new BridgeUnavailable(`${def.artifactId} crashed and is restarting`, failed.retryAt - Date.now());
+    let inst = this.instances.get(key);
+    if (!inst) {
+      this.makeRoom();
+      const dir = def.settings.isolation === 'principal' ? this.principalDir(who) : null;
+      if (dir) mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const upstream = new Upstream(def, forPrincipal(def.transport, dir), dir ?? undefined);
+      upstream.onToolsChanged = (tools) => {
+        this.toolLists.set(def.artifactId, tools);
+        this.onTools?.(def, tools);
+      };
+      upstream.onClosed = (reason) => this.crashed(key, def, reason);
+      const started = performance.now();
+      const ready = upstream.start(this.opts.startTimeoutMs).then(
+        () => {
+          this.failures.delete(key);
+          this.opts.onEvent?.({ type: 'bridge_started', server: def.name, instance: who, ms: Math.round(performance.now() - started) });
+        },
+        (err: unknown) => {
+          this.crashed(key, def, `it failed to start: ${(err as Error).message}`);
+          throw new BridgeUnavailable(`${def.artifactId} failed to start: ${(err as Error).message}`, this.failures.get(key)?.retryAt ? this.failures.get(key)!.retryAt - Date.now() : null);
+        },
+      );
+      inst = { upstream, ready };
+      this.instances.set(key, inst);
+    }
+    await inst.ready;
+    return inst;
+  }
+
+  private crashed(key: string, def: BridgeDefinition, reason: string): void {
+    const inst = this.instances.get(key);
+    if (!inst) return;
+    this.instances.delete(key);
+    void inst.upstream.close();
+    const count = (this.failures.get(key)?.count ?? 0) + 1;
+    const wait = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** (count - 1));
+    this.failures.set(key, { count, retryAt: Date.now() + wait });
+    this.opts.onEvent?.({ type: 'bridge_crashed', server: def.name, instance: key.split('\u0000')[1] ?? '', reason, retry_in_ms: wait });
+  }
+
+  private async stop(key: string, reason: string): Promise<void> {
+    const inst = this.instances.get(key);
+    if (!inst) return;
+    this.instances.delete(key);
+    await inst.upstream.close();
+    this.opts.onEvent?.({ type: 'bridge_stopped', server: inst.upstream.def.name, instance: key.split('\u0000')[1] ?? '', reason });
+  }
+
+  /** At the cap, stops the idlest instance not in use; if every one is busy, refuses. */
+  private makeRoom(): void {
+    if (this.instances.size < this.opts.maxInstances) return;
+    const idle = [...this.instances.entries()].filter(([, i]) => !i.upstream.busy).sort((a, b) => a[1].upstream.lastUsed - b[1].upstream.lastUsed)[0];
+    if (!idle) throw new BridgeUnavailable(`all ${this.opts.maxInstances} upstream processes are busy`, 1_000);
+    // Out of the table at once (so a concurrent start counts right); its process ends in the background.
+    void this.stop(idle[0], 'making room');
+  }
+}

@@ -48,7 +48,6 @@ export class World {
   private closed = false;
   private readonly queue: FairQueue;
   private gateway: LlmGateway | undefined;
-  private readonly lanes = new Map<string, string>();
   /** Search by meaning over memories, when the config names an embedder (null: full-text only). */
   readonly semantic: SemanticMemory | null;
   private readonly prepareServices: PrepareServices;
@@ -123,7 +122,10 @@ export class World {
         onStart?.();
       }
       if (prepared === undefined) {
-        return new NotYet(prepare!().then((p) => (prepared = p)));
+        // Work outside the world is done only for a caller who could pay for it: both windows must have room.
+        const spent = this.spentWindow(caller);
+        if (spent !== null) prepared = { value: { prepare_failed: `your ${spent} window is spent`, code: 'RATE_LIMITED' }, hostMs: 0 };
+        else return new NotYet(prepare!().then((p) => (prepared = p)));
       }
       try {
         return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker, waitForLock: false, ...(prepared ? { prepared } : {}) });
@@ -162,15 +164,18 @@ export class World {
     return () => prepare(parsed.data as never, caller, this.prepareServices).catch((err: unknown) => ({ value: { prepare_failed: String((err as Error)?.message ?? err).slice(0, 200) }, hostMs: 0 }));
   }
 
-  /** The fair queue's lane for `id`: its maker (immutable once made, so remembered; bounded). */
+  /** The first of `calls` and `cpu_ms` that `caller` has no room left in, or null (the operator has no windows). */
+  private spentWindow(caller: string): 'calls' | 'cpu_ms' | null {
+    if (caller === OPERATOR) return null;
+    const rates = this.kernel.services.rates;
+    const now = this.clock.now();
+    for (const r of ['calls', 'cpu_ms'] as const) if (rates.peekRemaining(caller, r, now) < 1) return r;
+    return null;
+  }
+
+  /** The fair queue's lane for `id`: its maker, read each time (a sold agent changes makers; one indexed lookup). */
   private laneOf(id: string): string {
-    let lane = this.lanes.get(id);
-    if (lane === undefined) {
-      lane = this.kernel.services.artifacts.makerOf(id);
-      if (this.lanes.size >= 10_000) this.lanes.clear();
-      this.lanes.set(id, lane);
-    }
-    return lane;
+    return this.kernel.services.artifacts.makerOf(id);
   }
 
   /** Operator: creates a principal with its starting allocation (config defaults, overridden by `grants`). */

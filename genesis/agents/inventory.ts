@@ -27,5 +27,6 @@ export function inventoryOf(ctx: HandlerContext, id: string): Record<string, unk
       }
     })
     .slice(0, MAX);
-  return { balances: ledger.balances(id), artifacts: owned, listings, debts };
+  const approvals = ctx.services.allowances.of(id, ctx.now).granted.slice(0, MAX).map((a) => ({ spender: a.spender, amount: a.amount }));
+  return { balances: ledger.balances(id), artifacts: owned, listings, debts, approvals };
 }

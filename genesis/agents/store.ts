@@ -76,10 +76,10 @@ export class Agents {
     );
   }
 
-  /** Puts a sold agent to sleep until woken (a paused one stays paused: the operator paused it), ending any lease. */
+  /** Puts a sold agent to sleep until woken (a paused or frozen one stays so: a sale is no way out), ending any lease. */
   holdForNewOwner(id: string, reason: string, at: number): void {
     this.store.run(
-      "UPDATE agents SET state = 'sleeping', state_reason = ?, state_at = ?, sleep_until = NULL, wake_on = NULL, lease_holder = NULL, lease_until = NULL WHERE id = ? AND state <> 'paused'",
+      "UPDATE agents SET state = 'sleeping', state_reason = ?, state_at = ?, sleep_until = NULL, wake_on = NULL, lease_holder = NULL, lease_until = NULL WHERE id = ? AND state IN ('running', 'sleeping')",
       reason,
       at,
       id,

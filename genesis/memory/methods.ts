@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { KernelError } from '../../src/kernel/errors.ts';
-import { OPERATOR, type Artifact } from '../../src/kernel/artifact.ts';
+import { OPERATOR, requireReleasable, type Artifact } from '../../src/kernel/artifact.ts';
 import { WRITE, artifactIdArg, maxFeeArg } from '../shared.ts';
 import { ENTRY_OVERHEAD_BYTES, MemoryEntries, ftsQuery, fuse, type MemoryEntry } from './entries.ts';
 
@@ -38,7 +38,7 @@ export const write = defineMethod({
   tool: 'memory_write',
   title: 'Remember something',
   description:
-    "Add an entry (text, optional tags) to a memory: your own by default ('<you>.memory', private to you, made on your first write), or another memory whose contract lets you write. Each entry counts against the memory owner's disk quota (its bytes plus 64); where the world embeds memories for search by meaning, it also costs your cpu_ms window a few milliseconds.",
+    "Add an entry (text, optional tags) to a memory: your own by default ('<you>.memory', private to you, made on your first write), or another memory whose contract lets you write. Each entry counts against the memory owner's disk quota (its bytes plus 64); where the world embeds memories for search by meaning, it also costs your cpu_ms window for embedding it (memory.write_cpu_ms, plus memory.write_cpu_ms_per_1k_chars per 1,000 characters).",
   input: z.object({
     text: z.string().min(1).max(4_000).describe('What to remember.'),
     tags: z.array(tag).max(8).optional().describe('Labels to filter by later.'),
@@ -49,11 +49,14 @@ export const write = defineMethod({
   annotations: WRITE,
   handler: (ctx, args) => {
     const m = memoryFor(ctx, args.memory_id, true);
+    // Listed in escrow, a memory stays as the buyer saw it.
+    if (m.listing) requireReleasable(m, 'written');
     if (m.owner !== ctx.caller || args.memory_id !== undefined) ctx.authorize('write', m, args.max_fee);
     const entries = new MemoryEntries(ctx.services.store);
     if (entries.count(m.id) >= MAX_ENTRIES) throw new KernelError('LIMIT_EXCEEDED', `${m.id} holds ${MAX_ENTRIES} entries, the most one memory may. Forget some (memory_forget) first.`, { memory_id: m.id });
     // Embedding the entry later (when the world has an embedder) is the writer's CPU, taken now.
-    if (ctx.config.memory.embeddings.provider !== 'none' && ctx.caller !== OPERATOR) ctx.services.rates.consume(ctx.caller, 'cpu_ms', ctx.config.memory.write_cpu_ms, ctx.now);
+    const mem = ctx.config.memory;
+    if (mem.embeddings.provider !== 'none' && ctx.caller !== OPERATOR) ctx.services.rates.consume(ctx.caller, 'cpu_ms', mem.write_cpu_ms + Math.ceil((args.text.length * mem.write_cpu_ms_per_1k_chars) / 1_000), ctx.now);
     const tags = [...new Set(args.tags ?? [])];
     const size = Buffer.byteLength(args.text) + Buffer.byteLength(tags.join(' ')) + ENTRY_OVERHEAD_BYTES;
     ctx.services.artifacts.grow(m, size);
@@ -116,7 +119,8 @@ export const search = defineMethod({
     const hits = nearestHits(ctx.prepared);
     if (asked === 'meaning' && hits === null) {
       const failed = failure(ctx.prepared);
-      if (failed !== null) throw new KernelError('UPSTREAM_ERROR', `Search by meaning failed (${failed}). Retry shortly, or use mode 'words'.`, { memory_id: m.id }, { retryAfterMs: 5_000 });
+      if (failed?.code === 'RATE_LIMITED') throw new KernelError('RATE_LIMITED', `Search by meaning was not started: ${failed.reason}. Wait for the window to refill, or use mode 'words'.`, { memory_id: m.id }, { retryAfterMs: 5_000 });
+      if (failed !== null) throw new KernelError('UPSTREAM_ERROR', `Search by meaning failed (${failed.reason}). Retry shortly, or use mode 'words'.`, { memory_id: m.id }, { retryAfterMs: 5_000 });
       throw new KernelError('INVALID_ARGS', "Search by meaning is not available here: the world has no embedder configured (memory.embeddings), or the call was nested in code (which searches words only). Use mode 'words' or 'hybrid'.", { memory_id: m.id });
     }
     const byMeaning = hits === null ? null : entries.current(m.id, hits, tags);
@@ -135,9 +139,10 @@ function nearestHits(prepared: unknown): { id: number; score: number }[] | null 
 }
 
 /** Why a prepare failed, if it did (World.submit records the failure in place of a result). */
-function failure(prepared: unknown): string | null {
-  const f = typeof prepared === 'object' && prepared !== null ? (prepared as { prepare_failed?: unknown }).prepare_failed : undefined;
-  return typeof f === 'string' ? f : null;
+function failure(prepared: unknown): { reason: string; code: string | null } | null {
+  if (typeof prepared !== 'object' || prepared === null) return null;
+  const { prepare_failed: reason, code } = prepared as { prepare_failed?: unknown; code?: unknown };
+  return typeof reason === 'string' ? { reason, code: typeof code === 'string' ? code : null } : null;
 }
 
 
@@ -152,6 +157,7 @@ export const forget = defineMethod({
   annotations: { ...WRITE, destructiveHint: true },
   handler: (ctx, args) => {
     const m = memoryFor(ctx, args.memory_id, false);
+    if (m.listing) requireReleasable(m, 'changed');
     if (m.owner !== ctx.caller || args.memory_id !== undefined) ctx.authorize('write', m, args.max_fee);
     const freed = new MemoryEntries(ctx.services.store).remove(m.id, args.entry_id);
     if (freed === null) throw new KernelError('NOT_FOUND', `${m.id} has no entry ${args.entry_id}. memory_search lists entries with their ids.`, { memory_id: m.id, entry_id: args.entry_id });

@@ -218,7 +218,8 @@ export class AgentHost {
    */
   private async memories(id: string, goal: string): Promise<string[]> {
     const memoryId = new Agents(this.world.store).get(id)?.memory_id;
-    if (!memoryId) return [];
+    // Only a memory the agent owns is recalled: one it gave away is written by someone else now.
+    if (!memoryId || this.world.kernel.services.artifacts.meta(memoryId)?.owner !== id) return [];
     const entries = new MemoryEntries(this.world.store);
     const query = ftsQuery(goal);
     const byWords = query === null ? [] : entries.search(memoryId, query, [], MEMORIES);

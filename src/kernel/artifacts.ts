@@ -151,12 +151,12 @@ export class Artifacts {
   }
 
   /** Whether `id` exists, has standing, and is live: three columns, for the checks on every command's path. */
-  standing(id: string): { has_standing: boolean; deleted_at: number | null; deleted_by: string | null } | undefined {
-    const r = this.store.one<{ has_standing: number; deleted_at: number | null; deleted_by: string | null }>(
-      'SELECT has_standing, deleted_at, deleted_by FROM artifacts WHERE id = ?',
+  standing(id: string): { has_standing: boolean; deleted_at: number | null; deleted_by: string | null; listing: string | null } | undefined {
+    const r = this.store.one<{ has_standing: number; deleted_at: number | null; deleted_by: string | null; listing: string | null }>(
+      'SELECT has_standing, deleted_at, deleted_by, listing FROM artifacts WHERE id = ?',
       id,
     );
-    return r && { has_standing: r.has_standing === 1, deleted_at: r.deleted_at, deleted_by: r.deleted_by };
+    return r && { has_standing: r.has_standing === 1, deleted_at: r.deleted_at, deleted_by: r.deleted_by, listing: r.listing };
   }
 
   /**
@@ -281,6 +281,14 @@ export class Artifacts {
     );
     this.index(this.seqOf(a.id), a.id, { description: '', interface: null });
     return this.get(a.id)!;
+  }
+
+  /**
+   * Makes `id` answer to `maker`, with every artifact it created (a hosted agent changing hands: it and its
+   * work stop counting as the seller's).
+   */
+  setMaker(id: string, maker: string): void {
+    this.store.run('UPDATE artifacts SET maker = ? WHERE id = ? OR (created_by = ? AND maker IS NOT NULL)', maker, id, id);
   }
 
   /** Marks an artifact as held by an escrow listing (or releases it with null). */

@@ -212,8 +212,13 @@ export const ConfigSchema = z
           .strict()
           .refine((v) => v.kind !== 'qdrant' || v.url !== undefined, { message: "kind 'qdrant' needs url" })
           .prefault({}),
-        /** CPU milliseconds charged to a memory_write's caller for embedding the entry later (measured: about 3 ms a text). */
+        /**
+         * CPU milliseconds charged to a memory_write's caller for embedding the entry later: a base, and more per
+         * 1,000 characters (measured with the offline model: about 3 ms for a sentence, about 100 ms for 4,000
+         * characters; `npm run bench -- --only memory`).
+         */
         write_cpu_ms: int(0, 10_000).default(3),
+        write_cpu_ms_per_1k_chars: int(0, 100_000).default(30),
         /** Entries embedded per batch by the background indexer (each batch is one short write). */
         index_batch: int(1, 64).default(16),
       })

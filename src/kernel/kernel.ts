@@ -203,6 +203,9 @@ export class Kernel {
     if (!a) throw notFound('Principal', id, 'Only principals created by the operator (or artifacts with standing) can act.');
     if (a.deleted_at !== null) throw deletedError({ id, ...a });
     if (!a.has_standing) throw new KernelError('ACCESS_DENIED', `'${id}' has no standing and cannot act as a principal.`, { id });
+    // A hosted agent listed for sale is in escrow's custody: it does nothing until the sale ends, so what the
+    // buyer was shown is what the buyer gets.
+    if (a.listing !== null) throw new KernelError('ACCESS_DENIED', `'${id}' is listed for sale in escrow (${a.listing}) and cannot act until the listing ends (bought, cancelled with escrow_cancel, or lapsed).`, { id, listing_id: a.listing });
   }
 
   private requestText(target: string, method: string, args: unknown): string {

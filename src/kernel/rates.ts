@@ -30,6 +30,21 @@ export class Rates {
     return { allocation, used, remaining: Math.max(0, allocation - used), window_ms: this.windowMs };
   }
 
+  /**
+   * What is left of a window, read without writing anything (expired usage is only not counted): for
+   * checks made outside a transaction, before work the world does on a principal's behalf.
+   */
+  peekRemaining(principal: string, resource: RateResource, now: number): number {
+    const row = this.store.one<{ allocation: number; used: number }>(
+      `SELECT COALESCE((SELECT balance FROM accounts WHERE principal = ?1 AND asset = ?2), 0) AS allocation,
+              COALESCE((SELECT SUM(amount) FROM rate_log WHERE principal = ?1 AND resource = ?2 AND at > ?3), 0) AS used`,
+      principal,
+      resource,
+      now - this.windowMs,
+    )!;
+    return Math.max(0, row.allocation - row.used);
+  }
+
   /** Records `amount` of usage, or throws RATE_LIMITED with how long until it would fit. */
   consume(principal: string, resource: RateResource, amount: number, now: number): void {
     if (amount === 0 || this.tryRecord(principal, resource, amount, now)) return;

@@ -14,6 +14,8 @@ const DROP_BATCH = 256;
 const META_KEY = 'memory_embedding';
 /** Query embeddings remembered. */
 const QUERY_CACHE = 512;
+/** Rounds an entry may fail to embed on its own before it is left out of search by meaning. */
+const MAX_FAILURES = 3;
 
 interface Todo {
   entry_id: number;
@@ -82,7 +84,7 @@ export class SemanticMemory {
     await this.vectors.open(this.embedder.dims, fresh);
     if (!fresh) return;
     this.store.writeTx(() => {
-      this.store.run("INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) SELECT id, 'add', memory_id, 0 FROM memory_entries WHERE true ON CONFLICT (entry_id) DO UPDATE SET op = 'add'");
+      this.store.run("INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) SELECT id, 'add', memory_id, 0 FROM memory_entries WHERE true ON CONFLICT (entry_id) DO UPDATE SET op = 'add', failures = 0");
       this.store.run("DELETE FROM memory_vector_todo WHERE op = 'drop'");
       this.store.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', META_KEY, fingerprint);
     });
@@ -91,7 +93,9 @@ export class SemanticMemory {
   /** Entries of `memoryId` nearest `text` (only those the store holds as they are now). */
   async nearest(memoryId: string, text: string, limit: number): Promise<{ hits: VectorHit[]; ms: number }> {
     await this.open();
-    let vector = this.queries.get(text);
+    // Remembered per memory: a hit must tell nobody what was asked of someone else's memory.
+    const key = `${memoryId}\u0000${text}`;
+    let vector = this.queries.get(key);
     let ms = 0;
     if (vector === undefined) {
       const r = await this.embedder.embed([text]);
@@ -99,7 +103,7 @@ export class SemanticMemory {
       ms = r.ms;
       // Hosted agents ask with the same goal every step: remembered (a bounded map, oldest out first).
       if (this.queries.size >= QUERY_CACHE) this.queries.delete(this.queries.keys().next().value!);
-      this.queries.set(text, vector);
+      this.queries.set(key, vector);
     }
     const started = performance.now();
     const hits = await this.vectors.nearest(memoryId, vector, limit);
@@ -136,14 +140,43 @@ export class SemanticMemory {
       return drops.length;
     }
     const adds = this.store.all<Todo & { text: string }>(
-      "SELECT t.entry_id, t.memory_id, t.rev, e.text FROM memory_vector_todo t JOIN memory_entries e ON e.id = t.entry_id WHERE t.op = 'add' ORDER BY t.entry_id LIMIT ?",
+      "SELECT t.entry_id, t.memory_id, t.rev, e.text FROM memory_vector_todo t JOIN memory_entries e ON e.id = t.entry_id WHERE t.op = 'add' AND t.failures < ? ORDER BY t.entry_id LIMIT ?",
+      MAX_FAILURES,
       this.config.index_batch,
     );
     if (adds.length === 0) return 0;
-    const { vectors } = await this.embedder.embed(adds.map((a) => a.text));
-    await this.vectors.upsert(adds.map((a, i) => ({ id: a.entry_id, memoryId: a.memory_id, vector: vectors[i]! })));
-    this.done(adds, 'add');
+    let embedded: { rows: typeof adds; vectors: Float32Array[] };
+    try {
+      embedded = { rows: adds, vectors: (await this.embedder.embed(adds.map((a) => a.text))).vectors };
+    } catch (err) {
+      // One entry the model refuses (too long for it, say) must not hold back everyone's: the batch is
+      // tried one entry at a time, and an entry that fails MAX_FAILURES times is left to search by words.
+      embedded = await this.oneByOne(adds, err as Error);
+    }
+    await this.vectors.upsert(embedded.rows.map((a, i) => ({ id: a.entry_id, memoryId: a.memory_id, vector: embedded.vectors[i]! })));
+    this.done(embedded.rows, 'add');
     return adds.length;
+  }
+
+  private async oneByOne<T extends Todo & { text: string }>(rows: T[], batchError: Error): Promise<{ rows: T[]; vectors: Float32Array[] }> {
+    const ok: T[] = [];
+    const vectors: Float32Array[] = [];
+    const failed: T[] = [];
+    for (const r of rows) {
+      try {
+        vectors.push((await this.embedder.embed([r.text])).vectors[0]!);
+        ok.push(r);
+      } catch {
+        failed.push(r);
+      }
+    }
+    // Everything failing alone too: the model is down, not the entries. Nothing is held against them.
+    if (ok.length === 0) throw batchError;
+    this.store.writeTx(() => {
+      for (const r of failed) this.store.run("UPDATE memory_vector_todo SET failures = failures + 1 WHERE entry_id = ? AND op = 'add' AND rev = ?", r.entry_id, r.rev);
+    }, { wait: false });
+    if (failed.length) this.lastError = `entries ${failed.map((f) => f.entry_id).join(', ')} could not be embedded: ${batchError.message}`;
+    return { rows: ok, vectors };
   }
 
   /** Clears the work done, unless the entry changed meanwhile (a later rev is the next round's). */
@@ -153,9 +186,9 @@ export class SemanticMemory {
     }, { wait: false });
   }
 
-  /** Entries waiting to be indexed (for status displays and tests). */
+  /** Entries waiting to be indexed, those given up on excepted (for status displays and tests). */
   backlog(): number {
-    return this.store.one<{ n: number }>('SELECT count(*) AS n FROM memory_vector_todo')!.n;
+    return this.store.one<{ n: number }>("SELECT count(*) AS n FROM memory_vector_todo WHERE op = 'drop' OR failures < ?", MAX_FAILURES)!.n;
   }
 
   async close(): Promise<void> {

@@ -84,7 +84,7 @@ describe('memory search by meaning (embeddings from an OpenAI-compatible endpoin
   });
 
   it("charges the writer's cpu_ms for embedding, and a search's embedding to the searcher, refused or not", async () => {
-    t = await openTestWorld({ principals: ['alice', 'bob'], config: embedConfig({ write_cpu_ms: 7 }) });
+    t = await openTestWorld({ principals: ['alice', 'bob'], config: embedConfig({ write_cpu_ms: 7, write_cpu_ms_per_1k_chars: 0 }) });
     const w = t.world;
     const used = (p: string) => w.kernel.services.rates.status(p, 'cpu_ms', t.clock.now()).used;
     const before = used('alice');

@@ -471,4 +471,13 @@ export const MIGRATIONS: readonly string[] = [
   END;
   INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) SELECT id, 'add', memory_id, 0 FROM memory_entries;
   `,
+  /* 18: memory entries the embedder keeps refusing are counted, so one cannot hold back the rest */ `
+  ALTER TABLE memory_vector_todo ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+  DROP TRIGGER memory_vector_add;
+  CREATE TRIGGER memory_vector_add AFTER INSERT ON memory_entries BEGIN
+    UPDATE memory_vector_rev SET n = n + 1;
+    INSERT INTO memory_vector_todo (entry_id, op, memory_id, rev) VALUES (NEW.id, 'add', NEW.memory_id, (SELECT n FROM memory_vector_rev))
+      ON CONFLICT (entry_id) DO UPDATE SET op = 'add', memory_id = excluded.memory_id, rev = excluded.rev, failures = 0;
+  END;
+  `,
 ];

@@ -71,7 +71,7 @@ finds entries best first, and ${c.tool('genesis_memory', 'forget')} \`{entry_id}
 its id if its contract lets you read or write it. ${
     c.config.memory.embeddings.provider === 'none'
       ? 'This world searches memories by words only.'
-      : `This world also searches by meaning: \`mode\` is "words", "meaning" or "hybrid" (the default, both merged), and each write costs ${c.config.memory.write_cpu_ms} ms of your cpu_ms window for its embedding.`
+      : `This world also searches by meaning: \`mode\` is "words", "meaning" or "hybrid" (the default, both merged), and each write costs ${c.config.memory.write_cpu_ms} ms of your cpu_ms window for its embedding, plus ${c.config.memory.write_cpu_ms_per_1k_chars} ms per 1,000 characters.`
   }
 ${example}`;
   return { name: 'handbook_agents', title: 'Handbook: hosted agents and memory', description: 'Spawning LLM agents the world hosts, what they cost, sleep, freezing and rescue; memory.', text };

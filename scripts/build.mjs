@@ -13,6 +13,7 @@ rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
 for (const [from, to] of [
   ['src/sandbox/worker-boot.mjs', 'src/sandbox/worker-boot.mjs'],
+  ['src/bridges/fetch-guard-boot.mjs', 'src/bridges/fetch-guard-boot.mjs'],
   ...readdirSync(join(root, 'genesis', 'code'))
     .filter((f) => f.endsWith('.js'))
     .map((f) => [`genesis/code/${f}`, `genesis/code/${f}`]),

@@ -82,7 +82,9 @@ function packageDir(name: string, from: string): string | null {
   }
 }
 
-const PLACEHOLDER = /\$\{(package|env):([^}]+)\}|\$\{principal_dir\}/g;
+const PLACEHOLDER = /\$\{(package|env|guard):([^}]+)\}|\$\{principal_dir\}/g;
+/** Modules of the world's own that a definition may load into its upstream (`node --import ${guard:NAME}`). */
+const GUARDS: Record<string, string> = { fetch: new URL('./fetch-guard-boot.mjs', import.meta.url).pathname };
 
 /** Resolves one value's placeholders; records what is missing. */
 function resolveValue(value: string, env: NodeJS.ProcessEnv, from: string, missing: string[], isolation: string): string {
@@ -90,6 +92,11 @@ function resolveValue(value: string, env: NodeJS.ProcessEnv, from: string, missi
     if (whole === '${principal_dir}') {
       if (isolation !== 'principal') missing.push("${principal_dir} needs isolation 'principal'");
       return whole;
+    }
+    if (kind === 'guard') {
+      const path = GUARDS[name!];
+      if (path === undefined) missing.push(`there is no guard '${name}'`);
+      return path ?? whole;
     }
     if (kind === 'package') {
       const dir = packageDir(name!, from);

@@ -18,6 +18,13 @@ import { Sandbox, SandboxUnavailable } from './sandbox/host.ts';
 import type { Grant } from './kernel/config.ts';
 import type { PrepareServices, Prepared } from './kernel/genesis.ts';
 import { SemanticMemory } from './memory/semantic.ts';
+import { BridgeManager } from './bridges/manager.ts';
+import { callOutside } from './bridges/caller.ts';
+import { defaultBridgesFolder, loadDefinitions, type BridgeDefinition } from './bridges/definition.ts';
+import { BridgeCallNeeded, type OutsideRecord } from './kernel/outside.ts';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Asset } from './kernel/ledger.ts';
 
 export interface OpenWorldOptions {
@@ -50,6 +57,8 @@ export class World {
   private gateway: LlmGateway | undefined;
   /** Search by meaning over memories, when the config names an embedder (null: full-text only). */
   readonly semantic: SemanticMemory | null;
+  /** The world's upstream MCP servers (null when bridges are off in the config). */
+  readonly bridges: BridgeManager | null;
   private readonly prepareServices: PrepareServices;
 
   private constructor(
@@ -63,6 +72,7 @@ export class World {
     this.queue = new FairQueue({ maxQueued: config.limits.max_queued_per_principal });
     this.semantic = SemanticMemory.fromConfig(store, config.memory);
     const semantic = this.semantic;
+    this.bridges = config.bridges.enabled ? World.bridgeManager(config, store.path) : null;
     this.prepareServices = semantic ? { nearestMemories: (memoryId, text, limit) => semantic.nearest(memoryId, text, limit) } : {};
   }
 
@@ -91,7 +101,13 @@ export class World {
 
   /** The one door, as `caller`. The caller must be authenticated by whoever calls this. */
   invoke(caller: string, target: string, method: string, args: unknown = {}, opts: InvokeOptions = {}): InvokeResult {
-    return this.kernel.invoke(caller, target, method, args, opts);
+    try {
+      return this.kernel.invoke(caller, target, method, args, opts);
+    } catch (err) {
+      // Bridge calls are made between attempts, which only the queue does (submit).
+      if (!(err instanceof BridgeCallNeeded)) throw err;
+      return { ok: false, error: new KernelError('UPSTREAM_ERROR', `${err.call.artifact} is a bridge: its calls go through the world's queue (an MCP client, a hosted agent, or World.submit), not this direct call.`, {}).toJSON(), command_id: '', logs: [] };
+    }
   }
 
   /**
@@ -112,6 +128,8 @@ export class World {
     let started = false;
     let lockTries = 0;
     let lockDeadline = Infinity;
+    // Outcomes of the bridge calls this command reached, made between attempts (see kernel/outside.ts).
+    const outside = { record: [] as OutsideRecord[], carriedCpuMs: 0 };
     // Outside work the method needs first (a query's embedding): done in the caller's turn, with the write
     // lock free; its lane waits meanwhile, so the caller's later commands keep their order.
     const prepare = this.prepareFor(target, method, args, caller);
@@ -128,8 +146,19 @@ export class World {
         else return new NotYet(prepare!().then((p) => (prepared = p)));
       }
       try {
-        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker, waitForLock: false, ...(prepared ? { prepared } : {}) });
+        return this.kernel.invoke(caller, target, method, args, { ...opts, waitForWorker, waitForLock: false, ...(prepared ? { prepared } : {}), ...(outside.record.length || outside.carriedCpuMs ? { outside } : {}) });
       } catch (err) {
+        // The command reached a bridge call: made now, outside any transaction, while others' turns go on;
+        // then the command runs again from the start with the outcome recorded.
+        if (err instanceof BridgeCallNeeded) {
+          outside.carriedCpuMs += err.burnedMs;
+          // An outcome is always recorded, failures too: a command must never ask for the same call forever.
+          return new NotYet(
+            this.outsideCall(err, caller)
+              .catch((e: unknown): OutsideRecord => ({ artifact: err.call.artifact, tool: err.call.tool, caller: err.call.caller, args_hash: sha256(canonicalJson(err.call.args)), cpu_ms: 0, ms: 0, error: { code: 'UPSTREAM_ERROR', message: `${err.call.artifact}.${err.call.tool} failed: ${String((e as Error)?.message ?? e).slice(0, 300)}`, details: {}, retriable: true } }))
+              .then((rec) => outside.record.push(rec)),
+          );
+        }
         // Another process (a stdio client on the same file) holds the write lock. Waiting for it in
         // SQLite's busy handler would freeze this process; poll instead, while other principals' turns
         // go on. Nothing has run, so past the busy timeout the refusal is all there is to record.
@@ -149,6 +178,53 @@ export class World {
     });
   }
 
+  private static bridgeManager(config: Config, dbPath: string): BridgeManager {
+    const b = config.bridges;
+    // A throw-away world's folders are throw-away too (made on first use, removed at close).
+    const filesRoot = b.files_dir ?? (dbPath === ':memory:' ? join(tmpdir(), `ecology-files-${randomBytes(6).toString('hex')}`) : `${dbPath}.files`);
+    return new BridgeManager(loadDefinitions(b.folder ?? defaultBridgesFolder()), { filesRoot, maxInstances: b.max_processes, startTimeoutMs: b.start_timeout_ms });
+  }
+
+  /**
+   * Creates or refreshes the artifact of every bridge (mcp_<server>) from its upstream's tool list, starting
+   * each upstream to read it (it stops again when idle), and keeps them fresh on list_changed. A bridge that
+   * is off is registered too, saying why, so agents see what exists. Returns what failed, by bridge.
+   * `onlyMissing`: leave registered bridges as they are (a stdio process need not start every upstream).
+   */
+  async registerBridges(opts: { onlyMissing?: boolean } = {}): Promise<Record<string, string>> {
+    const m = this.bridges;
+    if (!m) return {};
+    m.onTools = (def, tools) => void this.registerBridge(def, tools);
+    const failed: Record<string, string> = {};
+    for (const def of m.definitions()) {
+      // A world closing while bridges start (a quick SIGTERM) stops registering: nothing is left half done.
+      if (this.closed) break;
+      if (opts.onlyMissing && this.kernel.services.artifacts.meta(def.artifactId)) continue;
+      try {
+        const r = def.disabled ? this.registerBridge(def, [], def.disabled) : this.registerBridge(def, await m.tools(def.artifactId));
+        const res = await r;
+        if (!res.ok) failed[def.artifactId] = res.error.message;
+      } catch (err) {
+        if (this.closed) break;
+        failed[def.artifactId] = (err as Error).message;
+        await this.registerBridge(def, [], `its upstream did not start: ${(err as Error).message}`.slice(0, 500)).catch(() => undefined);
+      }
+    }
+    return failed;
+  }
+
+  private registerBridge(def: BridgeDefinition, tools: { name: string; description?: string; inputSchema?: Record<string, unknown> }[], off: string | null = null): Promise<InvokeResult> {
+    const s = def.settings;
+    return this.submit(OPERATOR, 'genesis_bridges', 'register', {
+      id: def.artifactId,
+      description: s.description,
+      tools: tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}) })),
+      fee: s.fee,
+      tool_fees: s.tool_fees,
+      off,
+    });
+  }
+
   /**
    * The method's prepare, ready to start (null if it has none or the arguments do not parse). Its failure is no
    * failure of the command: the handler finds `{prepare_failed: reason}` and decides (a memory search falls
@@ -162,6 +238,20 @@ export class World {
     if (!parsed.success) return null;
     const prepare = def.prepare;
     return () => prepare(parsed.data as never, caller, this.prepareServices).catch((err: unknown) => ({ value: { prepare_failed: String((err as Error)?.message ?? err).slice(0, 200) }, hostMs: 0 }));
+  }
+
+  /**
+   * One bridge call for a command. Refused without calling upstream if the principal paying has no room left
+   * in its calls or cpu_ms window, or if this process runs no bridges; the refusal is the call's outcome.
+   */
+  private async outsideCall(need: BridgeCallNeeded, principal: string): Promise<OutsideRecord> {
+    const c = need.call;
+    const base = { artifact: c.artifact, tool: c.tool, caller: c.caller, args_hash: sha256(canonicalJson(c.args)), cpu_ms: 0, ms: 0 };
+    const refuse = (code: 'RATE_LIMITED' | 'UPSTREAM_ERROR', message: string): OutsideRecord => ({ ...base, error: { code, message, details: {}, retriable: true, retry_after_ms: 5_000 } });
+    if (!this.bridges) return refuse('UPSTREAM_ERROR', `This process runs no bridges (bridges.enabled is false), so ${c.artifact} cannot be called here.`);
+    const spent = this.spentWindow(principal);
+    if (spent !== null) return refuse('RATE_LIMITED', `${c.artifact}.${c.tool} was not called: your ${spent} window is spent. Wait for it to refill.`);
+    return callOutside(this.bridges, c);
   }
 
   /** The first of `calls` and `cpu_ms` that `caller` has no room left in, or null (the operator has no windows). */
@@ -222,6 +312,8 @@ export class World {
     this.queue.close(new KernelError('INTERNAL', 'The world was closed before this command ran. Reconnect and send it again.'));
     if (this.ownsSandbox) await this.sandbox.close();
     await this.semantic?.close();
+    await this.bridges?.close();
+    if (this.bridges && this.store.path === ':memory:' && this.config.bridges.files_dir === undefined) rmSync(this.bridges.principalDir('.'), { recursive: true, force: true });
     this.store.close();
   }
 }

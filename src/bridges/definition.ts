@@ -158,3 +158,13 @@ export function loadDefinitions(folder: string, env: NodeJS.ProcessEnv = process
   }
   return defs;
 }
+
+/** The package's own bridges/ folder, found by walking up from this file (src/bridges or dist/src/bridges). */
+export function defaultBridgesFolder(): string {
+  let dir = dirname(new URL(import.meta.url).pathname);
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'bridges'))) return join(dir, 'bridges');
+    dir = dirname(dir);
+  }
+  return join(dirname(new URL(import.meta.url).pathname), 'bridges');
+}

@@ -30,7 +30,7 @@ export interface ManagerOptions {
 
 /** Principal ids become folder names: only these, so no id can climb out of the files root. */
 const SAFE_ID = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const PROBE = '.tools';
+const PROBE = '.world';
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 
@@ -73,21 +73,33 @@ export class BridgeManager {
     const def = this.require(artifactId);
     const known = this.toolLists.get(artifactId);
     if (known) return known;
-    const inst = await this.instance(def, PROBE);
-    return inst.upstream.tools();
+    // A shared bridge lists its tools from the instance callers use; an isolated one from the world's own,
+    // whose folder name no principal id can take (ids never start with a dot).
+    if (def.settings.isolation !== 'principal') return (await this.instance(def, '', null)).upstream.tools();
+    const dir = join(this.opts.filesRoot, PROBE);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return (await this.instance(def, PROBE, dir)).upstream.tools();
   }
 
   /** Calls one tool as `principal` (whose own instance it is, for a bridge isolated per principal). */
   async call(artifactId: string, principal: string, tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<UpstreamCall> {
     const def = this.require(artifactId);
-    if (!SAFE_ID.test(principal) || principal === '.' || principal === '..') throw new BridgeUnavailable(`'${principal}' cannot have a folder of its own`, null);
-    const inst = await this.instance(def, def.settings.isolation === 'principal' ? principal : '');
+    const isolated = def.settings.isolation === 'principal';
+    const inst = await this.instance(def, isolated ? principal : '', isolated ? this.ensurePrincipalDir(principal) : null);
     return inst.upstream.call(tool, args, timeoutMs);
   }
 
   /** The folder of a principal for bridges isolated per principal (made on first use). */
   principalDir(principal: string): string {
     return join(this.opts.filesRoot, principal);
+  }
+
+  /** The principal's folder, made if it is not there yet; BridgeUnavailable for an id unfit for a folder name. */
+  ensurePrincipalDir(principal: string): string {
+    if (!SAFE_ID.test(principal) || principal === '.' || principal === '..') throw new BridgeUnavailable(`'${principal}' cannot have a folder of its own`, null);
+    const dir = this.principalDir(principal);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    return dir;
   }
 
   /** Stops upstreams idle for longer than their definition allows (every `everyMs`, unref'd). */
@@ -119,19 +131,19 @@ export class BridgeManager {
     return def;
   }
 
-  private async instance(def: BridgeDefinition, who: string): Promise<Instance> {
+  private async instance(def: BridgeDefinition, who: string, dir: string | null): Promise<Instance> {
     const key = `${def.artifactId}\u0000${who}`;
     const failed = this.failures.get(key);
     if (failed && failed.retryAt > Date.now()) throw new BridgeUnavailable(`${def.artifactId} crashed and is restarting`, failed.retryAt - Date.now());
     let inst = this.instances.get(key);
     if (!inst) {
       this.makeRoom();
-      const dir = def.settings.isolation === 'principal' ? this.principalDir(who) : null;
-      if (dir) mkdirSync(dir, { recursive: true, mode: 0o700 });
       const upstream = new Upstream(def, forPrincipal(def.transport, dir), dir ?? undefined);
       upstream.onToolsChanged = (tools) => {
+        // Every start lists the tools again: only a list that differs is news (a restart is not).
+        const before = this.toolLists.get(def.artifactId);
         this.toolLists.set(def.artifactId, tools);
-        this.onTools?.(def, tools);
+        if (before !== undefined && JSON.stringify(before) !== JSON.stringify(tools)) this.onTools?.(def, tools);
       };
       upstream.onClosed = (reason) => this.crashed(key, def, reason);
       const started = performance.now();

@@ -105,6 +105,8 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
     const handler = worldHandler(world);
     const host = new AgentHost(world, handler, { onError: (e) => process.stderr.write(`ecology agents: ${e.message}\n`) }).start();
     world.semantic?.start();
+    world.bridges?.start();
+    if (world.bridges) void world.registerBridges({ onlyMissing: true }).catch(() => undefined);
     process.stderr.write(`agent-ecology: hosting the agents of ${opts.db} (at most ${world.config.agents.max_running} stepping at once)\n`);
     const signal = await stopped;
     process.stderr.write(`agent-ecology: ${signal}: abandoning steps in flight\n`);

@@ -36,11 +36,13 @@ export async function initCommand(opts: WorldOptions & { as?: string }): Promise
   const principal = opts.as ?? defaultPrincipal();
   const created = await withProgress(`Preparing ${opts.db}`, () => withWorld(
     opts,
-    (w): Created | null => {
+    async (w): Promise<Created | null> => {
       const existed = w.kernel.services.artifacts.isPrincipal(principal);
       if (!existed && operator(w, 'create_principal', { id: principal, description: 'Created by ecology init' }) === null) return null;
       const token = operator(w, 'create_token', { principal }) as { token: string } | null;
       if (token === null) return null;
+      // The bridges' artifacts, so that stdio clients (which start no upstream to read tool lists) see them.
+      await w.registerBridges({ onlyMissing: true });
       return { principal, existed, scrip: w.kernel.services.ledger.balance(principal, 'scrip'), token: token.token };
     },
     true,

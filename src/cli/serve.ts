@@ -76,6 +76,16 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
     }
     const agents = world && opts.agents && world.config.agents.enabled ? new (await import('../agents/host.ts')).AgentHost(world, http.handler, { onError: (e) => logger.warn(`agents: ${e.message}`) }).start() : null;
     if (agents) logger.info(`agent-ecology: hosting the world's agents (at most ${world!.config.agents.max_running} stepping at once)`);
+    // Bridges register in the background (each upstream starts once to list its tools, then idles out).
+    if (world?.bridges) {
+      world.bridges.start();
+      void world
+        .registerBridges()
+        .then((failed) => {
+          for (const [id, why] of Object.entries(failed)) logger.warn(`bridge ${id}: ${why}`);
+        })
+        .catch((err: unknown) => logger.warn(`bridges: ${(err as Error).message}`));
+    }
     const signal = await stopped;
     logger.info(`agent-ecology: ${signal}: finishing in-flight requests`);
     await agents?.stop();

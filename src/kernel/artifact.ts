@@ -3,10 +3,10 @@ import { compileSchema } from './schema.ts';
 import type { Config } from './config.ts';
 import type { ContractTerms } from './contracts.ts';
 
-export const ARTIFACT_KINDS = ['data', 'code', 'contract', 'agent', 'memory', 'library', 'doc', 'genesis'] as const;
+export const ARTIFACT_KINDS = ['data', 'code', 'contract', 'agent', 'memory', 'library', 'doc', 'genesis', 'bridge'] as const;
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 /** Kinds an agent may write; `genesis` belongs to the world. */
-export const WRITABLE_KINDS = ARTIFACT_KINDS.filter((k) => k !== 'genesis') as Exclude<ArtifactKind, 'genesis'>[];
+export const WRITABLE_KINDS = ARTIFACT_KINDS.filter((k) => k !== 'genesis' && k !== 'bridge') as Exclude<ArtifactKind, 'genesis' | 'bridge'>[];
 
 /**
  * 1-64 characters; dot-separated segments, each starting with a letter or digit. The segment before the
@@ -16,6 +16,8 @@ export const ID_PATTERN = /^[a-z0-9][a-z0-9_-]*(?:\.[a-z0-9][a-z0-9_-]*)*$/;
 export const MAX_ID_CHARS = 64;
 export const ID_RULE = "1-64 characters of a-z, 0-9, '_', '-' and '.', each dot-separated part starting with a letter or digit";
 export const RESERVED_PREFIX = 'genesis_';
+/** Bridges to upstream MCP servers (`mcp_<server>`): the world's too, registered by the operator only. */
+export const BRIDGE_PREFIX = 'mcp_';
 /** The principal that administers the world; never reachable over MCP. */
 export const OPERATOR = 'genesis_operator';
 export const METHOD_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
@@ -139,7 +141,7 @@ export function validateId(id: string): void {
 }
 
 /** One of the world's own artifacts (a plain `genesis_` id, not a record in a genesis service's namespace). */
-export const isWorldArtifact = (id: string): boolean => id.startsWith(RESERVED_PREFIX) && namespaceOf(id) === null;
+export const isWorldArtifact = (id: string): boolean => (id.startsWith(RESERVED_PREFIX) || id.startsWith(BRIDGE_PREFIX)) && namespaceOf(id) === null;
 
 /** The artifact whose namespace `id` is in (the part before its first dot), or null for a plain id. */
 export function namespaceOf(id: string): string | null {
@@ -163,8 +165,8 @@ export function validateNewId(id: string, creator: string, lookup: (id: string) 
     }
     return;
   }
-  if (id.startsWith(RESERVED_PREFIX)) {
-    throw accessDenied(`Ids starting with '${RESERVED_PREFIX}' are reserved for the world's own artifacts. Choose another id.`, { id });
+  if (id.startsWith(RESERVED_PREFIX) || id.startsWith(BRIDGE_PREFIX)) {
+    throw accessDenied(`Ids starting with '${id.startsWith(BRIDGE_PREFIX) ? BRIDGE_PREFIX : RESERVED_PREFIX}' are reserved for the world's own artifacts. Choose another id.`, { id });
   }
 }
 

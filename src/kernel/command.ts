@@ -1,3 +1,4 @@
+import type { OutsideCall, OutsideRecord } from './outside.ts';
 import { randomUUID } from 'node:crypto';
 
 /** The state of one top-level command: who, when, and what it has used so far. */
@@ -29,6 +30,12 @@ export class Command {
   readonly top = { executed: false };
   /** The caller's calls window remaining (after the top-level call) when the first nested invoke needed it. */
   callsWindowLeft: number | null = null;
+  /** Outcomes of the bridge calls made by earlier attempts of this command, in order (see outside.ts). */
+  outsideRecord: OutsideRecord[] = [];
+  /** Bridge calls reached in this attempt. */
+  outsideCalls = 0;
+  /** The call this attempt reached without a record: the attempt must stop, whatever the guest did about it. */
+  pendingOutside: OutsideCall | null = null;
   /** What the top-level method's prepare learnt outside the world (recorded with the command for replays). */
   prepared: unknown = undefined;
   /** Whether a sandbox session may wait for a worker to boot; if not, SandboxUnavailable ends the command unrecorded. */

@@ -77,6 +77,8 @@ export const ConfigSchema = z
         max_nested_invokes: int(1, 100_000).default(200),
         /** Looks (view.balance, view.artifact) a contract may take per decision. */
         max_view_calls: int(1, 10_000).default(64),
+        /** Bridge calls one command may make (each runs the command again once it is answered). */
+        max_bridge_calls: int(1, 64).default(8),
         /**
          * Calls (the call itself and every nested one) a command may draw from its caller's window unless
          * the caller allows more with max_calls (up to max_nested_invokes + 1): a tool cannot spend much of
@@ -177,6 +179,20 @@ export const ConfigSchema = z
         default_endpoint: z.string().regex(ENDPOINT_NAME).optional(),
         /** An LLM call reserved but never settled (its process died) is settled at its estimate after this long. */
         reservation_ttl_ms: int(1_000, 86_400_000).default(600_000),
+      })
+      .strict()
+      .prefault({}),
+    bridges: z
+      .object({
+        /** Whether serving processes (serve, stdio, agents run) run the world's bridges. */
+        enabled: z.boolean().default(true),
+        /** The folder of bridge definitions (default: the package's bridges/). */
+        folder: z.string().min(1).max(1_000).optional(),
+        /** Where principals' own folders for bridges are kept (default: next to the world file, <file>.files). */
+        files_dir: z.string().min(1).max(1_000).optional(),
+        /** Upstream processes running at once; the idlest is stopped to make room. */
+        max_processes: int(1, 1_000).default(16),
+        start_timeout_ms: int(1_000, 120_000).default(20_000),
       })
       .strict()
       .prefault({}),

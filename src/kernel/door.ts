@@ -3,7 +3,8 @@ import { KernelError, accessDenied, invalidArgs, limitExceeded, notFound, toKern
 import { OPERATOR, effectivePrice, toMeta, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
 import { deletedError } from './artifacts.ts';
 import { compileSchema, schemaErrors } from './schema.ts';
-import { nestsDeeperThan, sha256 } from './canonical.ts';
+import { canonicalJson, nestsDeeperThan, sha256 } from './canonical.ts';
+import { BridgeCallNeeded } from './outside.ts';
 import { SandboxAborted } from '../sandbox/host.ts';
 import { discoverable, isPublicArtifact, type Action, type Decision } from './contracts.ts';
 import type { Command } from './command.ts';
@@ -16,7 +17,7 @@ import type { Scheduler } from './scheduler.ts';
 /** Re-exported: the kernel's callers have always found the operator here. */
 export { OPERATOR };
 
-type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'code'; method: InterfaceMethod; price: number };
+type Spec = { kind: 'genesis'; def: GenesisMethod; price: number } | { kind: 'code'; method: InterfaceMethod; price: number } | { kind: 'bridge'; method: InterfaceMethod; price: number };
 
 /** Whether a call got as far as running (then a failure is the artifact's, not the caller's). */
 export interface CallState {
@@ -92,7 +93,7 @@ export class Door {
     try {
       return this.s.store.writeTx(() => this.call(cmd, caller, target, method, spec, args, depth, opts, state));
     } catch (err) {
-      if (err instanceof SandboxAborted) throw err;
+      if (err instanceof SandboxAborted || err instanceof BridgeCallNeeded) throw err;
       const e = toKernelError(err);
       // The savepoint is gone; the failure itself is still part of the (outer) command's record.
       if (recordsInvocation(spec)) {
@@ -152,14 +153,16 @@ export class Door {
     // 6. Execute. Only from here is a failure the artifact's own (its record counts it); a call refused
     // before (bad arguments, a contract's denial, a price above max_price) says nothing about it.
     state.executed = true;
-    const value = spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args, depth) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
+    const value =
+      spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args, depth) : spec.kind === 'bridge' ? this.runBridge(cmd, caller, target, spec.method, args as Record<string, unknown>) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
     // 7. Pay, record.
     const posting = { at: cmd.now, commandId: cmd.id, cause: `price:${target.id}.${method}` };
     let paid = 0;
     if (spec.price > 0) {
-      if (spec.kind === 'genesis') this.s.ledger.burn(caller, 'scrip', spec.price, posting);
+      // Genesis prices and bridge fees leave the world (burned); a code artifact's price goes to its owner.
+      if (spec.kind !== 'code') this.s.ledger.burn(caller, 'scrip', spec.price, posting);
       else if (target.owner !== caller) this.s.ledger.move(caller, target.owner, 'scrip', spec.price, posting);
-      paid = spec.kind === 'genesis' || target.owner !== caller ? spec.price : 0;
+      paid = spec.kind !== 'code' || target.owner !== caller ? spec.price : 0;
     }
     this.payContract(cmd, caller, decision);
     if (recordsInvocation(spec)) {
@@ -222,6 +225,7 @@ export class Door {
       const names = target.interface.map((x) => x.name);
       throw notFound('Method', `${target.id}.${method}`, `Available: ${names.join(', ')}. See artifact_info for their arguments.`, { artifact: target.id, available: names });
     }
+    if (target.kind === 'bridge') return { kind: 'bridge', method: m, price: m.price ?? 0 };
     return { kind: 'code', method: m, price: effectivePrice(target, m, now) };
   }
 
@@ -232,7 +236,7 @@ export class Door {
     // hashed them; a nested invoke's come from sandboxed code and are checked here.
     if (depth > 0) requireShallow(args, this.config.limits.max_args_depth);
     const bytes = JSON.stringify(args).length;
-    const limit = spec.kind === 'code' ? Math.min(this.config.limits.max_invoke_args_bytes, this.config.limits.max_args_bytes) : this.config.limits.max_args_bytes;
+    const limit = spec.kind !== 'genesis' ? Math.min(this.config.limits.max_invoke_args_bytes, this.config.limits.max_args_bytes) : this.config.limits.max_args_bytes;
     if (bytes > limit) {
       throw invalidArgs(`Arguments to ${target.id}.${method} are ${bytes} bytes of JSON; the limit is ${limit}. Store large inputs in an artifact and pass its id.`, { bytes, limit });
     }
@@ -272,6 +276,32 @@ export class Door {
       prepared: depth === 0 ? cmd.prepared : undefined,
     };
     return def.handler(ctx, args as never);
+  }
+
+  /**
+   * A bridge call, answered from the command's record of outside calls (see outside.ts): the next recorded
+   * outcome, which must be for this very call; with none left, the attempt stops so the call can be made
+   * outside the transaction. Guest code may catch the stop, but the kernel sees `pendingOutside` anyway.
+   */
+  private runBridge(cmd: Command, caller: string, target: ArtifactMeta, m: InterfaceMethod, args: Record<string, unknown>): unknown {
+    const i = cmd.outsideCalls++;
+    if (i >= this.config.limits.max_bridge_calls) {
+      throw limitExceeded(`This command made more than ${this.config.limits.max_bridge_calls} bridge calls. Split the work across several commands.`, { limit: this.config.limits.max_bridge_calls });
+    }
+    const rec = cmd.outsideRecord[i];
+    if (rec === undefined) {
+      cmd.pendingOutside = { artifact: target.id, tool: m.name, caller, args };
+      throw new BridgeCallNeeded(cmd.pendingOutside, 0);
+    }
+    if (rec.artifact !== target.id || rec.tool !== m.name || rec.caller !== caller || rec.args_hash !== sha256(canonicalJson(args))) {
+      throw new KernelError('EXECUTION_ERROR', `Bridge call ${i + 1} of this command changed between runs (now ${target.id}.${m.name}). Code that calls bridges must make the same calls every time it runs with the same inputs.`, { artifact: target.id, tool: m.name });
+    }
+    cmd.hostMs += rec.cpu_ms;
+    this.s.events.append('bridge_call', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
+      tool: m.name, caller, duration_ms: Math.round(rec.ms), cpu_ms: Math.round(rec.cpu_ms), outcome: rec.error ? rec.error.code : 'ok',
+    });
+    if (rec.error) throw new KernelError(rec.error.code, rec.error.message, rec.error.details ?? {}, rec.error.retry_after_ms === undefined ? {} : { retryAfterMs: rec.error.retry_after_ms });
+    return { untrusted: true, source: `${target.id}.${m.name}`, content: rec.content ?? [], ...(rec.structured === undefined ? {} : { structured: rec.structured }) };
   }
 
   /** Moves an attached payment to the target's own account; a failed call rolls it back with the rest. */
@@ -321,7 +351,7 @@ export class Door {
  * those change nothing and would drown the log (the command log still records every command).
  */
 function recordsInvocation(spec: Spec): boolean {
-  return spec.kind === 'code' || (spec.def.recordsInvocation ?? !spec.def.annotations.readOnlyHint);
+  return spec.kind !== 'genesis' || (spec.def.recordsInvocation ?? !spec.def.annotations.readOnlyHint);
 }
 
 /**

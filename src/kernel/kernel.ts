@@ -19,6 +19,7 @@ import type { Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { WriteLockBusy, type Store } from './db/store.ts';
 import type { GenesisRegistry, Prepared } from './genesis.ts';
+import { BridgeCallNeeded, type OutsideRecord } from './outside.ts';
 import type { Services } from './services.ts';
 import { SandboxUnavailable, type Sandbox } from '../sandbox/host.ts';
 
@@ -44,6 +45,8 @@ export interface InvokeOptions {
   waitForLock?: boolean;
   /** What the target method's prepare learnt before the command (World.submit runs it); charged as host CPU. */
   prepared?: Prepared;
+  /** Outcomes of the bridge calls earlier attempts reached (World.submit makes them), and the CPU those attempts burned. */
+  outside?: { record: OutsideRecord[]; carriedCpuMs: number };
 }
 
 export type InvokeResult =
@@ -116,6 +119,10 @@ export class Kernel {
       cmd.prepared = opts.prepared.value;
       cmd.hostMs += opts.prepared.hostMs;
     }
+    if (opts.outside) {
+      cmd.outsideRecord = opts.outside.record;
+      cmd.hostMs += opts.outside.carriedCpuMs;
+    }
     let request = '';
     let key: string | undefined;
     try {
@@ -126,10 +133,20 @@ export class Kernel {
       request = this.requestText(target, method, args);
       cmd.callWeight = 1 + Math.floor(Math.max(0, request.length - 1) / this.config.limits.call_bytes);
       key = idempotencyKey(opts.idempotencyKey);
-      const out = this.store.writeTx(() => this.top(cmd, target, method, args, request, key, opts), { wait: opts.waitForLock ?? true });
+      const out = this.store.writeTx(
+        () => {
+          const r = this.top(cmd, target, method, args, request, key, opts);
+          // Code that caught the stop and went on must not commit: the call it reached was never made.
+          if (cmd.pendingOutside) throw new BridgeCallNeeded(cmd.pendingOutside, 0);
+          return r;
+        },
+        { wait: opts.waitForLock ?? true },
+      );
       return { ok: true, value: out.value, command_id: out.commandId, replayed: out.replayed, logs: cmd.logs };
     } catch (err) {
       if (err instanceof SandboxUnavailable || err instanceof WriteLockBusy) throw err;
+      // Rolled back, unrecorded: World.submit makes the call and runs the command again, carrying this CPU.
+      if (cmd.pendingOutside) throw new BridgeCallNeeded(cmd.pendingOutside, cmd.cpuUsedMs + cmd.hostMs);
       const e = toKernelError(err);
       this.recordFailure(cmd, request, key, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };
@@ -229,8 +246,8 @@ export class Kernel {
     // refusals cannot fill the log. A command that ran keeps all of it: a replay needs it.
     const args = ok || request.length <= FAILED_REQUEST_CHARS ? request : `${request.slice(0, FAILED_REQUEST_CHARS)}…[${request.length} characters, sha256 ${sha256(request)}]`;
     this.store.run(
-      `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms, prepared)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms, prepared, outside)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       cmd.id,
       cmd.now,
       cmd.principal,
@@ -243,6 +260,7 @@ export class Kernel {
       resultHash,
       Math.ceil(cmd.cpuUsedMs),
       cmd.prepared === undefined ? null : JSON.stringify(cmd.prepared),
+      cmd.outsideRecord.length === 0 ? null : JSON.stringify(cmd.outsideRecord),
     );
   }
 

@@ -43,6 +43,8 @@ export async function serveWorldStdio(world: World, principal: string, opts: Std
   }).start(opts.watchMs ?? 250);
   // Entries written here are embedded here too: a world served only over stdio still searches by meaning.
   world.semantic?.start();
+  // Bridges registered by `ecology init` or `ecology serve` are called from here too; their upstreams start on use.
+  world.bridges?.start();
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -480,4 +480,7 @@ export const MIGRATIONS: readonly string[] = [
       ON CONFLICT (entry_id) DO UPDATE SET op = 'add', memory_id = excluded.memory_id, rev = excluded.rev, failures = 0;
   END;
   `,
+  /* 19: the outcomes of a command's bridge calls, made outside the world (a replay answers from them) */ `
+  ALTER TABLE commands ADD COLUMN outside TEXT;
+  `,
 ];

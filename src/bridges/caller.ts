@@ -1,0 +1,49 @@
+import { canonicalJson, sha256 } from '../kernel/canonical.ts';
+import type { KernelErrorJSON } from '../kernel/errors.ts';
+import type { OutsideCall, OutsideRecord } from '../kernel/outside.ts';
+import { BridgeManager, BridgeUnavailable } from './manager.ts';
+import { PathRefused, confinePaths } from './paths.ts';
+import { SsrfRefused, checkUrl } from './ssrf.ts';
+
+const err = (code: KernelErrorJSON['code'], message: string, details: Record<string, unknown> = {}, retryAfterMs?: number): KernelErrorJSON =>
+  ({ code, message, details, retriable: retryAfterMs !== undefined, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }) });
+
+/**
+ * Makes one bridge call outside the world and records its outcome for the command (see kernel/outside.ts).
+ * The world's guards run first (paths confined to the caller's folder; the SSRF check on URLs), so a refused
+ * call never reaches the upstream. Every failure is an outcome too: the command then fails the same way in
+ * every run, and its principal still pays the CPU.
+ */
+export async function callOutside(manager: BridgeManager, call: OutsideCall): Promise<OutsideRecord> {
+  const base = { artifact: call.artifact, tool: call.tool, caller: call.caller, args_hash: sha256(canonicalJson(call.args)) };
+  const def = manager.get(call.artifact);
+  if (!def) return { ...base, error: err('NOT_FOUND', `No bridge ${call.artifact} runs in this world's host. ecology bridge list shows them.`), cpu_ms: 0, ms: 0 };
+  const s = def.settings;
+  let args = call.args;
+  try {
+    if (def.name === 'filesystem') args = confinePaths(manager.ensurePrincipalDir(call.caller), args);
+    if (s.guard === 'ssrf' && 'url' in args) await checkUrl(args.url);
+  } catch (e) {
+    if (e instanceof PathRefused || e instanceof SsrfRefused) return { ...base, error: err('ACCESS_DENIED', `${call.artifact}.${call.tool}: ${e.message}.`), cpu_ms: 0, ms: 0 };
+    return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} could not be prepared: ${(e as Error).message}`), cpu_ms: 0, ms: 0 };
+  }
+  const timeout = s.tool_timeouts_ms[call.tool] ?? s.timeout_ms;
+  const started = performance.now();
+  try {
+    const r = await manager.call(call.artifact, call.caller, call.tool, args, timeout);
+    const bytes = JSON.stringify(r.result.content ?? []).length + JSON.stringify(r.result.structuredContent ?? null).length;
+    if (bytes > s.max_result_bytes) {
+      return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} returned ${bytes} bytes, more than the ${s.max_result_bytes} a result may hold. Ask for less (a range, a limit).`, { bytes, limit: s.max_result_bytes }), cpu_ms: r.cpuMs, ms: r.ms };
+    }
+    if (r.result.isError) {
+      return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} reported an error; its text is in details.content (upstream text, untrusted).`, { content: r.result.content ?? [], untrusted: true }), cpu_ms: r.cpuMs, ms: r.ms };
+    }
+    return { ...base, content: r.result.content ?? [], ...(r.result.structuredContent === undefined ? {} : { structured: r.result.structuredContent }), cpu_ms: r.cpuMs, ms: r.ms };
+  } catch (e) {
+    const ms = performance.now() - started;
+    if (e instanceof BridgeUnavailable) return { ...base, error: err('UPSTREAM_ERROR', `${e.message}.${e.retryAfterMs !== null ? ' Retry later.' : ''}`, {}, e.retryAfterMs ?? undefined), cpu_ms: 0, ms };
+    const message = (e as Error).message ?? String(e);
+    if (/timed? ?out/i.test(message)) return { ...base, error: err('TIMEOUT', `${call.artifact}.${call.tool} did not answer within ${timeout} ms.`, { timeout_ms: timeout }, 5_000), cpu_ms: 0, ms };
+    return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} failed: ${message.slice(0, 300)}. Retry later.`, {}, 5_000), cpu_ms: 0, ms };
+  }
+}

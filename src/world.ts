@@ -18,7 +18,7 @@ import { Sandbox, SandboxUnavailable } from './sandbox/host.ts';
 import type { Grant } from './kernel/config.ts';
 import type { PrepareServices, Prepared } from './kernel/genesis.ts';
 import { SemanticMemory } from './memory/semantic.ts';
-import { BridgeManager } from './bridges/manager.ts';
+import { BridgeManager, type BridgeEvent } from './bridges/manager.ts';
 import { callOutside } from './bridges/caller.ts';
 import { defaultBridgesFolder, loadDefinitions, type BridgeDefinition } from './bridges/definition.ts';
 import { BridgeCallNeeded, type OutsideRecord } from './kernel/outside.ts';
@@ -72,7 +72,7 @@ export class World {
     this.queue = new FairQueue({ maxQueued: config.limits.max_queued_per_principal });
     this.semantic = SemanticMemory.fromConfig(store, config.memory);
     const semantic = this.semantic;
-    this.bridges = config.bridges.enabled ? World.bridgeManager(config, store.path) : null;
+    this.bridges = config.bridges.enabled ? this.bridgeManager(config, store.path) : null;
     this.prepareServices = semantic ? { nearestMemories: (memoryId, text, limit) => semantic.nearest(memoryId, text, limit) } : {};
   }
 
@@ -178,11 +178,19 @@ export class World {
     });
   }
 
-  private static bridgeManager(config: Config, dbPath: string): BridgeManager {
+  private bridgeManager(config: Config, dbPath: string): BridgeManager {
     const b = config.bridges;
     // A throw-away world's folders are throw-away too (made on first use, removed at close).
     const filesRoot = b.files_dir ?? (dbPath === ':memory:' ? join(tmpdir(), `ecology-files-${randomBytes(6).toString('hex')}`) : `${dbPath}.files`);
-    return new BridgeManager(loadDefinitions(b.folder ?? defaultBridgesFolder()), { filesRoot, maxInstances: b.max_processes, startTimeoutMs: b.start_timeout_ms });
+    return new BridgeManager(loadDefinitions(b.folder ?? defaultBridgesFolder()), { filesRoot, maxInstances: b.max_processes, startTimeoutMs: b.start_timeout_ms, onEvent: (e) => this.bridgeEvent(e) });
+  }
+
+  /** An upstream started, stopped or crashed: a bridge_lifecycle event in the world's log, for the operator. */
+  private bridgeEvent(e: BridgeEvent): void {
+    if (this.closed) return;
+    // The event log is readable by agents: a per-principal instance is not named (who used which bridge is theirs).
+    const { type, instance, ...rest } = e;
+    void this.submit(OPERATOR, 'genesis_bridges', 'lifecycle', { ...rest, instance: instance === '' ? 'shared' : 'per-principal', event: type.replace('bridge_', '') }).catch(() => undefined);
   }
 
   /**

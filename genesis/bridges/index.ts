@@ -61,9 +61,35 @@ export const register = defineMethod({
   },
 });
 
+export const lifecycle = defineMethod({
+  artifact: 'genesis_bridges',
+  name: 'lifecycle',
+  tool: 'operator_bridges_lifecycle',
+  title: 'Record a bridge start, stop or crash',
+  description: 'Operator only (the bridge manager). Records a bridge_lifecycle event: an upstream started, stopped or crashed (and when it restarts).',
+  input: z.object({
+    server: z.string().max(64),
+    instance: z.string().max(128),
+    event: z.enum(['started', 'stopped', 'crashed']),
+    ms: z.int().min(0).optional(),
+    reason: z.string().max(500).optional(),
+    retry_in_ms: z.int().min(0).optional(),
+  }),
+  output: z.object({ recorded: z.boolean() }),
+  annotations: WRITE,
+  operatorOnly: true,
+  handler: (ctx, args) => {
+    // The instance names a principal only as its folder does; the event is the operator's, not public news.
+    ctx.emit('bridge_lifecycle', { artifact: bridgeArtifactId(args.server) }, args);
+    return { recorded: true };
+  },
+});
+
+const bridgeArtifactId = (server: string) => `${BRIDGE_PREFIX}${server.replaceAll('-', '_')}`;
+
 export const bridgesArtifact: GenesisArtifactDef = {
   id: 'genesis_bridges',
   description: 'Upstream MCP servers bridged in as artifacts (mcp_<server>), called with artifact_invoke and from code.',
   hasStanding: false,
-  methods: [register],
+  methods: [register, lifecycle],
 };

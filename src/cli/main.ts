@@ -3,6 +3,7 @@ import { addAdminCommands } from './admin.ts';
 import { worldOpts } from './options.ts';
 import { addServeCommands } from './serve.ts';
 import { addAgentCommands } from './agents.ts';
+import { addBridgeCommands } from './bridges.ts';
 import { packageVersion } from './package-root.ts';
 
 /** Builds the CLI. Each subcommand lives in its own module and returns an exit code. */
@@ -32,6 +33,7 @@ export function buildCli(setExit: (code: number) => void): Command {
   addServeCommands(program, setExit, worldOpts);
   addAdminCommands(program, setExit, worldOpts);
   addAgentCommands(program, setExit, worldOpts);
+  addBridgeCommands(program, setExit, worldOpts);
   return program;
 }
 

@@ -45,6 +45,8 @@ export interface EventPayloads {
   agent_woke: { reason: string };
   capability_requested: Record<string, unknown>;
   bridge_call: Record<string, unknown>;
+  /** An upstream's life, for the operator: started (how long it took), stopped (why), crashed (why, and when it restarts). */
+  bridge_lifecycle: { server: string; instance: string; event: 'started' | 'stopped' | 'crashed'; ms?: number; reason?: string; retry_in_ms?: number };
   package_installed: Record<string, unknown>;
 }
 
@@ -79,6 +81,7 @@ export const EVENT_TYPES = [
   'agent_woke',
   'capability_requested',
   'bridge_call',
+  'bridge_lifecycle',
   'package_installed',
 ] as const satisfies readonly EventType[];
 

@@ -54,6 +54,10 @@ describe('bridge limits: timeouts, result caps, crashes mid-call, spent windows'
     await new Promise((res) => setTimeout(res, 1_200));
     const back = await invoke('alice', 'echo', { message: 'back' });
     expect(back.ok).toBe(true);
+    // The operator finds the crash and the restart in the world's log.
+    const life = t.world.store.all<{ payload: string }>("SELECT payload FROM events WHERE type = 'bridge_lifecycle' ORDER BY seq").map((r) => JSON.parse(r.payload) as { event: string; server: string });
+    expect(life.filter((e) => e.server === 'everything').map((e) => e.event)).toEqual(expect.arrayContaining(['started', 'crashed']));
+    expect(life.filter((e) => e.server === 'everything' && e.event === 'started').length).toBeGreaterThanOrEqual(2);
   });
 
   it('a caller whose cpu_ms window is spent is refused before the upstream is called', async () => {

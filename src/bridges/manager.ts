@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/client';
 import type { BridgeDefinition } from './definition.ts';
 import { Upstream, forPrincipal, type UpstreamCall } from './upstream.ts';
@@ -53,11 +53,12 @@ export class BridgeManager {
   /** Called when a bridge's tool list is first read or changes upstream. */
   onTools: ((def: BridgeDefinition, tools: Tool[]) => void) | null = null;
 
-  constructor(
-    defs: readonly BridgeDefinition[],
-    private readonly opts: ManagerOptions,
-  ) {
+  private readonly opts: ManagerOptions;
+
+  constructor(defs: readonly BridgeDefinition[], opts: ManagerOptions) {
     this.byArtifact = new Map(defs.map((d) => [d.artifactId, d]));
+    // Absolute, always: an upstream runs in its principal's folder, where a relative path would mean another place.
+    this.opts = { ...opts, filesRoot: resolve(opts.filesRoot) };
   }
 
   definitions(): BridgeDefinition[] {

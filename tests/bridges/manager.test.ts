@@ -57,6 +57,22 @@ describe('the bridge manager, with real upstream servers from npm', () => {
     expect(text(await m.call('mcp_everything', 'alice', 'echo', { message: 'back' }, 5_000))).toContain('back');
   });
 
+  it('roots principals in absolute folders even when given a relative root (a world opened as world.db)', async () => {
+    const cwd = process.cwd();
+    process.chdir(dir);
+    const rel = new BridgeManager(loadDefinitions(BRIDGES, {}), { filesRoot: 'w.db.files', maxInstances: 2, startTimeoutMs: 15_000 });
+    try {
+      expect(rel.principalDir('alice')).toBe(join(dir, 'w.db.files', 'alice'));
+      process.chdir(cwd);
+      const r = await rel.call('mcp_filesystem', 'alice', 'list_allowed_directories', {}, 5_000);
+      expect(r.result.isError).toBeFalsy();
+      expect(text(r)).toContain(join(dir, 'w.db.files', 'alice'));
+    } finally {
+      process.chdir(cwd);
+      await rel.close();
+    }
+  });
+
   it('stops idle upstreams, refuses disabled bridges and unsafe principal ids', async () => {
     await m.call('mcp_everything', 'alice', 'echo', { message: 'x' }, 5_000);
     m.sweep(Date.now() + 10 * 60_000);

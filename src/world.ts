@@ -19,7 +19,7 @@ import type { Grant } from './kernel/config.ts';
 import type { PrepareServices, Prepared } from './kernel/genesis.ts';
 import { SemanticMemory } from './memory/semantic.ts';
 import { BridgeManager, type BridgeEvent } from './bridges/manager.ts';
-import { callOutside } from './bridges/caller.ts';
+import { callOutside, failedCall } from './bridges/caller.ts';
 import { defaultBridgesFolder, loadDefinitions, type BridgeDefinition } from './bridges/definition.ts';
 import { BridgeCallNeeded, type OutsideRecord } from './kernel/outside.ts';
 import { rmSync } from 'node:fs';
@@ -57,8 +57,7 @@ export class World {
   private gateway: LlmGateway | undefined;
   /** Search by meaning over memories, when the config names an embedder (null: full-text only). */
   readonly semantic: SemanticMemory | null;
-  /** The world's upstream MCP servers (null when bridges are off in the config). */
-  readonly bridges: BridgeManager | null;
+  private bridgeCache: BridgeManager | null | undefined;
   private readonly prepareServices: PrepareServices;
 
   private constructor(
@@ -72,7 +71,7 @@ export class World {
     this.queue = new FairQueue({ maxQueued: config.limits.max_queued_per_principal });
     this.semantic = SemanticMemory.fromConfig(store, config.memory);
     const semantic = this.semantic;
-    this.bridges = config.bridges.enabled ? this.bridgeManager(config, store.path) : null;
+
     this.prepareServices = semantic ? { nearestMemories: (memoryId, text, limit) => semantic.nearest(memoryId, text, limit) } : {};
   }
 
@@ -155,7 +154,7 @@ export class World {
           // An outcome is always recorded, failures too: a command must never ask for the same call forever.
           return new NotYet(
             this.outsideCall(err, caller)
-              .catch((e: unknown): OutsideRecord => ({ artifact: err.call.artifact, tool: err.call.tool, caller: err.call.caller, args_hash: sha256(canonicalJson(err.call.args)), cpu_ms: 0, ms: 0, error: { code: 'UPSTREAM_ERROR', message: `${err.call.artifact}.${err.call.tool} failed: ${String((e as Error)?.message ?? e).slice(0, 300)}`, details: {}, retriable: true } }))
+              .catch((e: unknown) => failedCall(err.call, 'UPSTREAM_ERROR', `${err.call.artifact}.${err.call.tool} failed: ${String((e as Error)?.message ?? e).slice(0, 300)}`, 5_000))
               .then((rec) => outside.record.push(rec)),
           );
         }
@@ -176,6 +175,15 @@ export class World {
       if (!(err instanceof KernelError)) throw err;
       return { ok: false, error: err.toJSON(), command_id: '', logs: [] };
     });
+  }
+
+  /**
+   * The world's upstream MCP servers (null when bridges are off in the config). Made on first use: most
+   * commands (and CLI start-up) never need the definitions read.
+   */
+  get bridges(): BridgeManager | null {
+    if (this.bridgeCache === undefined) this.bridgeCache = this.config.bridges.enabled ? this.bridgeManager(this.config, this.store.path) : null;
+    return this.bridgeCache;
   }
 
   private bridgeManager(config: Config, dbPath: string): BridgeManager {
@@ -254,11 +262,9 @@ export class World {
    */
   private async outsideCall(need: BridgeCallNeeded, principal: string): Promise<OutsideRecord> {
     const c = need.call;
-    const base = { artifact: c.artifact, tool: c.tool, caller: c.caller, args_hash: sha256(canonicalJson(c.args)), cpu_ms: 0, ms: 0 };
-    const refuse = (code: 'RATE_LIMITED' | 'UPSTREAM_ERROR', message: string): OutsideRecord => ({ ...base, error: { code, message, details: {}, retriable: true, retry_after_ms: 5_000 } });
-    if (!this.bridges) return refuse('UPSTREAM_ERROR', `This process runs no bridges (bridges.enabled is false), so ${c.artifact} cannot be called here.`);
+    if (!this.bridges) return failedCall(c, 'UPSTREAM_ERROR', `This process runs no bridges (bridges.enabled is false), so ${c.artifact} cannot be called here.`, 5_000);
     const spent = this.spentWindow(principal);
-    if (spent !== null) return refuse('RATE_LIMITED', `${c.artifact}.${c.tool} was not called: your ${spent} window is spent. Wait for it to refill.`);
+    if (spent !== null) return failedCall(c, 'RATE_LIMITED', `${c.artifact}.${c.tool} was not called: your ${spent} window is spent. Wait for it to refill.`, 5_000);
     return callOutside(this.bridges, c);
   }
 
@@ -320,8 +326,9 @@ export class World {
     this.queue.close(new KernelError('INTERNAL', 'The world was closed before this command ran. Reconnect and send it again.'));
     if (this.ownsSandbox) await this.sandbox.close();
     await this.semantic?.close();
-    await this.bridges?.close();
-    if (this.bridges && this.store.path === ':memory:' && this.config.bridges.files_dir === undefined) rmSync(this.bridges.principalDir('.'), { recursive: true, force: true });
+    const bridges = this.bridgeCache;
+    await bridges?.close();
+    if (bridges && this.store.path === ':memory:' && this.config.bridges.files_dir === undefined) rmSync(bridges.principalDir('.'), { recursive: true, force: true });
     this.store.close();
   }
 }

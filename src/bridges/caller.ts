@@ -14,14 +14,21 @@ const err = (code: KernelErrorJSON['code'], message: string, details: Record<str
  * call never reaches the upstream. Every failure is an outcome too: the command then fails the same way in
  * every run, and its principal still pays the CPU.
  */
+/** A failed outcome for `call`: the command fails with this error in every run. */
+export function failedCall(call: OutsideCall, code: KernelErrorJSON['code'], message: string, retryAfterMs?: number): OutsideRecord {
+  return { ...identity(call), error: err(code, message, {}, retryAfterMs), cpu_ms: 0, ms: 0 };
+}
+
+const identity = (call: OutsideCall) => ({ artifact: call.artifact, tool: call.tool, caller: call.caller, args_hash: sha256(canonicalJson(call.args)) });
+
 export async function callOutside(manager: BridgeManager, call: OutsideCall): Promise<OutsideRecord> {
-  const base = { artifact: call.artifact, tool: call.tool, caller: call.caller, args_hash: sha256(canonicalJson(call.args)) };
+  const base = identity(call);
   const def = manager.get(call.artifact);
   if (!def) return { ...base, error: err('NOT_FOUND', `No bridge ${call.artifact} runs in this world's host. ecology bridge list shows them.`), cpu_ms: 0, ms: 0 };
   const s = def.settings;
   let args = call.args;
   try {
-    if (def.name === 'filesystem') args = confinePaths(manager.ensurePrincipalDir(call.caller), args);
+    if (s.guard === 'paths') args = confinePaths(manager.ensurePrincipalDir(call.caller), args);
     if (s.guard === 'ssrf' && 'url' in args) await checkUrl(args.url);
   } catch (e) {
     if (e instanceof PathRefused || e instanceof SsrfRefused) return { ...base, error: err('ACCESS_DENIED', `${call.artifact}.${call.tool}: ${e.message}.`), cpu_ms: 0, ms: 0 };

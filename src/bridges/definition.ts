@@ -40,8 +40,8 @@ export const EcologySchema = z
     idle_ms: z.int().min(1_000).max(86_400_000).default(300_000),
     /** Bytes of one result kept (larger ones are refused). */
     max_result_bytes: z.int().min(1_024).max(50 * 1024 * 1024).default(256 * 1024),
-    /** A check the world runs on arguments before calling: 'ssrf' refuses private and metadata addresses. */
-    guard: z.enum(['none', 'ssrf']).default('none'),
+    /** A check the world runs on arguments before calling: 'ssrf' refuses private and metadata addresses; 'paths' confines paths to the caller's folder. */
+    guard: z.enum(['none', 'ssrf', 'paths']).default('none'),
     enabled: z.boolean().default(true),
   })
   .strict();

@@ -50,7 +50,7 @@ export class SemanticMemory {
     const e = config.embeddings;
     if (e.provider === 'none') {
       // Nothing indexes while embeddings are off, and turning them on rebuilds the store from every entry: pending drops are moot.
-      store.writeTx(() => store.run("DELETE FROM memory_vector_todo WHERE op = 'drop'"));
+      if (store.one("SELECT 1 AS x FROM memory_vector_todo WHERE op = 'drop' LIMIT 1")) store.writeTx(() => store.run("DELETE FROM memory_vector_todo WHERE op = 'drop'"));
       return null;
     }
     const embedder: Embedder =

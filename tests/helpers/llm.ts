@@ -83,3 +83,19 @@ export async function llmStandIn(reply: (body: ChatBody, n: number) => StandInRe
     }),
   };
 }
+
+/**
+ * A stand-in embeddings model with a little sense of meaning: each word is folded to its concept (say scrip,
+ * coins and money to one), and each concept counts in one of `dims` dimensions. `floor` keeps the vector off zero.
+ */
+export function conceptEmbedding(concepts: Record<string, string>, dims: number, text: string, floor = 0): number[] {
+  const v = new Array<number>(dims).fill(0);
+  for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
+    const c = concepts[w] ?? w;
+    let h = 0;
+    for (const ch of c) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
+    v[h % dims]! += concepts[w] ? 3 : 1;
+  }
+  v[dims - 1]! += floor;
+  return v;
+}

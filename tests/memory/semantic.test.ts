@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { llmStandIn, type StandInReply } from '../helpers/llm.ts';
+import { conceptEmbedding, llmStandIn, type StandInReply } from '../helpers/llm.ts';
 import { openTestWorld, stateOf, tempDir, type TestWorld } from '../helpers/world.ts';
 import { qdrantStandIn, type QdrantStandIn } from './qdrant-standin.ts';
 import type { ConfigInput } from '../../src/kernel/config.ts';
@@ -11,16 +11,7 @@ import type { InvokeResult } from '../../src/kernel/kernel.ts';
  */
 const CONCEPTS: Record<string, string> = { scrip: 'money', coins: 'money', money: 'money', cash: 'money', send: 'give', pay: 'give', transfer: 'give', give: 'give', weather: 'sky', sunny: 'sky', rain: 'sky' };
 const DIMS = 32;
-function embedText(text: string): number[] {
-  const v = new Array<number>(DIMS).fill(0);
-  for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
-    const c = CONCEPTS[w] ?? w;
-    let h = 0;
-    for (const ch of c) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-    v[h % DIMS]! += CONCEPTS[w] ? 3 : 1;
-  }
-  return v;
-}
+const embedText = (text: string): number[] => conceptEmbedding(CONCEPTS, DIMS, text, 0);
 
 let embeddings: Awaited<ReturnType<typeof llmStandIn>>;
 let mode: 'ok' | 'fail' | 'nan' | 'short' = 'ok';

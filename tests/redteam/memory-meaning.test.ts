@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { llmStandIn, type StandInReply } from '../helpers/llm.ts';
+import { conceptEmbedding, llmStandIn, type StandInReply } from '../helpers/llm.ts';
 import { codeArtifact, openTestWorld, type TestWorld } from '../helpers/world.ts';
 import type { ConfigInput } from '../../src/kernel/config.ts';
 import type { InvokeResult } from '../../src/kernel/kernel.ts';
@@ -11,17 +11,7 @@ import type { InvokeResult } from '../../src/kernel/kernel.ts';
  */
 const CONCEPTS: Record<string, string> = { scrip: 'money', coins: 'money', money: 'money', vault: 'safe', safe: 'safe', code: 'secret', secret: 'secret', pin: 'secret' };
 const DIMS = 32;
-function embedText(text: string): number[] {
-  const v = new Array<number>(DIMS).fill(0);
-  for (const w of text.toLowerCase().match(/[a-z]+/g) ?? []) {
-    const c = CONCEPTS[w] ?? w;
-    let h = 0;
-    for (const ch of c) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
-    v[h % DIMS]! += CONCEPTS[w] ? 3 : 1;
-  }
-  v[DIMS - 1]! += 0.01; // never the zero vector
-  return v;
-}
+const embedText = (text: string): number[] => conceptEmbedding(CONCEPTS, DIMS, text, 0.01);
 
 /**
  * Like a real embeddings model, the stand-in has a context limit and refuses the whole request when any

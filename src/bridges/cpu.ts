@@ -30,13 +30,41 @@ function childrenOf(pid: number): number[] {
   }
 }
 
+/** A process and everything it started (an `npx` launcher's server too), four generations deep. */
+function processTree(pid: number, depth = 0): number[] {
+  if (depth >= 4) return [pid];
+  return [pid, ...childrenOf(pid).flatMap((c) => processTree(c, depth + 1))];
+}
+
+/** How long a process tree found is trusted: finding it reads a file per thread (a tenth of a bridge call). */
+const TREE_TTL_MS = 1_000;
+
 /**
- * CPU milliseconds used so far by a process and everything it started (an `npx` launcher's server too),
- * measured by the OS at its 10 ms resolution; null when it cannot be read (not Linux, or gone).
+ * Measures one upstream's CPU around calls (user + system, children reaped included, at the OS's 10 ms
+ * resolution; null where /proc cannot be read). Reading a tree's CPU is one file per process, but finding the
+ * tree is a file per thread, so the tree is found again only once a second; a call's before and after are
+ * summed over the same processes, so one that starts mid-call is counted from the next call on.
  */
-export function processTreeCpuMs(pid: number, depth = 0): number | null {
-  const own = ownCpuMs(pid);
-  if (own === null) return null;
-  if (depth >= 4) return own;
-  return childrenOf(pid).reduce((sum, c) => sum + (processTreeCpuMs(c, depth + 1) ?? 0), own);
+export class CpuMeter {
+  private tree: number[] = [];
+  private foundAt = -Infinity;
+
+  constructor(private readonly pid: number) {}
+
+  /** CPU so far over the (fresh enough) tree, and the processes summed; null when the root cannot be read. */
+  read(now = performance.now()): { ms: number; pids: number[] } | null {
+    if (now - this.foundAt > TREE_TTL_MS) {
+      this.tree = processTree(this.pid);
+      this.foundAt = now;
+    }
+    const ms = this.sum(this.tree);
+    return ms === null ? null : { ms, pids: this.tree };
+  }
+
+  /** CPU so far over exactly `pids` (a process gone since counts nothing; its CPU moved to its parent). */
+  sum(pids: number[]): number | null {
+    const root = ownCpuMs(pids[0] ?? this.pid);
+    if (root === null) return null;
+    return pids.slice(1).reduce((total, p) => total + (ownCpuMs(p) ?? 0), root);
+  }
 }

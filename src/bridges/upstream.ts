@@ -1,7 +1,7 @@
 import { Client, StreamableHTTPClientTransport, type CallToolResult, type Tool } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { BridgeDefinition, Transport } from './definition.ts';
-import { processTreeCpuMs } from './cpu.ts';
+import { CpuMeter } from './cpu.ts';
 
 /** Tools one upstream may list: a limit on everything (an upstream that lies with thousands is cut). */
 export const MAX_TOOLS = 128;
@@ -37,6 +37,7 @@ export class Upstream {
   /** The tool list changed upstream (list_changed): the manager refreshes the artifact's interface. */
   onToolsChanged: ((tools: Tool[]) => void) | null = null;
   private closing = false;
+  private meter: { pid: number; cpu: CpuMeter } | null = null;
 
   constructor(
     readonly def: BridgeDefinition,
@@ -86,14 +87,15 @@ export class Upstream {
     if (!this.client) throw new Error('the upstream is not started');
     this.lastUsed = Date.now();
     const pid = this.pid;
-    const cpuBefore = pid === null ? null : processTreeCpuMs(pid);
+    if (pid !== null && this.meter?.pid !== pid) this.meter = { pid, cpu: new CpuMeter(pid) };
+    const cpuBefore = pid === null ? null : this.meter!.cpu.read();
     this.inFlight++;
     let most = this.inFlight;
     const started = performance.now();
     const watch = setInterval(() => (most = Math.max(most, this.inFlight)), 5);
     try {
       const result = (await this.client.callTool({ name: tool, arguments: args }, { timeout: timeoutMs, maxTotalTimeout: timeoutMs })) as CallToolResult;
-      return { result, ms: performance.now() - started, cpuMs: this.cpuSince(pid, cpuBefore, most) };
+      return { result, ms: performance.now() - started, cpuMs: this.cpuSince(cpuBefore, most) };
     } finally {
       clearInterval(watch);
       this.inFlight--;
@@ -102,10 +104,10 @@ export class Upstream {
   }
 
   /** CPU used since `before`, split evenly among the calls that were in flight together (an approximation). */
-  private cpuSince(pid: number | null, before: number | null, sharers: number): number {
-    if (pid === null || before === null) return 0;
-    const after = processTreeCpuMs(pid);
-    return after === null ? 0 : Math.max(0, after - before) / Math.max(1, sharers);
+  private cpuSince(before: { ms: number; pids: number[] } | null, sharers: number): number {
+    if (before === null || !this.meter) return 0;
+    const after = this.meter.cpu.sum(before.pids);
+    return after === null ? 0 : Math.max(0, after - before.ms) / Math.max(1, sharers);
   }
 
   async close(): Promise<void> {

@@ -18,13 +18,10 @@ import { Sandbox, SandboxUnavailable } from './sandbox/host.ts';
 import type { Grant } from './kernel/config.ts';
 import type { PrepareServices, Prepared } from './kernel/genesis.ts';
 import { SemanticMemory } from './memory/semantic.ts';
-import { BridgeManager, type BridgeEvent } from './bridges/manager.ts';
+import type { BridgeManager } from './bridges/manager.ts';
+import { WorldBridges } from './bridges/in-world.ts';
 import { callOutside, failedCall } from './bridges/caller.ts';
-import { defaultBridgesFolder, loadDefinitions, type BridgeDefinition } from './bridges/definition.ts';
 import { BridgeCallNeeded, type OutsideRecord } from './kernel/outside.ts';
-import { rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Asset } from './kernel/ledger.ts';
 
 export interface OpenWorldOptions {
@@ -57,7 +54,7 @@ export class World {
   private gateway: LlmGateway | undefined;
   /** Search by meaning over memories, when the config names an embedder (null: full-text only). */
   readonly semantic: SemanticMemory | null;
-  private bridgeCache: BridgeManager | null | undefined;
+  private bridgeCache: WorldBridges | null | undefined;
   private readonly prepareServices: PrepareServices;
 
   private constructor(
@@ -178,67 +175,29 @@ export class World {
   }
 
   /**
-   * The world's upstream MCP servers (null when bridges are off in the config). Made on first use: most
-   * commands (and CLI start-up) never need the definitions read.
+   * The world's bridges to upstream MCP servers (null when bridges are off in the config). Made on first use:
+   * most commands (and CLI start-up) never need the definitions read.
    */
-  get bridges(): BridgeManager | null {
-    if (this.bridgeCache === undefined) this.bridgeCache = this.config.bridges.enabled ? this.bridgeManager(this.config, this.store.path) : null;
+  get bridgeHost(): WorldBridges | null {
+    if (this.bridgeCache === undefined) {
+      this.bridgeCache = this.config.bridges.enabled ? new WorldBridges(this.kernel, this.config, this.store.path, (c, t, m, a) => this.submit(c, t, m, a)) : null;
+    }
     return this.bridgeCache;
   }
 
-  private bridgeManager(config: Config, dbPath: string): BridgeManager {
-    const b = config.bridges;
-    // A throw-away world's folders are throw-away too (made on first use, removed at close).
-    const filesRoot = b.files_dir ?? (dbPath === ':memory:' ? join(tmpdir(), `ecology-files-${randomBytes(6).toString('hex')}`) : `${dbPath}.files`);
-    return new BridgeManager(loadDefinitions(b.folder ?? defaultBridgesFolder()), { filesRoot, maxInstances: b.max_processes, startTimeoutMs: b.start_timeout_ms, onEvent: (e) => this.bridgeEvent(e) });
+  /** The upstream servers' manager (null when bridges are off). */
+  get bridges(): BridgeManager | null {
+    return this.bridgeHost?.manager ?? null;
   }
 
-  /** An upstream started, stopped or crashed: a bridge_lifecycle event in the world's log, for the operator. */
-  private bridgeEvent(e: BridgeEvent): void {
-    if (this.closed) return;
-    // The event log is readable by agents: a per-principal instance is not named (who used which bridge is theirs).
-    const { type, instance, ...rest } = e;
-    void this.submit(OPERATOR, 'genesis_bridges', 'lifecycle', { ...rest, instance: instance === '' ? 'shared' : 'per-principal', event: type.replace('bridge_', '') }).catch(() => undefined);
+  /** Registers every bridge's artifact from its upstream's tool list (see WorldBridges.registerAll); what failed, by bridge. */
+  registerBridges(opts: { onlyMissing?: boolean; only?: readonly string[] } = {}): Promise<Record<string, string>> {
+    return this.bridgeHost?.registerAll(opts) ?? Promise.resolve({});
   }
 
-  /**
-   * Creates or refreshes the artifact of every bridge (mcp_<server>) from its upstream's tool list, starting
-   * each upstream to read it (it stops again when idle), and keeps them fresh on list_changed. A bridge that
-   * is off is registered too, saying why, so agents see what exists. Returns what failed, by bridge.
-   * `onlyMissing`: leave registered bridges as they are (a stdio process need not start every upstream).
-   */
-  async registerBridges(opts: { onlyMissing?: boolean } = {}): Promise<Record<string, string>> {
-    const m = this.bridges;
-    if (!m) return {};
-    m.onTools = (def, tools) => void this.registerBridge(def, tools);
-    const failed: Record<string, string> = {};
-    for (const def of m.definitions()) {
-      // A world closing while bridges start (a quick SIGTERM) stops registering: nothing is left half done.
-      if (this.closed) break;
-      if (opts.onlyMissing && this.kernel.services.artifacts.meta(def.artifactId)) continue;
-      try {
-        const r = def.disabled ? this.registerBridge(def, [], def.disabled) : this.registerBridge(def, await m.tools(def.artifactId));
-        const res = await r;
-        if (!res.ok) failed[def.artifactId] = res.error.message;
-      } catch (err) {
-        if (this.closed) break;
-        failed[def.artifactId] = (err as Error).message;
-        await this.registerBridge(def, [], `its upstream did not start: ${(err as Error).message}`.slice(0, 500)).catch(() => undefined);
-      }
-    }
-    return failed;
-  }
-
-  private registerBridge(def: BridgeDefinition, tools: { name: string; description?: string; inputSchema?: Record<string, unknown> }[], off: string | null = null): Promise<InvokeResult> {
-    const s = def.settings;
-    return this.submit(OPERATOR, 'genesis_bridges', 'register', {
-      id: def.artifactId,
-      description: s.description,
-      tools: tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), ...(t.inputSchema ? { inputSchema: t.inputSchema } : {}) })),
-      fee: s.fee,
-      tool_fees: s.tool_fees,
-      off,
-    });
+  /** For serving processes: stop idle upstreams, and follow the operator's bridge changes from any process. */
+  followBridges(everyMs?: number): void {
+    this.bridgeHost?.follow(everyMs);
   }
 
   /**
@@ -326,9 +285,7 @@ export class World {
     this.queue.close(new KernelError('INTERNAL', 'The world was closed before this command ran. Reconnect and send it again.'));
     if (this.ownsSandbox) await this.sandbox.close();
     await this.semantic?.close();
-    const bridges = this.bridgeCache;
-    await bridges?.close();
-    if (bridges && this.store.path === ':memory:' && this.config.bridges.files_dir === undefined) rmSync(bridges.principalDir('.'), { recursive: true, force: true });
+    await this.bridgeCache?.close();
     this.store.close();
   }
 }

@@ -1,7 +1,9 @@
 import * as z from 'zod';
 import { OPERATOR, BRIDGE_PREFIX, sizeOf, type InterfaceMethod } from '../../src/kernel/artifact.ts';
-import { defineMethod, type GenesisArtifactDef } from '../../src/kernel/genesis.ts';
-import { KernelError } from '../../src/kernel/errors.ts';
+import { defineMethod, type GenesisArtifactDef, type HandlerContext } from '../../src/kernel/genesis.ts';
+import { KernelError, notFound } from '../../src/kernel/errors.ts';
+import { canonicalJson } from '../../src/kernel/canonical.ts';
+import { SERVER_NAME, bridgeArtifactId, parseDefinition } from '../../src/bridges/definition.ts';
 import { WRITE } from '../shared.ts';
 
 /** Characters of an upstream's text kept: it is untrusted data, shown as data, never our own descriptions. */
@@ -85,11 +87,81 @@ export const lifecycle = defineMethod({
   },
 });
 
-const bridgeArtifactId = (server: string) => `${BRIDGE_PREFIX}${server.replaceAll('-', '_')}`;
+const serverName = z.string().regex(SERVER_NAME, 'a server name is 1-32 characters of a-z, 0-9 and -');
+
+export const define = defineMethod({
+  artifact: 'genesis_bridges',
+  name: 'define',
+  tool: 'operator_bridges_define',
+  title: 'Add or replace a bridge definition',
+  description: "Operator only (ecology bridge add). Keeps an upstream server's definition in this world: one server in Claude Desktop's mcpServers format, with the world's settings under ecology. It replaces a pre-seeded or config-file server of the same name. Serving processes pick it up from the bridge_config event.",
+  input: z.object({ definition: z.record(z.string(), z.unknown()) }),
+  output: z.object({ server: z.string(), id: z.string(), replaced: z.boolean() }),
+  annotations: WRITE,
+  operatorOnly: true,
+  handler: (ctx, args) => {
+    let def;
+    try {
+      // Checked for shape only: the environment and packages it names are the serving process's.
+      def = parseDefinition(args.definition, 'the definition given', {});
+    } catch (err) {
+      throw new KernelError('INVALID_ARGS', `${(err as Error).message}`, {});
+    }
+    const { store } = ctx.services;
+    const prior = store.one<{ name: string }>('SELECT name FROM bridge_definitions WHERE name = ? AND definition IS NOT NULL', def.name);
+    store.run('INSERT INTO bridge_definitions (name, definition, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at', def.name, canonicalJson(args.definition), ctx.now);
+    ctx.emit('bridge_config', { artifact: def.artifactId }, { server: def.name, action: 'defined' });
+    return { server: def.name, id: def.artifactId, replaced: prior !== undefined || ctx.services.artifacts.meta(def.artifactId) !== undefined };
+  },
+});
+
+/** The server must be known to this world: defined here, or registered from the package's or the config's list. */
+function requireKnown(ctx: HandlerContext, server: string): string {
+  const id = bridgeArtifactId(server);
+  const here = ctx.services.store.one<{ name: string }>('SELECT name FROM bridge_definitions WHERE name = ? AND definition IS NOT NULL', server);
+  if (!here && !ctx.services.artifacts.meta(id)) throw notFound('Bridge', server, 'ecology bridge list shows the bridges this world has.', { artifact: id });
+  return id;
+}
+
+/** An operator's change to a known server, announced by a bridge_config event that serving processes follow. */
+const serverChange = (name: 'remove' | 'restart', title: string, description: string, action: 'removed' | 'restart', effect: (ctx: HandlerContext, server: string) => void = () => {}) =>
+  defineMethod({
+    artifact: 'genesis_bridges',
+    name,
+    tool: `operator_bridges_${name}`,
+    title,
+    description,
+    input: z.object({ server: serverName }),
+    output: z.object({ server: z.string(), id: z.string() }),
+    annotations: WRITE,
+    operatorOnly: true,
+    handler: (ctx, args) => {
+      const id = requireKnown(ctx, args.server);
+      effect(ctx, args.server);
+      ctx.emit('bridge_config', { artifact: id }, { server: args.server, action });
+      return { server: args.server, id };
+    },
+  });
+
+export const remove = serverChange(
+  'remove',
+  'Remove a bridge from this world',
+  'Operator only (ecology bridge remove). Removes a server from this world, whichever list defined it; its artifact stays, off, with its record. Adding it again brings it back.',
+  'removed',
+  (ctx, server) =>
+    ctx.services.store.run('INSERT INTO bridge_definitions (name, definition, updated_at) VALUES (?, NULL, ?) ON CONFLICT (name) DO UPDATE SET definition = NULL, updated_at = excluded.updated_at', server, ctx.now),
+);
+
+export const restart = serverChange(
+  'restart',
+  'Restart a bridge',
+  'Operator only (ecology bridge restart). Asks every process running the bridge to stop its upstreams (each starts again on its next call) and read its tool list afresh.',
+  'restart',
+);
 
 export const bridgesArtifact: GenesisArtifactDef = {
   id: 'genesis_bridges',
   description: 'Upstream MCP servers bridged in as artifacts (mcp_<server>), called with artifact_invoke and from code.',
   hasStanding: false,
-  methods: [register, lifecycle],
+  methods: [register, lifecycle, define, remove, restart],
 };

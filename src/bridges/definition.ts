@@ -9,7 +9,7 @@ import * as z from 'zod';
  * until VAR is set, and no other variable of the world's environment reaches the upstream) and
  * `${principal_dir}` (the calling principal's own folder: one upstream per principal).
  */
-const SERVER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
+export const SERVER_NAME = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 const Stdio = z
   .object({
@@ -52,9 +52,12 @@ export const DefinitionFileSchema = z
       .record(z.string(), z.union([Stdio, Http], { error: 'a server has command/args/env (stdio) or url/headers (Streamable HTTP), and nothing else' }))
       .refine((s) => Object.keys(s).length === 1, { message: 'a bridge file defines exactly one server' })
       .refine((s) => Object.keys(s).every((k) => SERVER_NAME.test(k)), { message: 'a server name is 1-32 characters of a-z, 0-9 and -' }),
-    ecology: EcologySchema,
+    /** Optional for servers an operator adds (a pasted Claude Desktop entry): then free, shared, described by name. */
+    ecology: EcologySchema.optional(),
   })
   .strict();
+
+export type DefinitionFile = z.input<typeof DefinitionFileSchema>;
 
 export type Transport = { kind: 'stdio'; command: string; args: string[]; env: Record<string, string> } | { kind: 'http'; url: string; headers: Record<string, string> };
 
@@ -117,7 +120,7 @@ export function parseDefinition(json: unknown, source: string, env: NodeJS.Proce
     throw new Error(`Invalid bridge definition ${source}: ${issues.join('; ')}. See bridges/README in the project's README (Bridges).`);
   }
   const [name, server] = Object.entries(r.data.mcpServers)[0]!;
-  const settings = r.data.ecology;
+  const settings = r.data.ecology ?? EcologySchema.parse({ description: `The upstream MCP server '${name}', added by the operator.` });
   const missing: string[] = [];
   const res = (v: string) => resolveValue(v, env, from, missing, settings.isolation);
   let transport: Transport;
@@ -157,6 +160,26 @@ export function loadDefinitions(folder: string, env: NodeJS.ProcessEnv = process
     seen.set(d.artifactId, d.source);
   }
   return defs;
+}
+
+/**
+ * The definitions in force, from layers in order (the package's folder, the config file's, the world's own
+ * from `ecology bridge add`): a later layer's definition of a server replaces an earlier one's, and servers
+ * the operator removed from this world are left out.
+ */
+export function layerDefinitions(layers: readonly (readonly BridgeDefinition[])[], removed: ReadonlySet<string> = new Set()): BridgeDefinition[] {
+  const byName = new Map<string, BridgeDefinition>();
+  for (const layer of layers) for (const d of layer) byName.set(d.artifactId, d);
+  return [...byName.values()].filter((d) => !removed.has(d.name)).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Definitions given as a Claude Desktop `mcpServers` block, with the world's settings by server name beside it. */
+export function definitionsFromServers(servers: Record<string, unknown>, settings: Record<string, unknown>, source: string, env: NodeJS.ProcessEnv = process.env): BridgeDefinition[] {
+  const unknownSettings = Object.keys(settings).filter((n) => !(n in servers));
+  if (unknownSettings.length) throw new Error(`Invalid bridge settings in ${source}: ${unknownSettings.join(', ')} name no server in mcpServers.`);
+  return Object.entries(servers).map(([name, server]) =>
+    parseDefinition({ mcpServers: { [name]: server }, ...(settings[name] === undefined ? {} : { ecology: settings[name] }) }, `${source} (${name})`, env),
+  );
 }
 
 /** The package's own bridges/ folder, found by walking up from this file (src/bridges or dist/src/bridges). */

@@ -45,7 +45,7 @@ interface Instance {
  * runs one upstream per calling principal, rooted in that principal's own folder.
  */
 export class BridgeManager {
-  private readonly byArtifact: Map<string, BridgeDefinition>;
+  private byArtifact: Map<string, BridgeDefinition>;
   private readonly instances = new Map<string, Instance>();
   private readonly failures = new Map<string, { count: number; retryAt: number }>();
   private readonly toolLists = new Map<string, Tool[]>();
@@ -67,6 +67,31 @@ export class BridgeManager {
 
   get(artifactId: string): BridgeDefinition | undefined {
     return this.byArtifact.get(artifactId);
+  }
+
+  /**
+   * Replaces the definitions (the operator added, changed or removed one): upstreams of a changed or removed
+   * bridge are stopped, to start again under the new definition on their next call. Returns the artifacts of
+   * the bridges that changed, were added or removed.
+   */
+  setDefinitions(defs: readonly BridgeDefinition[]): string[] {
+    const next = new Map(defs.map((d) => [d.artifactId, d]));
+    const same = (a: BridgeDefinition, b: BridgeDefinition) => JSON.stringify([a.transport, a.settings, a.disabled]) === JSON.stringify([b.transport, b.settings, b.disabled]);
+    const changed = [...new Set([...this.byArtifact.keys(), ...next.keys()])].filter((id) => {
+      const a = this.byArtifact.get(id);
+      const b = next.get(id);
+      return !a || !b || !same(a, b);
+    });
+    this.byArtifact = next;
+    for (const id of changed) this.restart(id, 'its definition changed');
+    return changed;
+  }
+
+  /** Stops every upstream of a bridge (each starts again on its next call) and forgets its tool list and crashes. */
+  restart(artifactId: string, reason = 'restarted by the operator'): void {
+    for (const key of [...this.instances.keys()]) if (key.startsWith(`${artifactId}\u0000`)) void this.stop(key, reason);
+    for (const key of [...this.failures.keys()]) if (key.startsWith(`${artifactId}\u0000`)) this.failures.delete(key);
+    this.toolLists.delete(artifactId);
   }
 
   /** The bridge's tools as its upstream lists them (starting it if need be). */

@@ -105,7 +105,7 @@ export function addAgentCommands(program: Command, setExit: (code: number) => vo
     const handler = worldHandler(world);
     const host = new AgentHost(world, handler, { onError: (e) => process.stderr.write(`ecology agents: ${e.message}\n`) }).start();
     world.semantic?.start();
-    world.bridges?.start();
+    world.followBridges();
     if (world.bridges) void world.registerBridges({ onlyMissing: true }).catch(() => undefined);
     process.stderr.write(`agent-ecology: hosting the agents of ${opts.db} (at most ${world.config.agents.max_running} stepping at once)\n`);
     const signal = await stopped;

@@ -78,7 +78,7 @@ export function addServeCommands(program: Command, setExit: (code: number) => vo
     if (agents) logger.info(`agent-ecology: hosting the world's agents (at most ${world!.config.agents.max_running} stepping at once)`);
     // Bridges register in the background (each upstream starts once to list its tools, then idles out).
     if (world?.bridges) {
-      world.bridges.start();
+      world.followBridges();
       void world
         .registerBridges()
         .then((failed) => {

@@ -188,6 +188,13 @@ export const ConfigSchema = z
         enabled: z.boolean().default(true),
         /** The folder of bridge definitions (default: the package's bridges/). */
         folder: z.string().min(1).max(1_000).optional(),
+        /**
+         * The operator's own upstream servers, in Claude Desktop's `mcpServers` format (paste its block here);
+         * they replace a pre-seeded server of the same name. Checked when the bridges are loaded.
+         */
+        mcpServers: z.record(z.string().max(32), z.record(z.string(), z.unknown())).default({}),
+        /** The world's settings for those servers, by name (description, fee, isolation, …; see bridges/). */
+        settings: z.record(z.string().max(32), z.record(z.string(), z.unknown())).default({}),
         /** Where principals' own folders for bridges are kept (default: next to the world file, <file>.files). */
         files_dir: z.string().min(1).max(1_000).optional(),
         /** Upstream processes running at once; the idlest is stopped to make room. */

@@ -217,6 +217,9 @@ export class Door {
       }
       return { kind: 'genesis', def, price: this.config.costs[`${def.artifact}.${def.name}`] ?? 0 };
     }
+    if (target.kind === 'bridge' && !target.can_execute) {
+      throw new KernelError('UPSTREAM_ERROR', `'${target.id}' is a bridge that is off: ${this.bridgeOff(target.id)}. Only the operator can turn it on; store_search finds the bridges that are on.`, { id: target.id });
+    }
     if (!target.can_execute || !target.interface) {
       throw invalidArgs(`'${target.id}' is a ${target.kind} artifact and cannot be invoked (can_execute is false). Read it with artifact_read instead.`, { id: target.id });
     }
@@ -227,6 +230,15 @@ export class Door {
     }
     if (target.kind === 'bridge') return { kind: 'bridge', method: m, price: m.price ?? 0 };
     return { kind: 'code', method: m, price: effectivePrice(target, m, now) };
+  }
+
+  /** Why a bridge is off, as its registration recorded it. */
+  private bridgeOff(id: string): string {
+    try {
+      return String((JSON.parse(this.s.artifacts.get(id)?.content ?? '{}') as { off?: unknown }).off ?? 'no reason recorded');
+    } catch {
+      return 'no reason recorded';
+    }
   }
 
   private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown, depth: number): unknown {

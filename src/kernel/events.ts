@@ -47,6 +47,8 @@ export interface EventPayloads {
   bridge_call: Record<string, unknown>;
   /** An upstream's life, for the operator: started (how long it took), stopped (why), crashed (why, and when it restarts). */
   bridge_lifecycle: { server: string; instance: string; event: 'started' | 'stopped' | 'crashed'; ms?: number; reason?: string; retry_in_ms?: number };
+  /** The operator changed a bridge: defined (added or replaced), removed from this world, or asked serving processes to restart it. */
+  bridge_config: { server: string; action: 'defined' | 'removed' | 'restart' };
   package_installed: Record<string, unknown>;
 }
 
@@ -82,6 +84,7 @@ export const EVENT_TYPES = [
   'capability_requested',
   'bridge_call',
   'bridge_lifecycle',
+  'bridge_config',
   'package_installed',
 ] as const satisfies readonly EventType[];
 

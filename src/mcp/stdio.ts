@@ -44,7 +44,7 @@ export async function serveWorldStdio(world: World, principal: string, opts: Std
   // Entries written here are embedded here too: a world served only over stdio still searches by meaning.
   world.semantic?.start();
   // Bridges registered by `ecology init` or `ecology serve` are called from here too; their upstreams start on use.
-  world.bridges?.start();
+  world.followBridges();
 
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

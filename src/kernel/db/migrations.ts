@@ -483,4 +483,11 @@ export const MIGRATIONS: readonly string[] = [
   /* 19: the outcomes of a command's bridge calls, made outside the world (a replay answers from them) */ `
   ALTER TABLE commands ADD COLUMN outside TEXT;
   `,
+  /* 20: bridge definitions the operator added to this world (ecology bridge add), or removed from it (definition NULL) */ `
+  CREATE TABLE bridge_definitions (
+    name       TEXT PRIMARY KEY,
+    definition TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

@@ -218,7 +218,7 @@ export class Door {
       return { kind: 'genesis', def, price: this.config.costs[`${def.artifact}.${def.name}`] ?? 0 };
     }
     if (target.kind === 'bridge' && !target.can_execute) {
-      throw new KernelError('UPSTREAM_ERROR', `'${target.id}' is a bridge that is off: ${this.bridgeOff(target.id)}. Only the operator can turn it on; store_search finds the bridges that are on.`, { id: target.id });
+      throw new KernelError('UPSTREAM_ERROR', `'${target.id}' is a bridge that is off: ${this.bridgeOff(target.id)}. Only the operator can turn it on; store_search finds the bridges that are on.`, { id: target.id }, { retriable: false });
     }
     if (!target.can_execute || !target.interface) {
       throw invalidArgs(`'${target.id}' is a ${target.kind} artifact and cannot be invoked (can_execute is false). Read it with artifact_read instead.`, { id: target.id });

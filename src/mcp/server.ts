@@ -1,6 +1,6 @@
 import { McpServer, type McpRequestContext } from '@modelcontextprotocol/server';
 import { registerCompletion } from './completion.ts';
-import { buildHandbook, type HandbookPage } from './handbook/index.ts';
+import { buildHandbook, liveBridges, type HandbookPage } from './handbook/index.ts';
 import { registerPrompts } from './prompts.ts';
 import { registerResources, registerSubscriptions } from './resources.ts';
 import { buildTools, registerTools, type PrincipalOf, type ToolDef } from './tools.ts';
@@ -20,7 +20,7 @@ export interface ServerParts {
 }
 
 export function serverParts(world: World): ServerParts {
-  const handbook = buildHandbook(world.kernel.registry, world.config);
+  const handbook = buildHandbook(world.kernel.registry, world.config, () => liveBridges(world.store));
   return { world, tools: buildTools(world.kernel.registry), handbook, prompts: new Set(handbook.map((p) => p.name)) };
 }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectInProcess } from '../../src/mcp/inprocess.ts';
 import { worldHandler } from '../../src/mcp/http.ts';
@@ -7,20 +8,23 @@ import { createRegistry } from '../../genesis/index.ts';
 import { openTestWorld } from '../helpers/world.ts';
 import { runSession } from '../helpers/session.ts';
 import type { Client } from '@modelcontextprotocol/client';
+import type { World } from '../../src/world.ts';
 
 /** Every worked example in the handbook, read from the page an agent gets and run exactly as printed. */
-async function runExample(config: ConfigInput, page: string, index: number): Promise<void> {
+async function runExample(config: ConfigInput, page: string, index: number, prepare: (w: World) => Promise<unknown> = async () => {}): Promise<string> {
   const t = await openTestWorld({ config });
+  let text = '';
   const handler = worldHandler(t.world);
   const clients: Record<string, Client> = {};
   try {
+    await prepare(t.world);
     for (const p of SESSION_CAST.principals) {
       const r = t.world.createPrincipal(p, { scrip: SESSION_CAST.scrip });
       if (!r.ok) throw new Error(r.error.message);
       clients[p] = await connectInProcess(handler, p);
     }
     const prompt = await clients[SESSION_CAST.principals[0]]!.getPrompt({ name: page });
-    const text = prompt.messages.map((m) => (m.content as { text: string }).text).join('\n');
+    text = prompt.messages.map((m) => (m.content as { text: string }).text).join('\n');
     const session = parseSessions(text)[index];
     if (!session) throw new Error(`${page} has no session ${index + 1}`);
     await runSession(session, clients, t.clock);
@@ -31,6 +35,7 @@ async function runExample(config: ConfigInput, page: string, index: number): Pro
     await t.world.close();
     expect(report.violations).toEqual([]);
   }
+  return text;
 }
 
 /** (page, session index) for every session the handbook has under a config. */
@@ -55,6 +60,26 @@ describe('handbook worked examples', () => {
     expect(examples(withModel).filter(([p]) => p === 'handbook_agents')).toEqual([['handbook_agents', 0]]);
     await runExample(withModel, 'handbook_agents', 0);
   });
+
+  // The bridges page is written from the world's live bridge list: its example is printed (and run) where the
+  // bridges it uses are registered and on, with their fees as this world charges them.
+  it('handbook_bridges lists the live bridges and runs as written where they are on', async () => {
+    expect(examples({}).some(([p]) => p === 'handbook_bridges')).toBe(false);
+    const text = await runExample({}, 'handbook_bridges', 0, (w) => w.registerBridges());
+    expect(text).toMatch(/- `mcp_everything`: The MCP reference server.* Fee 1 scrip a call\. Tools: .*`echo`/);
+    expect(text).toMatch(/- `mcp_github`: off \(GITHUB_TOKEN is not set\)/);
+    // Upstream descriptions are the upstream's words: none reaches the page.
+    expect(text).not.toContain('[upstream text');
+    // Fees as configured: the printed balances follow them.
+    const dear = { bridges: { settings: {} } };
+    const text2 = await runExample(dear, 'handbook_bridges', 0, async (w) => {
+      await w.registerBridges({ only: ['mcp_everything', 'mcp_filesystem'] });
+      const r = await w.submit(w.operator, 'genesis_bridges', 'define', { definition: { mcpServers: { everything: JSON.parse(readFileSync(new URL('../../bridges/everything.json', import.meta.url), 'utf8')).mcpServers.everything }, ecology: { description: 'Echo, dearly.', fee: 3 } } });
+      if (!r.ok) throw new Error(r.error.message);
+      await w.bridgeHost!.reload();
+    });
+    expect(text2).toContain('Fee 3 scrip a call');
+  }, 120_000);
 
   // The figures in the mint example come from the config; they must stay right when it changes.
   const variant: ConfigInput = { mint: { slots: 2, minimum_bid: 4, mint_ratio: 3, usage_points_per_payer: 25, period_ms: 600_000 } };

@@ -35,12 +35,12 @@ ${windowS}-second window: ${g.calls} calls, ${g.cpu_ms} ms of CPU and ${g.llm_to
 
 ## Errors tell you what to do next
 Every error has a stable \`code\` (NOT_FOUND, ACCESS_DENIED, INSUFFICIENT_FUNDS, RATE_LIMITED, INVALID_ARGS,
-EXECUTION_ERROR, TIMEOUT, DELETED, QUOTA_EXCEEDED, IDEMPOTENCY_CONFLICT, LIMIT_EXCEEDED, CONFLICT), a message
+EXECUTION_ERROR, TIMEOUT, DELETED, QUOTA_EXCEEDED, IDEMPOTENCY_CONFLICT, LIMIT_EXCEEDED, CONFLICT, UPSTREAM_ERROR), a message
 saying what to do, \`retriable\`, and \`retry_after_ms\` when waiting helps. Mutating tools accept an
 \`idempotency_key\`: repeat a call with the same key and it happens once.
 
 Other pages: handbook_ledger, handbook_artifacts, handbook_contracts, handbook_trading, handbook_mint,
-handbook_debt and handbook_coordination.`;
+handbook_debt, handbook_coordination, handbook_agents and handbook_bridges (outside tools: files, fetch, …).`;
 
   const ledger = `# The ledger
 

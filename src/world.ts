@@ -20,6 +20,8 @@ import type { PrepareServices, Prepared } from './kernel/genesis.ts';
 import { SemanticMemory } from './memory/semantic.ts';
 import type { BridgeManager } from './bridges/manager.ts';
 import { WorldBridges } from './bridges/in-world.ts';
+import { PackageInstaller } from './packages/installer.ts';
+import { Packages } from '../genesis/packages/store.ts';
 import { callOutside, failedCall } from './bridges/caller.ts';
 import { BridgeCallNeeded, type OutsideRecord } from './kernel/outside.ts';
 import type { Asset } from './kernel/ledger.ts';
@@ -55,6 +57,7 @@ export class World {
   /** Search by meaning over memories, when the config names an embedder (null: full-text only). */
   readonly semantic: SemanticMemory | null;
   private bridgeCache: WorldBridges | null | undefined;
+  private installer: PackageInstaller | undefined;
   private readonly prepareServices: PrepareServices;
 
   private constructor(
@@ -69,7 +72,10 @@ export class World {
     this.semantic = SemanticMemory.fromConfig(store, config.memory);
     const semantic = this.semantic;
 
-    this.prepareServices = semantic ? { nearestMemories: (memoryId, text, limit) => semantic.nearest(memoryId, text, limit) } : {};
+    this.prepareServices = {
+      ...(semantic ? { nearestMemories: (memoryId: string, text: string, limit: number) => semantic.nearest(memoryId, text, limit) } : {}),
+      ...(config.packages.enabled ? { installPackage: (name: string, version: string | undefined, caller: string) => this.installPackage(name, version, caller) } : {}),
+    };
   }
 
   static async open(opts: OpenWorldOptions = {}): Promise<World> {
@@ -225,6 +231,16 @@ export class World {
     const spent = this.spentWindow(principal);
     if (spent !== null) return failedCall(c, 'RATE_LIMITED', `${c.artifact}.${c.tool} was not called: your ${spent} window is spent. Wait for it to refill.`, 5_000);
     return callOutside(this.bridges, c);
+  }
+
+  /** Fetches and bundles a package for package_install (outside the write transaction), if the caller can pay the base fee. */
+  private installPackage(name: string, version: string | undefined, caller: string): Promise<Prepared> {
+    this.installer ??= new PackageInstaller(this.config.packages, (n, v) => new Packages(this.store).get(n, v) !== undefined);
+    const base = this.config.packages.fee_base;
+    return this.installer.install(name, version, () => {
+      const have = caller === OPERATOR ? Infinity : this.kernel.services.ledger.balance(caller, 'scrip');
+      return have >= base ? null : `Installing costs at least ${base} scrip (more per KiB of bundle); you have ${have}. Nothing was fetched.`;
+    });
   }
 
   /** The first of `calls` and `cpu_ms` that `caller` has no room left in, or null (the operator has no windows). */

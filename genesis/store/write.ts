@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { KernelError, accessDenied, invalidArgs, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type HandlerContext } from '../../src/kernel/genesis.ts';
-import { holdPrices, isWorldArtifact, listedError, type ArtifactMeta, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields } from '../../src/kernel/artifact.ts';
+import { holdPrices, isWorldArtifact, listedError, type ArtifactMeta, validateFields, validateId, validateNewId, WRITABLE_KINDS, type Artifact, type ArtifactFields, type Imports } from '../../src/kernel/artifact.ts';
 import { deletedError } from '../../src/kernel/artifacts.ts';
 import { ContractTermsSchema, isBuiltinContract, usableContract, type ContractTerms } from '../../src/kernel/contracts.ts';
 import { DESTROY, artifactIdArg, interfaceMethodSchema, maxFeeArg } from '../shared.ts';
@@ -165,7 +165,7 @@ function behaviourChanged(prev: Artifact, next: ArtifactFields): boolean {
 /** What a write learns by loading the code: a contract's terms, and the library versions the code runs against. */
 interface CodeFacts {
   terms: ContractTerms | null;
-  imports: Record<string, number> | null;
+  imports: Imports | null;
   pinned_bytes: number;
 }
 

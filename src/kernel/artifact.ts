@@ -18,9 +18,17 @@ export const ID_RULE = "1-64 characters of a-z, 0-9, '_', '-' and '.', each dot-
 export const RESERVED_PREFIX = 'genesis_';
 /** Bridges to upstream MCP servers (`mcp_<server>`): the world's too, registered by the operator only. */
 export const BRIDGE_PREFIX = 'mcp_';
+/** Installed npm packages (`npm_<name>_<version>`): the world's, one library per version, written only by package_install. */
+export const PACKAGE_PREFIX = 'npm_';
 /** The principal that administers the world; never reachable over MCP. */
 export const OPERATOR = 'genesis_operator';
 export const METHOD_NAME_PATTERN = /^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/;
+
+/**
+ * The direct imports an artifact's (or a library version's) code resolved when it was written: a library's
+ * name → its version, or an npm package's import → the library artifact of the version it resolved to.
+ */
+export type Imports = Record<string, number | string>;
 
 export interface InterfaceMethod {
   name: string;
@@ -56,7 +64,7 @@ export interface Artifact {
   /** Prices still held at their old level while a raise is under notice, by method (see `effectivePrice`). */
   prices_held: PricesHeld | null;
   /** The library versions its current code imports directly, as resolved when written (null: written before pinning). */
-  imports: Record<string, number> | null;
+  imports: Imports | null;
 }
 
 /** A method's previous, lower price, which callers still pay until `until` (world ms). */
@@ -141,7 +149,7 @@ export function validateId(id: string): void {
 }
 
 /** One of the world's own artifacts (a plain `genesis_` id, not a record in a genesis service's namespace). */
-export const isWorldArtifact = (id: string): boolean => (id.startsWith(RESERVED_PREFIX) || id.startsWith(BRIDGE_PREFIX)) && namespaceOf(id) === null;
+export const isWorldArtifact = (id: string): boolean => (id.startsWith(RESERVED_PREFIX) || id.startsWith(BRIDGE_PREFIX) || id.startsWith(PACKAGE_PREFIX)) && namespaceOf(id) === null;
 
 /** The artifact whose namespace `id` is in (the part before its first dot), or null for a plain id. */
 export function namespaceOf(id: string): string | null {

@@ -1,5 +1,5 @@
 import { KernelError, assert, notFound } from './errors.ts';
-import { OPERATOR as OPERATOR_ID, isWorldArtifact, sizeOf, type PricesHeld, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type InterfaceMethod } from './artifact.ts';
+import { OPERATOR as OPERATOR_ID, isWorldArtifact, sizeOf, type PricesHeld, type Artifact, type ArtifactFields, type ArtifactKind, type ArtifactMeta, type Imports, type InterfaceMethod } from './artifact.ts';
 import type { ContractTerms } from './contracts.ts';
 import type { Store } from './db/store.ts';
 import type { Ledger } from './ledger.ts';
@@ -74,7 +74,7 @@ function metaFromRow(r: HeadRow, iface: InterfaceMethod[] | null): ArtifactMeta 
     can_execute: r.can_execute === 1,
     terms: r.terms === null ? null : deepFreeze(JSON.parse(r.terms) as ContractTerms),
     prices_held: r.prices_held === null ? null : deepFreeze(JSON.parse(r.prices_held) as PricesHeld),
-    imports: r.imports === null ? null : deepFreeze(JSON.parse(r.imports) as Record<string, number>),
+    imports: r.imports === null ? null : deepFreeze(JSON.parse(r.imports) as Imports),
   };
 }
 
@@ -85,7 +85,7 @@ export interface NewArtifact extends ArtifactFields {
   access_contract_id: string;
   terms?: ContractTerms | null;
   /** Direct imports of its code, as resolved (see Libraries). */
-  imports?: Record<string, number> | null;
+  imports?: Imports | null;
   /** Bytes of pinned library code it runs against, charged with it. */
   pinned_bytes?: number;
 }
@@ -230,7 +230,7 @@ export class Artifacts {
   /** Replaces the writable fields of a live artifact; the version always increases. */
   update(
     prev: Artifact,
-    next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null; prices_held?: PricesHeld | null; imports: Record<string, number> | null; pinned_bytes: number },
+    next: ArtifactFields & { access_contract_id: string; terms?: ContractTerms | null; prices_held?: PricesHeld | null; imports: Imports | null; pinned_bytes: number },
     at: number,
   ): Artifact {
     assert(prev.deleted_at === null, 'update of a tombstone');

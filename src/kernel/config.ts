@@ -203,6 +203,29 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    packages: z
+      .object({
+        /** Whether package_install fetches from the registry (off: only what is installed can be imported). */
+        enabled: z.boolean().default(true),
+        /** The npm registry (default: the one npm on this machine is configured for). */
+        registry: z.string().url().max(2_000).optional(),
+        /** npm's cache folder for packuments and tarballs (default: npm's own). */
+        cache_dir: z.string().min(1).max(1_000).optional(),
+        /** Packages one install may fetch, its dependencies included. */
+        max_packages: int(1, 2_000).default(150),
+        /** Bytes one install's packages may unpack to. */
+        max_download_bytes: int(1_024, 1_073_741_824).default(50 * 1024 * 1024),
+        /** Bytes of one bundled library. */
+        max_bundle_bytes: int(1_024, 16 * 1024 * 1024).default(2 * 1024 * 1024),
+        /** Scrip an install pays: a base, plus this per KiB of bundle (burned). */
+        fee_base: int(0, 1_000_000).default(5),
+        fee_per_kib: int(0, 1_000_000).default(1),
+        minify: z.boolean().default(true),
+        /** Longest the registry may take for one request. */
+        timeout_ms: int(1_000, 600_000).default(60_000),
+      })
+      .strict()
+      .prefault({}),
     memory: z
       .object({
         /**

@@ -61,6 +61,8 @@ export interface HandlerContext {
 export interface PrepareServices {
   /** Entry ids of `memoryId` nearest in meaning to `text`, nearest first, with what finding them cost. */
   nearestMemories?(memoryId: string, text: string, limit: number): Promise<{ hits: { id: number; score: number }[]; ms: number }>;
+  /** Fetches and bundles an npm package (or finds it installed), for package_install; absent when installs are off. */
+  installPackage?(name: string, version: string | undefined, caller: string): Promise<Prepared>;
 }
 
 /** What a prepare learnt (recorded with the command, so a replay needs no outside service) and the host CPU it took. */

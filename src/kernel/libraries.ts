@@ -1,4 +1,4 @@
-import { byteLength, isWorldArtifact } from './artifact.ts';
+import { byteLength, isWorldArtifact, type Imports } from './artifact.ts';
 import { KernelError, assert } from './errors.ts';
 import type { Store } from './db/store.ts';
 
@@ -8,8 +8,7 @@ export interface Pin {
   version: number;
 }
 
-/** The direct imports an artifact's (or a library version's) code resolved when it was written: name → version. */
-export type Imports = Record<string, number>;
+export type { Imports } from './artifact.ts';
 
 /**
  * Imports are pinned. When code is written, each library it imports (and theirs, transitively) resolves to

@@ -4,6 +4,17 @@ import { Libraries, importError, type Imports, type Pin } from './libraries.ts';
 import type { Decision, PermissionRequest } from './contracts.ts';
 import type { Frame } from '../sandbox/protocol.ts';
 import type { Services } from './services.ts';
+import { builtinModules } from 'node:module';
+import { maxSatisfying } from 'semver';
+import { parseImport } from '../packages/spec.ts';
+
+const isBuiltin = (m: string) => builtinModules.includes(m.split('/')[0]!);
+
+/** An import naming an npm package this world has not installed (at a version the import allows). */
+const notInstalled = (requested: string) =>
+  isBuiltin(requested.replace(/^node:/, ''))
+    ? importError(requested, "it is a Node built-in, and the sandbox has none. Imports name library artifacts (store_search {kind: 'library'}) or npm packages installed here (package_list).")
+    : importError(requested, `it names an npm package this world has not installed${requested.lastIndexOf('@') > 0 ? ' at that version' : ''}. Install it first with package_install {name${requested.lastIndexOf('@') > 0 ? ', version' : ''}}, then write your code again; package_list shows what is installed.`);
 
 type Decide = (req: PermissionRequest) => Decision;
 
@@ -25,12 +36,25 @@ export class ImportResolver {
 
   /** The module name `requested` stands for when imported by the module `base`; `decide` asks a library's contract. */
   resolve(frame: Frame, base: string, requested: string, pinning: Pinned | null, decide: Decide): string {
+    const top = base === `${frame.artifact}.js`;
+    // An npm package installed here takes its name before any library artifact: code written now gets the
+    // newest installed version its import allows, recorded with the code, and keeps getting that version.
+    if (top && pinning) {
+      const pkg = this.installedPackage(requested);
+      if (pkg !== null) {
+        pinning.imports[requested] = pkg;
+        return pkg;
+      }
+    }
     if (requested.length > MAX_ID_CHARS || !ID_PATTERN.test(requested)) {
+      if (parseImport(requested) !== null) throw notInstalled(requested);
       throw importError(requested, "imports name library artifacts by id (there are no Node built-ins, npm modules or relative paths in the sandbox). Find libraries with store_search {kind: 'library'}.");
     }
     if (!Libraries.isPinnable(requested)) return this.requireLibrary(requested).id;
-    const top = base === `${frame.artifact}.js`;
-    if (top && pinning) return this.pinLatest(frame, requested, pinning, true, decide);
+    if (top && pinning) {
+      if (parseImport(requested) !== null && !this.s.artifacts.meta(requested)) throw notInstalled(requested);
+      return this.pinLatest(frame, requested, pinning, true, decide);
+    }
     // Whose pins apply: the running artifact's module, or a kept library version's. A module no artifact
     // owns (code made at run time, by \`new Function\` or eval) has no pins: it imports nothing.
     const version = top ? null : Libraries.parse(base);
@@ -44,12 +68,23 @@ export class ImportResolver {
       return pinning ? this.pinLatest(frame, requested, pinning, false, decide) : this.legacy(frame, requested, decide);
     }
     const pinned = imports[requested];
+    // A package's library: the world's, never rewritten, so the id recorded is the version.
+    if (typeof pinned === 'string') return pinned;
     if (pinned === undefined) {
       throw importError(requested, `'${importer}' did not import it when its code was written. Imports are resolved and pinned when code is written: write the code again to import something new.`);
     }
     const pin = { id: requested, version: pinned };
     if (pinning) addPin(pinning, pin);
     return Libraries.moduleName(pin);
+  }
+
+  /** The library artifact of the newest installed package version `requested` allows, or null if none is installed. */
+  private installedPackage(requested: string): string | null {
+    const spec = parseImport(requested);
+    if (spec === null) return null;
+    const rows = this.s.store.all<{ version: string; artifact_id: string }>('SELECT version, artifact_id FROM packages WHERE name = ?', spec.name);
+    const best = maxSatisfying(rows.map((r) => r.version), spec.want, { includePrerelease: spec.want !== '*' });
+    return best === null ? null : rows.find((r) => r.version === best)!.artifact_id;
   }
 
   /** The code of a resolved module name. */

@@ -25,7 +25,8 @@ export interface TestWorld {
 
 export async function openTestWorld(opts: { config?: ConfigInput; path?: string; principals?: string[] } = {}): Promise<TestWorld> {
   const clock = new VirtualClock(T0);
-  const o: OpenWorldOptions = { clock, config: { sandbox: { spin_us: 200 }, ...opts.config } };
+  // No test reaches the real npm registry by accident: package installs go to a closed port unless a test names one.
+  const o: OpenWorldOptions = { clock, config: { sandbox: { spin_us: 200 }, ...opts.config, packages: { registry: 'http://127.0.0.1:9/', timeout_ms: 1_000, ...opts.config?.packages } } };
   if (opts.path) o.path = opts.path;
   const world = await World.open(o);
   const t: TestWorld = {

@@ -490,4 +490,18 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  /* 21: npm packages installed into the world: one library artifact per version */ `
+  CREATE TABLE packages (
+    name         TEXT NOT NULL,
+    version      TEXT NOT NULL,
+    artifact_id  TEXT NOT NULL UNIQUE,
+    integrity    TEXT NOT NULL,
+    license      TEXT NOT NULL,
+    bytes        INTEGER NOT NULL,
+    details      TEXT NOT NULL,
+    installed_by TEXT NOT NULL,
+    installed_at INTEGER NOT NULL,
+    PRIMARY KEY (name, version)
+  );
+  `,
 ];

@@ -1,0 +1,108 @@
+import { builtinModules } from 'node:module';
+import { dirname, join, relative, sep } from 'node:path';
+import * as esbuild from 'esbuild';
+import { PackageRefused } from './spec.ts';
+import type { ResolvedPackage } from './fetch.ts';
+
+/** The sandbox's language level (QuickJS 2024+). */
+const TARGET = 'es2023';
+
+/** Pure-JS packages that do what a Node built-in does, where the choice is obvious. */
+const ALTERNATIVES: Record<string, string> = {
+  path: 'pathe',
+  events: 'eventemitter3',
+  buffer: 'Uint8Array with @scure/base',
+  crypto: '@noble/hashes or @noble/ciphers',
+  util: 'the function itself from a small package',
+  url: 'whatwg-url',
+  querystring: 'qs',
+  assert: 'tiny-invariant',
+  stream: 'none: the sandbox has no streams',
+};
+
+export interface Bundle {
+  code: string;
+  /** Host time esbuild took (it runs in its own process, so its wall time stands for its CPU). */
+  ms: number;
+}
+
+/**
+ * Bundles an installed package and its dependencies into one ES module for QuickJS: tree-shaken, at the
+ * sandbox's language level, nothing left to import. A package importing a Node built-in is refused, naming the package that pulled it in and a pure-JS alternative where one is obvious.
+ */
+export async function bundlePackage(tree: readonly ResolvedPackage[], o: { minify: boolean; maxBytes: number }): Promise<Bundle> {
+  const root = tree[0]!;
+  const started = performance.now();
+  // esbuild names files relative to its working folder: the tree's root.
+  const top = dirname(root.dir);
+  const ownerOf = (rel: string) => {
+    const file = join(top, rel);
+    return tree.find((p) => !relative(p.dir, file).startsWith('..') && !relative(p.dir, file).split(sep).includes('node_modules')) ?? root;
+  };
+  const entry = (withDefault: boolean) => `export * from ${JSON.stringify(root.name)};${withDefault ? ` export { default } from ${JSON.stringify(root.name)};` : ''}`;
+  let result: esbuild.BuildResult<{ write: false; metafile: true }>;
+  try {
+    result = await build(entry(true), root.dir, o.minify);
+  } catch (err) {
+    if (!isNoDefault(err)) throw refusal(err, root, ownerOf);
+    try {
+      result = await build(entry(false), root.dir, o.minify);
+    } catch (again) {
+      throw refusal(again, root, ownerOf);
+    }
+  }
+  const code = result.outputFiles[0]!.text;
+  const ms = performance.now() - started;
+  const bytes = Buffer.byteLength(code);
+  if (bytes > o.maxBytes) throw new PackageRefused('QUOTA_EXCEEDED', `${root.name}@${root.version} bundles to ${bytes} bytes, more than the ${o.maxBytes} a library may hold. Choose a smaller package.`, { bytes, limit: o.maxBytes });
+  return { code, ms };
+}
+
+function build(contents: string, resolveDir: string, minify: boolean) {
+  return esbuild.build({
+    stdin: { contents, resolveDir: dirname(resolveDir), loader: 'js', sourcefile: 'entry.js' },
+    absWorkingDir: dirname(resolveDir),
+    nodePaths: [],
+    bundle: true,
+    write: false,
+    metafile: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: TARGET,
+    mainFields: ['module', 'main'],
+    conditions: ['import', 'module', 'default'],
+    treeShaking: true,
+    minify,
+    legalComments: 'none',
+    logLevel: 'silent',
+    // Node's globals are absent in the sandbox: code that checks for them (typeof process) sees none, code that
+    // uses them unchecked fails when it runs, as it would in a browser. Only these two are given their usual meaning.
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+    // No plugins: esbuild only reads the packages' files; their code only ever runs in the sandbox.
+  });
+}
+
+const isNoDefault = (err: unknown) => (err as esbuild.BuildFailure).errors?.some((e) => /No matching export .* for import "default"/.test(e.text)) ?? false;
+
+/** An esbuild failure as a refusal that says which package needed what. */
+function refusal(err: unknown, root: ResolvedPackage, ownerOf: (file: string) => ResolvedPackage): PackageRefused {
+  const errors = (err as esbuild.BuildFailure).errors ?? [];
+  const missing = errors.map((e) => ({ e, m: /Could not resolve "([^"]+)"/.exec(e.text) })).find((x) => x.m);
+  if (missing) {
+    const mod = missing.m![1]!.replace(/^node:/, '');
+    const who = missing.e.location?.file ? ownerOf(missing.e.location.file) : root;
+    const builtin = isBuiltin(mod);
+    const alt = ALTERNATIVES[mod.split('/')[0]!];
+    return new PackageRefused(
+      'INVALID_ARGS',
+      builtin
+        ? `${root.name}@${root.version} needs the Node built-in '${mod}'${who === root ? '' : ` (imported by its dependency ${who.name}@${who.version})`}; the sandbox has no Node built-ins.${alt ? ` A pure-JS alternative: ${alt}.` : ' Choose a package written for browsers or plain JavaScript.'}`
+        : `${root.name}@${root.version} imports '${mod}'${who === root ? '' : ` (from ${who.name}@${who.version})`}, which is not among its dependencies. The package is broken or expects something installed beside it.`,
+      { package: who.name, module: mod },
+    );
+  }
+  const first = errors[0];
+  return new PackageRefused('INVALID_ARGS', `${root.name}@${root.version} could not be bundled for the sandbox: ${first ? first.text : (err as Error).message}`.slice(0, 600), { package: root.name });
+}
+
+const isBuiltin = (m: string) => builtinModules.includes(m) || builtinModules.includes(m.split('/')[0]!);

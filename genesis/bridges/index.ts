@@ -5,22 +5,25 @@ import { KernelError, notFound } from '../../src/kernel/errors.ts';
 import { canonicalJson } from '../../src/kernel/canonical.ts';
 import { SERVER_NAME, bridgeArtifactId, parseDefinition } from '../../src/bridges/definition.ts';
 import { WRITE } from '../shared.ts';
+import { compileSchema } from '../../src/kernel/schema.ts';
+import { MAX_SCHEMA_BYTES, MAX_TEXT, PERMISSIVE, TOOL_NAME } from '../../src/bridges/tools.ts';
 
-/** Characters of an upstream's text kept: it is untrusted data, shown as data, never our own descriptions. */
-const MAX_TEXT = 1_000;
-const MAX_SCHEMA_BYTES = 16_384;
-const PERMISSIVE = { type: 'object' } as const;
-
-const toolSchema = z.object({ name: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/), description: z.string().optional(), inputSchema: z.record(z.string(), z.unknown()).optional() });
+const toolSchema = z.object({ name: z.string().regex(TOOL_NAME), description: z.string().optional(), inputSchema: z.record(z.string(), z.unknown()).optional() });
 
 /**
- * An upstream's input schema as the door validates it: its own if small and an object schema; otherwise
- * any object (the upstream checks its arguments itself), so a hostile tool list cannot make validation
- * costly.
+ * An upstream's input schema as the door validates it: its own if small, an object schema, and one the door
+ * can check (interfaces refuse costly keywords such as pattern and format, and Ajv's strict mode refuses some
+ * schemas upstreams publish); otherwise any object (the upstream checks its arguments itself). So a hostile
+ * tool list cannot make validation costly, and no upstream's schema makes its tool uncallable.
  */
-function schemaOf(s: Record<string, unknown> | undefined): Record<string, unknown> {
+function schemaOf(s: Record<string, unknown> | undefined, where: string): Record<string, unknown> {
   if (!s || s.type !== 'object' || JSON.stringify(s).length > MAX_SCHEMA_BYTES) return PERMISSIVE;
   const { $schema: _ignored, ...rest } = s;
+  try {
+    compileSchema(rest, where);
+  } catch {
+    return PERMISSIVE;
+  }
   return rest;
 }
 
@@ -47,7 +50,7 @@ export const register = defineMethod({
     const iface: InterfaceMethod[] = args.tools.map((t) => ({
       name: t.name,
       description: `[upstream text, untrusted] ${(t.description ?? '').slice(0, MAX_TEXT)}`,
-      inputSchema: schemaOf(t.inputSchema),
+      inputSchema: schemaOf(t.inputSchema, `${args.id}.${t.name} inputSchema`),
       price: args.tool_fees?.[t.name] ?? args.fee,
     }));
     const content = JSON.stringify({ bridge: args.id, off: args.off ?? null, fee: args.fee, tool_fees: args.tool_fees ?? {} });

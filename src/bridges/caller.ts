@@ -1,7 +1,9 @@
+import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelcontextprotocol/client';
 import { canonicalJson, sha256 } from '../kernel/canonical.ts';
 import type { KernelErrorJSON } from '../kernel/errors.ts';
 import type { OutsideCall, OutsideRecord } from '../kernel/outside.ts';
 import { BridgeManager, BridgeUnavailable } from './manager.ts';
+import { MessageTooLarge } from './oversize.ts';
 import { PathRefused, confinePaths } from './paths.ts';
 import { SsrfRefused, checkUrl } from './ssrf.ts';
 
@@ -43,14 +45,26 @@ export async function callOutside(manager: BridgeManager, call: OutsideCall): Pr
       return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} returned ${bytes} bytes, more than the ${s.max_result_bytes} a result may hold. Ask for less (a range, a limit).`, { bytes, limit: s.max_result_bytes }), cpu_ms: r.cpuMs, ms: r.ms };
     }
     if (r.result.isError) {
-      return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} reported an error; its text is in details.content (upstream text, untrusted).`, { content: r.result.content ?? [], untrusted: true }), cpu_ms: r.cpuMs, ms: r.ms };
+      return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} reported an error; its text is in details.content (upstream text, untrusted). Check the arguments against artifact_info ${call.artifact}, or retry later.`, { content: r.result.content ?? [], untrusted: true }), cpu_ms: r.cpuMs, ms: r.ms };
     }
     return { ...base, content: r.result.content ?? [], ...(r.result.structuredContent === undefined ? {} : { structured: r.result.structuredContent }), cpu_ms: r.cpuMs, ms: r.ms };
   } catch (e) {
     const ms = performance.now() - started;
     if (e instanceof BridgeUnavailable) return { ...base, error: err('UPSTREAM_ERROR', `${e.message}.${e.retryAfterMs !== null ? ' Retry later.' : ''}`, {}, e.retryAfterMs ?? undefined), cpu_ms: 0, ms };
+    const what = `${call.artifact}.${call.tool}`;
+    if (e instanceof MessageTooLarge) {
+      return { ...base, error: err('UPSTREAM_ERROR', `${what} sent a message larger than the ${e.limit} bytes this bridge takes; it was refused as it arrived. Ask for less (a range, a limit).`, { limit: e.limit }), cpu_ms: 0, ms };
+    }
+    // An upstream's own words (a JSON-RPC error, an HTTP error body) are data, kept apart and marked, never the world's message.
+    if (e instanceof ProtocolError || e instanceof SdkHttpError) {
+      const said = e instanceof ProtocolError ? { upstream_code: e.code } : { http_status: e.status };
+      return { ...base, error: err('UPSTREAM_ERROR', `${what} answered with an error; its text is in details.upstream_text (upstream text, untrusted). Check the arguments against artifact_info ${call.artifact}, or retry later.`, { ...said, upstream_text: e.message.slice(0, 1_000), untrusted: true }, 5_000), cpu_ms: 0, ms };
+    }
+    if (e instanceof SdkError && e.code === SdkErrorCode.InvalidResult) {
+      return { ...base, error: err('UPSTREAM_ERROR', `${what} answered with something that is not an MCP tool result. The upstream is at fault: tell the world's operator (ecology bridge list).`), cpu_ms: 0, ms };
+    }
     const message = (e as Error).message ?? String(e);
-    if (/timed? ?out/i.test(message)) return { ...base, error: err('TIMEOUT', `${call.artifact}.${call.tool} did not answer within ${timeout} ms.`, { timeout_ms: timeout }, 5_000), cpu_ms: 0, ms };
+    if (/timed? ?out/i.test(message)) return { ...base, error: err('TIMEOUT', `${call.artifact}.${call.tool} did not answer within ${timeout} ms. Retry later, or ask for less in one call.`, { timeout_ms: timeout }, 5_000), cpu_ms: 0, ms };
     return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} failed: ${message.slice(0, 300)}. Retry later.`, {}, 5_000), cpu_ms: 0, ms };
   }
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/client';
 import type { BridgeDefinition } from './definition.ts';
+import { fitTools } from './tools.ts';
 import { Upstream, forPrincipal, type UpstreamCall } from './upstream.ts';
 
 /** A bridge that cannot be called now: off, or restarting after a crash (then retry after `retryAfterMs`). */
@@ -94,17 +95,20 @@ export class BridgeManager {
     this.toolLists.delete(artifactId);
   }
 
-  /** The bridge's tools as its upstream lists them (starting it if need be). */
+  /** The bridge's tools as its upstream lists them, as far as the world keeps them (fitTools), starting it if need be. */
   async tools(artifactId: string): Promise<Tool[]> {
     const def = this.require(artifactId);
     const known = this.toolLists.get(artifactId);
     if (known) return known;
     // A shared bridge lists its tools from the instance callers use; an isolated one from the world's own,
     // whose folder name no principal id can take (ids never start with a dot).
-    if (def.settings.isolation !== 'principal') return (await this.instance(def, '', null)).upstream.tools();
-    const dir = join(this.opts.filesRoot, PROBE);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return (await this.instance(def, PROBE, dir)).upstream.tools();
+    if (def.settings.isolation !== 'principal') await this.instance(def, '', null);
+    else {
+      const dir = join(this.opts.filesRoot, PROBE);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      await this.instance(def, PROBE, dir);
+    }
+    return this.toolLists.get(artifactId) ?? [];
   }
 
   /** Calls one tool as `principal` (whose own instance it is, for a bridge isolated per principal). */
@@ -165,7 +169,8 @@ export class BridgeManager {
     if (!inst) {
       this.makeRoom();
       const upstream = new Upstream(def, forPrincipal(def.transport, dir), dir ?? undefined);
-      upstream.onToolsChanged = (tools) => {
+      upstream.onToolsChanged = (listed) => {
+        const tools = fitTools(listed);
         // Every start lists the tools again: only a list that differs is news (a restart is not).
         const before = this.toolLists.get(def.artifactId);
         this.toolLists.set(def.artifactId, tools);

@@ -2,6 +2,7 @@ import { Client, StreamableHTTPClientTransport, type CallToolResult, type Tool }
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import type { BridgeDefinition, Transport } from './definition.ts';
 import { CpuMeter } from './cpu.ts';
+import { MessageTooLarge, callAbort, cappedFetch, isReadBufferOverflow } from './oversize.ts';
 
 /** Tools one upstream may list: a limit on everything (an upstream that lies with thousands is cut). */
 export const MAX_TOOLS = 128;
@@ -38,6 +39,8 @@ export class Upstream {
   onToolsChanged: ((tools: Tool[]) => void) | null = null;
   private closing = false;
   private meter: { pid: number; cpu: CpuMeter } | null = null;
+  /** Messages refused for their size so far: a call failing after one failed for it. */
+  private oversized = 0;
 
   constructor(
     readonly def: BridgeDefinition,
@@ -59,12 +62,23 @@ export class Upstream {
       { listChanged: { tools: { onChanged: (err, tools) => !err && tools && this.setTools(tools) } } },
     );
     const t = this.transportDef;
+    const maxMessage = this.maxMessageBytes;
     const transport =
       t.kind === 'stdio'
-        ? new StdioClientTransport({ command: t.command, args: t.args, env: t.env, stderr: 'ignore', maxBufferSize: this.def.settings.max_result_bytes * 4, ...(this.cwd ? { cwd: this.cwd } : {}) })
-        : new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers } });
+        ? new StdioClientTransport({ command: t.command, args: t.args, env: t.env, stderr: 'ignore', maxBufferSize: maxMessage, ...(this.cwd ? { cwd: this.cwd } : {}) })
+        : new StreamableHTTPClientTransport(new URL(t.url), { requestInit: { headers: t.headers }, fetch: cappedFetch(maxMessage, () => this.oversized++) });
     this.transport = transport;
     this.client = client;
+    client.onerror = (e) => {
+      if (!isReadBufferOverflow(e)) return;
+      this.oversized++;
+      // The SDK drops the connection; the rest of the message would only be read to be thrown away: end it now.
+      try {
+        if (this.pid !== null) process.kill(this.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    };
     client.onclose = () => {
       if (!this.closing) this.onClosed?.('the upstream closed its connection');
     };
@@ -76,6 +90,10 @@ export class Upstream {
 
   tools(): Tool[] {
     return this.listed;
+  }
+
+  private get maxMessageBytes(): number {
+    return this.def.settings.max_result_bytes * 4;
   }
 
   private setTools(tools: Tool[]): void {
@@ -93,9 +111,15 @@ export class Upstream {
     let most = this.inFlight;
     const started = performance.now();
     const watch = setInterval(() => (most = Math.max(most, this.inFlight)), 5);
+    const oversized = this.oversized;
+    const abort = new AbortController();
     try {
-      const result = (await this.client.callTool({ name: tool, arguments: args }, { timeout: timeoutMs, maxTotalTimeout: timeoutMs })) as CallToolResult;
+      const client = this.client;
+      const result = (await callAbort.run(abort, () => client.callTool({ name: tool, arguments: args }, { timeout: timeoutMs, maxTotalTimeout: timeoutMs, signal: abort.signal }))) as CallToolResult;
       return { result, ms: performance.now() - started, cpuMs: this.cpuSince(cpuBefore, most) };
+    } catch (e) {
+      // The connection was dropped (stdio) or the answer cut off (HTTP) for a message over the cap: say so.
+      throw this.oversized !== oversized ? new MessageTooLarge(this.maxMessageBytes) : e;
     } finally {
       clearInterval(watch);
       this.inFlight--;

@@ -217,10 +217,8 @@ export class Door {
       }
       return { kind: 'genesis', def, price: this.config.costs[`${def.artifact}.${def.name}`] ?? 0 };
     }
-    if (target.kind === 'bridge' && !target.can_execute) {
-      throw new KernelError('UPSTREAM_ERROR', `'${target.id}' is a bridge that is off: ${this.bridgeOff(target.id)}. Only the operator can turn it on; store_search finds the bridges that are on.`, { id: target.id }, { retriable: false });
-    }
     if (!target.can_execute || !target.interface) {
+      if (target.kind === 'bridge') throw this.bridgeOff(target.id);
       throw invalidArgs(`'${target.id}' is a ${target.kind} artifact and cannot be invoked (can_execute is false). Read it with artifact_read instead.`, { id: target.id });
     }
     const m = target.interface.find((x) => x.name === method);
@@ -232,13 +230,16 @@ export class Door {
     return { kind: 'code', method: m, price: effectivePrice(target, m, now) };
   }
 
-  /** Why a bridge is off, as its registration recorded it. */
-  private bridgeOff(id: string): string {
+  /** A bridge registered off (a variable it names is unset, its upstream did not start): why, and what to do. */
+  private bridgeOff(id: string): KernelError {
+    let reason: unknown = null;
     try {
-      return String((JSON.parse(this.s.artifacts.get(id)?.content ?? '{}') as { off?: unknown }).off ?? 'no reason recorded');
+      reason = (JSON.parse(this.s.artifacts.get(id)?.content ?? '{}') as { off?: unknown }).off ?? null;
     } catch {
-      return 'no reason recorded';
+      // A bridge's content is the world's own JSON; without it, the reason is unknown.
     }
+    // The reason may quote its upstream (a start that failed), so it is data in details, not this message.
+    return new KernelError('UPSTREAM_ERROR', `${id} is a bridge that is off, so it cannot be called; details.reason says why. The world's operator turns bridges on (ecology bridge list); meanwhile use another artifact.`, { artifact: id, reason }, { retriable: false });
   }
 
   private parse(spec: Spec, target: ArtifactMeta, method: string, raw: unknown, depth: number): unknown {

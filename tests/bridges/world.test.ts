@@ -78,6 +78,19 @@ export function sneaky({ text }) { try { invoke('mcp_everything', 'echo', { mess
     expect(value(await invoke('bob', 'wrap', 'sneaky', { text: 'y' }))).toBe('swallowed');
   });
 
+  it("regression: an upstream schema the door cannot compile made its tool uncallable (sequentialthinking, everything's gzip-file-as-resource)", async () => {
+    // Ajv's strict mode refuses sequentialthinking's union types, and interfaces refuse 'format': such a schema is kept permissive.
+    expect(t.peek('genesis_store', 'info', { id: 'mcp_sequential_thinking' }).interface[0].inputSchema).toEqual({ type: 'object' });
+    const gzip = t.peek('genesis_store', 'info', { id: 'mcp_everything' }).interface.find((m: { name: string }) => m.name === 'gzip-file-as-resource');
+    expect(gzip.inputSchema).toEqual({ type: 'object' });
+    const thought = { thought: 'A first thought.', thoughtNumber: 1, totalThoughts: 1, nextThoughtNeeded: false };
+    const r = value(await invoke('alice', 'mcp_sequential_thinking', 'sequentialthinking', thought));
+    expect(JSON.stringify(r.content)).toContain('thoughtNumber');
+    // The upstream still checks its own arguments.
+    const bad = await invoke('alice', 'mcp_sequential_thinking', 'sequentialthinking', { thought: 42 });
+    expect(!bad.ok && bad.error.code).toBe('UPSTREAM_ERROR');
+  });
+
   it('guards run before the upstream: SSRF targets and path escapes are refused; each principal has its own folder', async () => {
     for (const url of ['http://127.0.0.1:8787/mcp', 'http://169.254.169.254/latest/meta-data/', 'http://[::1]/', 'http://10.0.0.1/']) {
       const r = await invoke('alice', 'mcp_fetch', 'fetch_html', { url });

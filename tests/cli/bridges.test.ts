@@ -107,7 +107,7 @@ describe("a serving process follows the operator's bridge changes made by anothe
       expect((await cli.submit(cli.operator, 'genesis_bridges', 'remove', { server: 'later' })).ok).toBe(true);
       expect(await serving.bridgeHost!.poll()).toBe(1);
       const gone = await echo('mcp_later');
-      expect(!gone.ok && gone.error.message).toMatch(/removed/);
+      expect(!gone.ok && JSON.stringify(gone.error.details)).toMatch(/removed/);
       expect(serving.bridges!.running().some((i) => i.server === 'later')).toBe(false);
 
       const before = serving.bridges!.running().find((i) => i.server === 'from-config')!.pid;

@@ -223,14 +223,22 @@ export class World {
 
   /**
    * One bridge call for a command. Refused without calling upstream if the principal paying has no room left
-   * in its calls or cpu_ms window, or if this process runs no bridges; the refusal is the call's outcome.
+   * in its calls or cpu_ms window, if the caller does not hold the fee, or if this process runs no bridges;
+   * the refusal is the call's outcome. An answered call's fee is burned before its result is released, in a
+   * command of its own: nothing the calling command does afterwards (fail, roll back a savepoint, take
+   * another path when it runs again) can make it free.
    */
   private async outsideCall(need: BridgeCallNeeded, principal: string): Promise<OutsideRecord> {
     const c = need.call;
     if (!this.bridges) return failedCall(c, 'UPSTREAM_ERROR', `This process runs no bridges (bridges.enabled is false), so ${c.artifact} cannot be called here.`, 5_000);
     const spent = this.spentWindow(principal);
     if (spent !== null) return failedCall(c, 'RATE_LIMITED', `${c.artifact}.${c.tool} was not called: your ${spent} window is spent. Wait for it to refill.`, 5_000);
-    return callOutside(this.bridges, c);
+    const have = this.kernel.services.ledger.balance(c.caller, 'scrip');
+    if (have < c.fee) return failedCall(c, 'INSUFFICIENT_FUNDS', `${c.artifact}.${c.tool} was not called: it costs ${c.fee} scrip and ${c.caller} holds ${have} (scrip received during the command does not count until it commits). Fund ${c.caller} first.`);
+    return callOutside(this.bridges, c, async () => {
+      const r = await this.submit(OPERATOR, 'genesis_bridges', 'charge', { payer: c.caller, artifact: c.artifact, tool: c.tool, fee: c.fee });
+      return r.ok ? null : r.error;
+    });
   }
 
   /** Fetches and bundles a package for package_install (outside the write transaction), if the caller can pay the base fee. */

@@ -162,9 +162,34 @@ export const restart = serverChange(
   'restart',
 );
 
+export const charge = defineMethod({
+  artifact: 'genesis_bridges',
+  name: 'charge',
+  tool: 'operator_bridges_charge',
+  title: "Burn a bridge call's fee",
+  description: "Operator only (the bridge manager). Burns the fee of a bridge call the upstream has just answered, from whoever made the call, before the result is released to its command; refused if the payer cannot pay (the result is then withheld).",
+  input: z.object({
+    payer: z.string().min(1).max(64),
+    artifact: z.string().regex(/^mcp_[a-z0-9_]{1,32}$/),
+    tool: z.string().max(128),
+    fee: z.int().min(1),
+  }),
+  output: z.object({ paid: z.int() }),
+  annotations: WRITE,
+  operatorOnly: true,
+  handler: (ctx, args) => {
+    const have = ctx.services.ledger.balance(args.payer, 'scrip');
+    if (have < args.fee) {
+      throw new KernelError('INSUFFICIENT_FUNDS', `${args.artifact}.${args.tool} answered, but ${args.payer} no longer holds its fee of ${args.fee} scrip (it has ${have}), so its result is withheld. Fund ${args.payer}, then call again.`, { principal: args.payer, need: args.fee, have });
+    }
+    ctx.services.ledger.burn(args.payer, 'scrip', args.fee, ctx.posting(`price:${args.artifact}.${args.tool}`));
+    return { paid: args.fee };
+  },
+});
+
 export const bridgesArtifact: GenesisArtifactDef = {
   id: 'genesis_bridges',
   description: 'Upstream MCP servers bridged in as artifacts (mcp_<server>), called with artifact_invoke and from code.',
   hasStanding: false,
-  methods: [register, lifecycle, define, remove, restart],
+  methods: [register, lifecycle, charge, define, remove, restart],
 };

@@ -2,9 +2,9 @@ import { ProtocolError, SdkError, SdkErrorCode, SdkHttpError } from '@modelconte
 import { canonicalJson, sha256 } from '../kernel/canonical.ts';
 import type { KernelErrorJSON } from '../kernel/errors.ts';
 import type { OutsideCall, OutsideRecord } from '../kernel/outside.ts';
-import { BridgeManager, BridgeUnavailable } from './manager.ts';
+import { BridgeManager, BridgeUnavailable, timedOut } from './manager.ts';
 import { MessageTooLarge } from './oversize.ts';
-import { PathRefused, confinePaths } from './paths.ts';
+import { FolderFull, PathRefused, confinePaths, requireFolderRoom } from './paths.ts';
 import { SsrfRefused, checkUrl } from './ssrf.ts';
 
 const err = (code: KernelErrorJSON['code'], message: string, details: Record<string, unknown> = {}, retryAfterMs?: number): KernelErrorJSON =>
@@ -21,19 +21,25 @@ export function failedCall(call: OutsideCall, code: KernelErrorJSON['code'], mes
   return { ...identity(call), error: err(code, message, {}, retryAfterMs), cpu_ms: 0, ms: 0 };
 }
 
-const identity = (call: OutsideCall) => ({ artifact: call.artifact, tool: call.tool, caller: call.caller, args_hash: sha256(canonicalJson(call.args)) });
+const identity = (call: OutsideCall) => ({ artifact: call.artifact, tool: call.tool, caller: call.caller, args_hash: sha256(canonicalJson(call.args)), fee: 0 });
 
-export async function callOutside(manager: BridgeManager, call: OutsideCall): Promise<OutsideRecord> {
+/**
+ * `pay` burns the call's fee once the upstream has answered it (only answered calls are paid); if it
+ * refuses, the outcome is its error and the result is withheld.
+ */
+export async function callOutside(manager: BridgeManager, call: OutsideCall, pay: () => Promise<KernelErrorJSON | null>): Promise<OutsideRecord> {
   const base = identity(call);
   const def = manager.get(call.artifact);
   if (!def) return { ...base, error: err('NOT_FOUND', `No bridge ${call.artifact} runs in this world's host. ecology bridge list shows them.`), cpu_ms: 0, ms: 0 };
   const s = def.settings;
   let args = call.args;
   try {
+    if (s.isolation === 'principal') requireFolderRoom(manager.ensurePrincipalDir(call.caller), s.max_folder_bytes, Buffer.byteLength(JSON.stringify(call.args)));
     if (s.guard === 'paths') args = confinePaths(manager.ensurePrincipalDir(call.caller), args);
     if (s.guard === 'ssrf' && 'url' in args) await checkUrl(args.url);
   } catch (e) {
     if (e instanceof PathRefused || e instanceof SsrfRefused) return { ...base, error: err('ACCESS_DENIED', `${call.artifact}.${call.tool}: ${e.message}.`), cpu_ms: 0, ms: 0 };
+    if (e instanceof FolderFull) return failedCall(call, 'LIMIT_EXCEEDED', `${call.artifact}.${call.tool} was not called: ${e.message}.`);
     return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} could not be prepared: ${(e as Error).message}`), cpu_ms: 0, ms: 0 };
   }
   const timeout = s.tool_timeouts_ms[call.tool] ?? s.timeout_ms;
@@ -47,7 +53,9 @@ export async function callOutside(manager: BridgeManager, call: OutsideCall): Pr
     if (r.result.isError) {
       return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} reported an error; its text is in details.content (upstream text, untrusted). Check the arguments against artifact_info ${call.artifact}, or retry later.`, { content: r.result.content ?? [], untrusted: true }), cpu_ms: r.cpuMs, ms: r.ms };
     }
-    return { ...base, content: r.result.content ?? [], ...(r.result.structuredContent === undefined ? {} : { structured: r.result.structuredContent }), cpu_ms: r.cpuMs, ms: r.ms };
+    const unpaid = call.fee > 0 ? await pay() : null;
+    if (unpaid) return { ...base, error: unpaid, cpu_ms: r.cpuMs, ms: r.ms };
+    return { ...base, fee: call.fee, content: r.result.content ?? [], ...(r.result.structuredContent === undefined ? {} : { structured: r.result.structuredContent }), cpu_ms: r.cpuMs, ms: r.ms };
   } catch (e) {
     const ms = performance.now() - started;
     if (e instanceof BridgeUnavailable) return { ...base, error: err('UPSTREAM_ERROR', `${e.message}.${e.retryAfterMs !== null ? ' Retry later.' : ''}`, {}, e.retryAfterMs ?? undefined), cpu_ms: 0, ms };
@@ -64,7 +72,7 @@ export async function callOutside(manager: BridgeManager, call: OutsideCall): Pr
       return { ...base, error: err('UPSTREAM_ERROR', `${what} answered with something that is not an MCP tool result. The upstream is at fault: tell the world's operator (ecology bridge list).`), cpu_ms: 0, ms };
     }
     const message = (e as Error).message ?? String(e);
-    if (/timed? ?out/i.test(message)) return { ...base, error: err('TIMEOUT', `${call.artifact}.${call.tool} did not answer within ${timeout} ms. Retry later, or ask for less in one call.`, { timeout_ms: timeout }, 5_000), cpu_ms: 0, ms };
+    if (timedOut(e)) return { ...base, error: err('TIMEOUT', `${call.artifact}.${call.tool} did not answer within ${timeout} ms. Retry later, or ask for less in one call.`, { timeout_ms: timeout }, 5_000), cpu_ms: 0, ms };
     return { ...base, error: err('UPSTREAM_ERROR', `${call.artifact}.${call.tool} failed: ${message.slice(0, 300)}. Retry later.`, {}, 5_000), cpu_ms: 0, ms };
   }
 }

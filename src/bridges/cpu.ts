@@ -36,6 +36,11 @@ function processTree(pid: number, depth = 0): number[] {
   return [pid, ...childrenOf(pid).flatMap((c) => processTree(c, depth + 1))];
 }
 
+/** CPU milliseconds a process and everything it started have used so far; null when it cannot be read. */
+export function processTreeCpuMs(pid: number): number | null {
+  return new CpuMeter(pid).read()?.ms ?? null;
+}
+
 /** How long a process tree found is trusted: finding it reads a file per thread (a tenth of a bridge call). */
 const TREE_TTL_MS = 1_000;
 

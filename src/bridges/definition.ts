@@ -40,6 +40,11 @@ export const EcologySchema = z
     idle_ms: z.int().min(1_000).max(86_400_000).default(300_000),
     /** Bytes of one result kept (larger ones are refused). */
     max_result_bytes: z.int().min(1_024).max(50 * 1024 * 1024).default(256 * 1024),
+    /**
+     * Bytes a principal's folder may hold (isolation 'principal'), counted in 4 KB disk blocks per file or
+     * folder: a call whose arguments could take it past this is refused before the upstream is called.
+     */
+    max_folder_bytes: z.int().min(0).max(1024 * 1024 * 1024).default(16 * 1024 * 1024),
     /** A check the world runs on arguments before calling: 'ssrf' refuses private and metadata addresses; 'paths' confines paths to the caller's folder. */
     guard: z.enum(['none', 'ssrf', 'paths']).default('none'),
     enabled: z.boolean().default(true),

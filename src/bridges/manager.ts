@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Tool } from '@modelcontextprotocol/client';
 import type { BridgeDefinition } from './definition.ts';
 import { fitTools } from './tools.ts';
+import { processTreeCpuMs } from './cpu.ts';
 import { Upstream, forPrincipal, type UpstreamCall } from './upstream.ts';
 
 /** A bridge that cannot be called now: off, or restarting after a crash (then retry after `retryAfterMs`). */
@@ -35,9 +36,19 @@ const PROBE = '.world';
 const BACKOFF_BASE_MS = 1_000;
 const BACKOFF_MAX_MS = 60_000;
 
+/** Whether a call failed by running out of time (the SDK's request timeout). */
+export const timedOut = (err: unknown): boolean => /timed? ?out/i.test(String((err as Error)?.message ?? err));
+
+const keyOf = (def: BridgeDefinition, who: string): string => `${def.artifactId}\u0000${who}`;
+
 interface Instance {
   upstream: Upstream;
   ready: Promise<void>;
+  who: string;
+  /** CPU its start took, not yet charged: the first call to a principal's own instance pays it. */
+  startCpuMs: number;
+  /** Taken out of use (a call to it timed out): closed once its calls in flight end. */
+  retired: boolean;
 }
 
 /**
@@ -111,12 +122,30 @@ export class BridgeManager {
     return this.toolLists.get(artifactId) ?? [];
   }
 
-  /** Calls one tool as `principal` (whose own instance it is, for a bridge isolated per principal). */
+  /**
+   * Calls one tool as `principal` (whose own instance it is, for a bridge isolated per principal). A call to a
+   * principal's own instance that had to start it is charged the start's CPU too (so cycling through many
+   * callers' instances is never free); a shared instance's start is the world's. A call that times out retires
+   * its instance: the upstream may go on with work it was told to drop, so it is closed once its other calls
+   * end, and the next call starts a fresh one.
+   */
   async call(artifactId: string, principal: string, tool: string, args: Record<string, unknown>, timeoutMs: number): Promise<UpstreamCall> {
     const def = this.require(artifactId);
     const isolated = def.settings.isolation === 'principal';
-    const inst = await this.instance(def, isolated ? principal : '', isolated ? this.ensurePrincipalDir(principal) : null);
-    return inst.upstream.call(tool, args, timeoutMs);
+    const who = isolated ? principal : '';
+    const inst = await this.instance(def, who, isolated ? this.ensurePrincipalDir(principal) : null);
+    const startCpuMs = isolated ? inst.startCpuMs : 0;
+    inst.startCpuMs -= startCpuMs;
+    try {
+      const r = await inst.upstream.call(tool, args, timeoutMs);
+      return startCpuMs > 0 ? { ...r, cpuMs: r.cpuMs + startCpuMs } : r;
+    } catch (err) {
+      inst.startCpuMs += startCpuMs;
+      if (timedOut(err)) this.retire(keyOf(def, who), inst);
+      throw err;
+    } finally {
+      this.closeIfRetired(inst);
+    }
   }
 
   /** The folder of a principal for bridges isolated per principal (made on first use). */
@@ -162,7 +191,7 @@ export class BridgeManager {
   }
 
   private async instance(def: BridgeDefinition, who: string, dir: string | null): Promise<Instance> {
-    const key = `${def.artifactId}\u0000${who}`;
+    const key = keyOf(def, who);
     const failed = this.failures.get(key);
     if (failed && failed.retryAt > Date.now()) throw new BridgeUnavailable(`${def.artifactId} crashed and is restarting`, failed.retryAt - Date.now());
     let inst = this.instances.get(key);
@@ -176,28 +205,31 @@ export class BridgeManager {
         this.toolLists.set(def.artifactId, tools);
         if (before !== undefined && JSON.stringify(before) !== JSON.stringify(tools)) this.onTools?.(def, tools);
       };
-      upstream.onClosed = (reason) => this.crashed(key, def, reason);
+      upstream.onClosed = (reason) => this.crashed(key, def, reason, upstream);
       const started = performance.now();
       const ready = upstream.start(this.opts.startTimeoutMs).then(
         () => {
           this.failures.delete(key);
+          created.startCpuMs = upstream.pid === null ? 0 : (processTreeCpuMs(upstream.pid) ?? 0);
           this.opts.onEvent?.({ type: 'bridge_started', server: def.name, instance: who, ms: Math.round(performance.now() - started) });
         },
         (err: unknown) => {
-          this.crashed(key, def, `it failed to start: ${(err as Error).message}`);
+          this.crashed(key, def, `it failed to start: ${(err as Error).message}`, upstream);
           throw new BridgeUnavailable(`${def.artifactId} failed to start: ${(err as Error).message}`, this.failures.get(key)?.retryAt ? this.failures.get(key)!.retryAt - Date.now() : null);
         },
       );
-      inst = { upstream, ready };
+      const created: Instance = { upstream, ready, who, startCpuMs: 0, retired: false };
+      inst = created;
       this.instances.set(key, inst);
     }
     await inst.ready;
     return inst;
   }
 
-  private crashed(key: string, def: BridgeDefinition, reason: string): void {
+  private crashed(key: string, def: BridgeDefinition, reason: string, upstream: Upstream): void {
     const inst = this.instances.get(key);
-    if (!inst) return;
+    // A retired instance's successor may hold the key by now: only the instance that crashed is taken down.
+    if (!inst || inst.upstream !== upstream) return;
     this.instances.delete(key);
     void inst.upstream.close();
     const count = (this.failures.get(key)?.count ?? 0) + 1;
@@ -212,6 +244,18 @@ export class BridgeManager {
     this.instances.delete(key);
     await inst.upstream.close();
     this.opts.onEvent?.({ type: 'bridge_stopped', server: inst.upstream.def.name, instance: key.split('\u0000')[1] ?? '', reason });
+  }
+
+  /** Takes an instance out of use (new calls start a fresh one) and closes it once its calls in flight end. */
+  private retire(key: string, inst: Instance): void {
+    if (this.instances.get(key) === inst) this.instances.delete(key);
+    inst.retired = true;
+  }
+
+  private closeIfRetired(inst: Instance): void {
+    if (!inst.retired || inst.upstream.busy) return;
+    inst.retired = false;
+    void inst.upstream.close().then(() => this.opts.onEvent?.({ type: 'bridge_stopped', server: inst.upstream.def.name, instance: inst.who, reason: 'a call to it timed out' }));
   }
 
   /** At the cap, stops the idlest instance not in use; if every one is busy, refuses. */

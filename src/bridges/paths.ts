@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, realpathSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 /** A path argument that would leave the caller's folder (or try a trick to): refused before the upstream is called. */
@@ -48,4 +48,53 @@ export function confinePaths(root: string, args: Record<string, unknown>): Recor
     }
   }
   return out;
+}
+
+/** A call that could take its caller's folder past what it may hold: refused before the upstream is called. */
+export class FolderFull extends Error {}
+
+const BLOCK = 4_096;
+
+/** Disk a folder takes, in whole blocks per entry (so many small files count as what they cost); stops counting past `limit`. */
+export function folderBytes(dir: string, limit: number): number {
+  let total = 0;
+  const stack = [dir];
+  while (stack.length > 0 && total <= limit) {
+    const at = stack.pop()!;
+    let names: string[];
+    try {
+      names = readdirSync(at);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const p = join(at, name);
+      let st;
+      try {
+        st = lstatSync(p);
+      } catch {
+        continue;
+      }
+      total += Math.max(1, Math.ceil(st.size / BLOCK)) * BLOCK;
+      if (st.isDirectory()) stack.push(p);
+      if (total > limit) break;
+    }
+  }
+  return total;
+}
+
+/** Arguments this small (a read, a deletion, a file written again with less) are let through past the limit, up to SLACK more. */
+const SMALL = 1_024;
+const SLACK = 64 * BLOCK;
+
+/**
+ * Refuses a call whose arguments (`adding` bytes, about the most it can write) could take `dir` past `limit`.
+ * A small call may go a little past it, so a full folder can still be read and made smaller.
+ */
+export function requireFolderRoom(dir: string, limit: number, adding: number): void {
+  const cap = adding <= SMALL ? limit + SLACK : limit;
+  const used = folderBytes(dir, cap);
+  if (used + adding > cap) {
+    throw new FolderFull(`your folder holds ${used > cap ? `more than ${cap}` : used} bytes (in 4 KB blocks) of the ${limit} it may, and a call with ${adding} bytes of arguments could take it past that. Make room first (write big files again with less in them, delete_entities from a graph), or keep data in artifacts`);
+  }
 }

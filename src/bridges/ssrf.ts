@@ -1,3 +1,4 @@
+import type { LookupAddress, LookupAllOptions, LookupOneOptions, lookup as dnsLookup } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 
@@ -13,6 +14,8 @@ export function addressRefusal(address: string): string | null {
   if (!ipaddr.isValid(address)) return `'${address}' is not an IP address`;
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+  // The deprecated IPv4-compatible form (::a.b.c.d), which ipaddr.js calls unicast, reaches IPv4 on some stacks.
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).parts.slice(0, 6).every((p) => p === 0)) return `${address} is an IPv4-compatible address`;
   const range = ip.range();
   return range === 'unicast' ? null : `${address} is a ${range} address`;
 }
@@ -68,4 +71,25 @@ export function guardFetch(original: typeof fetch, check: (url: string) => Promi
       url = new URL(next, url).href;
     }
   };
+}
+
+/**
+ * `dns.lookup` behind the guard: every address a name resolves to when a connection is made is checked, so
+ * a name that resolved to a public address for checkUrl and to a private one a moment later (DNS rebinding)
+ * is refused at the connection, whichever library in the process makes it.
+ */
+export function guardLookup(original: typeof dnsLookup): typeof dnsLookup {
+  const guarded = (host: string, options: unknown, callback?: unknown) => {
+    const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, address?: string | LookupAddress[], family?: number) => void;
+    const opts = typeof options === 'number' ? { family: options } : typeof options === 'object' && options !== null ? (options as LookupOneOptions | LookupAllOptions) : {};
+    original(host, { ...opts, all: true }, (err, addresses) => {
+      if (err) return cb(err);
+      if (addresses.length === 0) return cb(Object.assign(new SsrfRefused(`'${host}' does not resolve`), { code: 'ENOTFOUND' }));
+      const why = addresses.map((a) => addressRefusal(a.address)).find((w) => w !== null);
+      if (why) return cb(Object.assign(new SsrfRefused(`${host} resolves to ${why}; only public addresses may be fetched`), { code: 'ECONNREFUSED' }));
+      if (opts.all) cb(null, addresses);
+      else cb(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
+  return guarded as typeof dnsLookup;
 }

@@ -147,21 +147,23 @@ export class Door {
         max_price: opts.maxPrice,
       });
     }
-    const total = spec.price + decision.cost + pay;
-    if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${spec.price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}${pay > 0 ? ` plus ${pay} attached` : ''}`);
+    // A bridge's fee is not paid here: it is burned when its call is made, outside (see runBridge).
+    const price = spec.kind === 'bridge' ? 0 : spec.price;
+    const total = price + decision.cost + pay;
+    if (total > 0) this.requireFunds(caller, total, `${target.id}.${method} costs ${price}${decision.cost > 0 ? ` plus a contract fee of ${decision.cost}` : ''}${pay > 0 ? ` plus ${pay} attached` : ''}`);
     if (pay > 0) this.attach(cmd, caller, target, method, pay);
     // 6. Execute. Only from here is a failure the artifact's own (its record counts it); a call refused
     // before (bad arguments, a contract's denial, a price above max_price) says nothing about it.
     state.executed = true;
     const value =
-      spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args, depth) : spec.kind === 'bridge' ? this.runBridge(cmd, caller, target, spec.method, args as Record<string, unknown>) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
+      spec.kind === 'genesis' ? this.runGenesis(cmd, caller, spec.def, args, depth) : spec.kind === 'bridge' ? this.runBridge(cmd, caller, target, spec.method, args as Record<string, unknown>, spec.price) : this.runCode(cmd, caller, target, spec.method, args, depth, pay);
     // 7. Pay, record.
     const posting = { at: cmd.now, commandId: cmd.id, cause: `price:${target.id}.${method}` };
     let paid = 0;
     if (spec.price > 0) {
-      // Genesis prices and bridge fees leave the world (burned); a code artifact's price goes to its owner.
-      if (spec.kind !== 'code') this.s.ledger.burn(caller, 'scrip', spec.price, posting);
-      else if (target.owner !== caller) this.s.ledger.move(caller, target.owner, 'scrip', spec.price, posting);
+      // Genesis prices leave the world (burned), as bridge fees did when their calls were made; a code artifact's price goes to its owner.
+      if (spec.kind === 'genesis') this.s.ledger.burn(caller, 'scrip', spec.price, posting);
+      else if (spec.kind === 'code' && target.owner !== caller) this.s.ledger.move(caller, target.owner, 'scrip', spec.price, posting);
       paid = spec.kind !== 'code' || target.owner !== caller ? spec.price : 0;
     }
     this.payContract(cmd, caller, decision);
@@ -295,21 +297,24 @@ export class Door {
    * A bridge call, answered from the command's record of outside calls (see outside.ts): the next recorded
    * outcome, which must be for this very call; with none left, the attempt stops so the call can be made
    * outside the transaction. Guest code may catch the stop, but the kernel sees `pendingOutside` anyway.
+   * The fee is burned when the call is made (World.outsideCall), so no rollback of this command, or of a
+   * savepoint inside it, can make a call that was made free; here the caller only has to hold it.
    */
-  private runBridge(cmd: Command, caller: string, target: ArtifactMeta, m: InterfaceMethod, args: Record<string, unknown>): unknown {
+  private runBridge(cmd: Command, caller: string, target: ArtifactMeta, m: InterfaceMethod, args: Record<string, unknown>, fee: number): unknown {
     const i = cmd.outsideCalls++;
     if (i >= this.config.limits.max_bridge_calls) {
       throw limitExceeded(`This command made more than ${this.config.limits.max_bridge_calls} bridge calls. Split the work across several commands.`, { limit: this.config.limits.max_bridge_calls });
     }
     const rec = cmd.outsideRecord[i];
     if (rec === undefined) {
-      cmd.pendingOutside = { artifact: target.id, tool: m.name, caller, args };
+      if (fee > 0) this.requireFunds(caller, fee, `${target.id}.${m.name} costs ${fee}`);
+      // The first call left unanswered is the one made: code that swallowed the stop and went on reaches it first next run.
+      cmd.pendingOutside ??= { artifact: target.id, tool: m.name, caller, args, fee };
       throw new BridgeCallNeeded(cmd.pendingOutside, 0);
     }
     if (rec.artifact !== target.id || rec.tool !== m.name || rec.caller !== caller || rec.args_hash !== sha256(canonicalJson(args))) {
       throw new KernelError('EXECUTION_ERROR', `Bridge call ${i + 1} of this command changed between runs (now ${target.id}.${m.name}). Code that calls bridges must make the same calls every time it runs with the same inputs.`, { artifact: target.id, tool: m.name });
     }
-    cmd.hostMs += rec.cpu_ms;
     this.s.events.append('bridge_call', cmd.now, { principal: caller, artifact: target.id, commandId: cmd.id }, {
       tool: m.name, caller, duration_ms: Math.round(rec.ms), cpu_ms: Math.round(rec.cpu_ms), outcome: rec.error ? rec.error.code : 'ok',
     });

@@ -155,8 +155,9 @@ export class Guest {
   private sessionBudget(cmd: Command): number {
     const grace = this.config.sandbox.kill_grace_ms;
     if (cmd.cpuWindowLeft === null) cmd.cpuWindowLeft = this.s.rates.status(cmd.principal, 'cpu_ms', cmd.now).remaining;
-    const windowLeft = cmd.cpuWindowLeft - cmd.cpuUsedMs - grace;
-    if (windowLeft < 1) throw this.s.rates.limitedError(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs) + grace + 1, cmd.now);
+    // Host time already charged to the command counts (earlier runs of it that stopped at a bridge call among it).
+    const windowLeft = cmd.cpuWindowLeft - cmd.cpuUsedMs - cmd.hostMs - grace;
+    if (windowLeft < 1) throw this.s.rates.limitedError(cmd.principal, 'cpu_ms', Math.ceil(cmd.cpuUsedMs + cmd.hostMs) + grace + 1, cmd.now);
     const commandLeft = this.config.sandbox.cpu_ms - cmd.cpuUsedMs;
     if (commandLeft < 1) {
       throw new KernelError('TIMEOUT', `This command has used its whole CPU budget (${this.config.sandbox.cpu_ms} ms). Split the work across several calls.`, { cpu_ms: this.config.sandbox.cpu_ms });

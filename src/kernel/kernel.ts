@@ -121,8 +121,11 @@ export class Kernel {
     }
     if (opts.outside) {
       cmd.outsideRecord = opts.outside.record;
-      cmd.hostMs += opts.outside.carriedCpuMs;
+      // Every call in the record was made: its upstream CPU is charged whether or not this run reaches it again.
+      cmd.hostMs += opts.outside.carriedCpuMs + opts.outside.record.reduce((sum, r) => sum + r.cpu_ms, 0);
     }
+    // What earlier attempts and outside work cost, charged with this attempt; a stopped attempt carries only its own CPU on.
+    const inherited = cmd.hostMs;
     let request = '';
     let key: string | undefined;
     try {
@@ -146,7 +149,7 @@ export class Kernel {
     } catch (err) {
       if (err instanceof SandboxUnavailable || err instanceof WriteLockBusy) throw err;
       // Rolled back, unrecorded: World.submit makes the call and runs the command again, carrying this CPU.
-      if (cmd.pendingOutside) throw new BridgeCallNeeded(cmd.pendingOutside, cmd.cpuUsedMs + cmd.hostMs);
+      if (cmd.pendingOutside) throw new BridgeCallNeeded(cmd.pendingOutside, cmd.cpuUsedMs + cmd.hostMs - inherited);
       const e = toKernelError(err);
       this.recordFailure(cmd, request, key, e);
       return { ok: false, error: e.toJSON(), command_id: cmd.id, logs: cmd.logs };

@@ -14,6 +14,8 @@ export interface OutsideCall {
   /** Who made the call (the immediate caller: a principal, or a code artifact acting for itself). */
   caller: string;
   args: Record<string, unknown>;
+  /** Scrip the caller pays for the call: burned when it is made, before its result is released. */
+  fee: number;
 }
 
 export interface OutsideRecord {
@@ -22,12 +24,14 @@ export interface OutsideRecord {
   caller: string;
   /** sha256 of the canonical arguments: a re-run asking for something else is refused, not answered. */
   args_hash: string;
+  /** The fee burned for it (0 for a call that failed: only answered calls are paid). */
+  fee: number;
   /** What the upstream returned (its content blocks, and structured content if any). */
   content?: unknown;
   structured?: unknown;
   /** Why it failed, if it did (then the call throws this in every run). */
   error?: KernelErrorJSON;
-  /** Host CPU the call cost (the upstream process's, measured by the OS): charged to the command's principal. */
+  /** Host CPU the call cost (the upstream process's, measured by the OS): charged to the command's principal, whatever its runs do with the call. */
   cpu_ms: number;
   ms: number;
 }

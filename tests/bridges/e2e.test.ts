@@ -84,24 +84,26 @@ describe('bridges end to end through the real MCP client', () => {
     expect(broke.code).toBe('INSUFFICIENT_FUNDS');
     expect({ alice: scrip('alice'), bob: scrip('bob'), burned: burned(), supply: supply() }).toEqual({ alice: start.alice, bob: start.bob, burned: start.burned, supply: start.supply });
 
-    // So bob attaches the fee (pay): it reaches the wrapper before its code runs, and the wrapper spends it on the bridge.
-    const res = await callOk(bob, 'artifact_invoke', { id: 'shouter', method: 'shout', args: { text: 'hello' }, pay: fee, max_price: PRICE });
+    // Scrip attached to the call (pay) does not count either: a bridge's fee is burned when the upstream
+    // answers, before the command commits, so it must come from what the wrapper held before.
+    const attached = await callError(bob, 'artifact_invoke', { id: 'shouter', method: 'shout', args: { text: 'hello' }, pay: fee, max_price: PRICE });
+    expect(attached.code).toBe('INSUFFICIENT_FUNDS');
+    expect(scrip('bob')).toBe(start.bob);
+
+    // So alice funds her wrapper, and bob pays only its price.
+    const FUND = 5;
+    await callOk(alice, 'ledger_transfer', { to: 'shouter', amount: FUND });
+    const res = await callOk(bob, 'artifact_invoke', { id: 'shouter', method: 'shout', args: { text: 'hello' }, max_price: PRICE });
     expect(res.result).toEqual({ loud: 'ECHO: HELLO', untrusted: true });
-    expect(scrip('bob')).toBe(start.bob - PRICE - fee);
-    expect(scrip('alice')).toBe(start.alice + PRICE);
-    expect(scrip('shouter')).toBe(0);
+    expect(scrip('bob')).toBe(start.bob - PRICE);
+    expect(scrip('alice')).toBe(start.alice - FUND + PRICE);
+    expect(scrip('shouter')).toBe(FUND - fee);
     expect(burned()).toBe(start.burned + fee);
     expect(supply()).toBe(start.supply - fee);
-    // The journal of bob's command says the same, row by row.
-    const rows = world.store.all<{ kind: string; from_id: string; to_id: string; amount: number }>(
-      "SELECT kind, from_id, to_id, amount FROM journal WHERE command_id = ? AND asset = 'scrip' ORDER BY seq",
-      world.store.one<{ command_id: string }>("SELECT command_id FROM journal WHERE to_id = 'shouter' ORDER BY seq DESC LIMIT 1")!.command_id,
-    );
-    expect(rows).toEqual([
-      { kind: 'transfer', from_id: 'bob', to_id: 'shouter', amount: fee },
-      { kind: 'burn', from_id: 'shouter', to_id: BURN_ACCOUNT, amount: fee },
-      { kind: 'transfer', from_id: 'bob', to_id: 'alice', amount: PRICE },
-    ]);
+    // The journal says the same: bob's command moved the price; the fee was burned from the wrapper when the call was made.
+    const cmd = world.store.one<{ command_id: string }>("SELECT command_id FROM journal WHERE from_id = 'bob' AND to_id = 'alice' ORDER BY seq DESC LIMIT 1")!.command_id;
+    expect(world.store.all("SELECT kind, from_id, to_id, amount FROM journal WHERE command_id = ? AND asset = 'scrip' ORDER BY seq", cmd)).toEqual([{ kind: 'transfer', from_id: 'bob', to_id: 'alice', amount: PRICE }]);
+    expect(world.store.all("SELECT kind, from_id, amount FROM journal WHERE from_id = 'shouter' AND kind = 'burn' AND asset = 'scrip'")).toEqual([{ kind: 'burn', from_id: 'shouter', amount: fee }]);
     expect(world.check().violations).toEqual([]);
   });
 });

@@ -58,7 +58,7 @@ describe('bridges in a world: upstream MCP servers as artifacts, called from cli
     expect(!direct.ok && direct.error.code).toBe('UPSTREAM_ERROR');
   });
 
-  it('code calls a bridge (the command runs again with the outcome recorded); code that fails after the call changes nothing but the charge', async () => {
+  it('code calls a bridge (the command runs again with the outcome recorded); code that fails after the call changes nothing but the charge and the fee of the call it made', async () => {
     const code = `export function shout({ text }) { const r = invoke('mcp_everything', 'echo', { message: text }); return { said: r.content[0].text.toUpperCase(), untrusted: r.untrusted }; }
 export function boom({ text }) { invoke('mcp_everything', 'echo', { message: text }); invoke('genesis_ledger', 'transfer', { to: 'bob', amount: 1 }); throw new Error('after the call'); }
 export function sneaky({ text }) { try { invoke('mcp_everything', 'echo', { message: text }); } catch (e) {} return 'swallowed'; }`;
@@ -70,10 +70,13 @@ export function sneaky({ text }) { try { invoke('mcp_everything', 'echo', { mess
     // bob paid wrap's price to alice; wrap (the immediate caller) paid the bridge's fee.
     expect(scrip(t, 'alice')).toBe(aliceBefore + 2);
     expect(scrip(t, 'wrap')).toBe(9);
-    const before = stateOf(t.world);
+    const before = JSON.parse(stateOf(t.world));
     const failed = await invoke('bob', 'wrap', 'boom', { text: 'x' });
     expect(!failed.ok && failed.error.code).toBe('EXECUTION_ERROR');
-    expect(stateOf(t.world)).toBe(before);
+    // The call was made, so its fee was burned when it was made; the transfer after it rolled back.
+    const after = JSON.parse(stateOf(t.world));
+    expect(after.journal.slice(before.journal.length)).toMatchObject([{ kind: 'burn', from_id: 'wrap', amount: 1, cause: 'price:mcp_everything.echo' }]);
+    expect({ ...after, journal: [], accounts: after.accounts.filter((a: { principal: string }) => a.principal !== 'wrap') }).toEqual({ ...before, journal: [], accounts: before.accounts.filter((a: { principal: string }) => a.principal !== 'wrap') });
     // Code that swallows the stop still gets its call made and answered in the next run.
     expect(value(await invoke('bob', 'wrap', 'sneaky', { text: 'y' }))).toBe('swallowed');
   });

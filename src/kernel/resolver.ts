@@ -45,6 +45,9 @@ export class ImportResolver {
         pinning.imports[requested] = pkg;
         return pkg;
       }
+    } else {
+      const recorded = this.recordedPackage(frame, base, top, requested);
+      if (recorded !== null) return recorded;
     }
     if (requested.length > MAX_ID_CHARS || !ID_PATTERN.test(requested)) {
       if (parseImport(requested) !== null) throw notInstalled(requested);
@@ -76,6 +79,14 @@ export class ImportResolver {
     const pin = { id: requested, version: pinned };
     if (pinning) addPin(pinning, pin);
     return Libraries.moduleName(pin);
+  }
+
+  /** The package library a module's recorded imports resolved `requested` to when it was written, if any. */
+  private recordedPackage(frame: Frame, base: string, top: boolean, requested: string): string | null {
+    const version = top ? null : Libraries.parse(base);
+    const imports = top ? this.importsOfFrame(frame) : version ? this.importsOfVersion(version) : null;
+    const pinned = imports?.[requested];
+    return typeof pinned === 'string' ? pinned : null;
   }
 
   /** The library artifact of the newest installed package version `requested` allows, or null if none is installed. */

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InvokeResult } from '../../src/kernel/kernel.ts';
-import { codeArtifact, openTestWorld, stateOf, tempDir, type TestWorld } from '../helpers/world.ts';
-import { registryStandIn, type StandInPackage } from './registry-standin.ts';
+import { codeArtifact, stateOf, tempDir, type TestWorld } from '../helpers/world.ts';
+import { packagesWorld, type registryStandIn, type StandInPackage } from './registry-standin.ts';
 
 const value = <T = any>(r: InvokeResult): T => {
   if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
@@ -50,18 +50,11 @@ const PACKAGES: StandInPackage[] = [
 describe('package_install against a local registry of tarballs the test builds', () => {
   let t: TestWorld;
   let reg: Awaited<ReturnType<typeof registryStandIn>>;
-  const cache = tempDir();
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    reg = await registryStandIn(PACKAGES);
-    t = await openTestWorld({ principals: ['alice', 'bob', 'carol'], config: { packages: { registry: reg.url, cache_dir: cache.dir, fee_base: 5, fee_per_kib: 1, max_bundle_bytes: 200_000, timeout_ms: 10_000 }, principal_defaults: { scrip: 100, cpu_ms: 100_000 } } });
+    ({ t, reg, close } = await packagesWorld(PACKAGES, { principals: ['alice', 'bob', 'carol'], packages: { fee_base: 5, fee_per_kib: 1, max_bundle_bytes: 200_000, timeout_ms: 10_000 }, config: { principal_defaults: { scrip: 100, cpu_ms: 100_000 } } }));
   }, 30_000);
-  afterAll(async () => {
-    const report = t.world.check();
-    await t.world.close();
-    await reg.close();
-    cache.cleanup();
-    expect(report.violations).toEqual([]);
-  });
+  afterAll(() => close());
   const install = (as: string, name: string, version?: string) => t.world.submit(as, 'genesis_packages', 'install', { name, ...(version === undefined ? {} : { version }) });
   const scrip = (p: string) => t.world.kernel.services.ledger.balance(p, 'scrip');
 

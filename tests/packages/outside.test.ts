@@ -1,22 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeArtifact, openTestWorld, tempDir, type TestWorld } from '../helpers/world.ts';
-import { registryStandIn } from './registry-standin.ts';
+import { packagesWorld } from './registry-standin.ts';
 
 describe('installs wait on the registry outside the world', () => {
   let t: TestWorld;
-  let reg: Awaited<ReturnType<typeof registryStandIn>>;
-  const cache = tempDir();
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    reg = await registryStandIn([{ name: 'slowpoke', version: '1.0.0', type: 'module', main: 'index.js', files: { 'index.js': 'export const slow = true;' } }], { delayMs: 1_500 });
-    t = await openTestWorld({ principals: ['alice', 'bob'], config: { packages: { registry: reg.url, cache_dir: cache.dir, timeout_ms: 20_000 }, principal_defaults: { scrip: 1_000 } } });
+    const slow = [{ name: 'slowpoke', version: '1.0.0', type: 'module' as const, main: 'index.js', files: { 'index.js': 'export const slow = true;' } }];
+    ({ t, close } = await packagesWorld(slow, { principals: ['alice', 'bob'], packages: { timeout_ms: 20_000 }, config: { principal_defaults: { scrip: 1_000 } }, delayMs: 1_500 }));
   }, 30_000);
-  afterAll(async () => {
-    const report = t.world.check();
-    await t.world.close();
-    await reg.close();
-    cache.cleanup();
-    expect(report.violations).toEqual([]);
-  });
+  afterAll(() => close());
 
   it('a slow registry never stalls other commands: they commit while an install waits', async () => {
     const started = performance.now();

@@ -5,6 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as tar from 'tar';
+import { expect } from 'vitest';
+import type { ConfigInput } from '../../src/kernel/config.ts';
+import { openTestWorld } from '../helpers/world.ts';
 
 /** A package version the stand-in serves: its files (under package/), and package.json fields beside them. */
 export interface StandInPackage {
@@ -97,6 +100,27 @@ export async function registryStandIn(packages: StandInPackage[], opts: { delayM
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A test world whose installs go to a stand-in registry of `packages`, with a cache of its own (the stand-in's
+ * packages must not meet npm's real cache). `close` checks the world's invariants.
+ */
+export async function packagesWorld(packages: StandInPackage[], o: { principals: string[]; packages?: Record<string, unknown>; config?: ConfigInput; delayMs?: number }) {
+  const reg = await registryStandIn(packages, { delayMs: o.delayMs });
+  const cache = mkdtempSync(join(tmpdir(), 'npm-cache-'));
+  const t = await openTestWorld({ principals: o.principals, config: { ...o.config, packages: { registry: reg.url, cache_dir: cache, ...o.packages } } });
+  return {
+    t,
+    reg,
+    close: async () => {
+      const report = t.world.check();
+      await t.world.close();
+      await reg.close();
+      rmSync(cache, { recursive: true, force: true });
+      expect(report.violations).toEqual([]);
     },
   };
 }

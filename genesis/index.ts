@@ -12,6 +12,7 @@ import { storeArtifact } from './store/index.ts';
 import { worldArtifact } from './world/index.ts';
 import { bridgesArtifact } from './bridges/index.ts';
 import { packagesArtifact } from './packages/index.ts';
+import { capabilitiesArtifact } from './capabilities/index.ts';
 
 /** System principals: accounts the economy needs, with no methods of their own yet. */
 const systemPrincipals: GenesisArtifactDef[] = [
@@ -20,7 +21,7 @@ const systemPrincipals: GenesisArtifactDef[] = [
 ];
 
 /** Every genesis artifact. MCP tools, interfaces and the handbook are generated from this list. */
-export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, llmArtifact, agentsArtifact, memoryArtifact, bridgesArtifact, packagesArtifact, ...systemPrincipals];
+export const GENESIS_ARTIFACTS: readonly GenesisArtifactDef[] = [ledgerArtifact, storeArtifact, eventLogArtifact, rightsArtifact, worldArtifact, escrowArtifact, mintArtifact, llmArtifact, agentsArtifact, memoryArtifact, bridgesArtifact, packagesArtifact, capabilitiesArtifact, ...systemPrincipals];
 
 export function createRegistry(): GenesisRegistry {
   return new GenesisRegistry(GENESIS_ARTIFACTS, GENESIS_CODE);

@@ -4,6 +4,7 @@ import { worldOpts } from './options.ts';
 import { addServeCommands } from './serve.ts';
 import { addAgentCommands } from './agents.ts';
 import { addBridgeCommands } from './bridges.ts';
+import { addCapabilityCommands } from './capabilities.ts';
 import { packageVersion } from './package-root.ts';
 
 /** Builds the CLI. Each subcommand lives in its own module and returns an exit code. */
@@ -34,6 +35,7 @@ export function buildCli(setExit: (code: number) => void): Command {
   addAdminCommands(program, setExit, worldOpts);
   addAgentCommands(program, setExit, worldOpts);
   addBridgeCommands(program, setExit, worldOpts);
+  addCapabilityCommands(program, setExit, worldOpts);
   return program;
 }
 

@@ -137,6 +137,15 @@ function check(store: Store): InvariantReport {
     store.all(`SELECT e.memory_id, COUNT(*) AS n FROM memory_entries e LEFT JOIN artifacts a ON a.id = e.memory_id AND a.deleted_at IS NULL WHERE a.id IS NULL GROUP BY e.memory_id`),
     (r: { memory_id: string; n: number }) => `${r.n} entries of ${r.memory_id}, which is missing or deleted`,
   );
+  // The capability requests' account holds exactly the offers of open requests.
+  rule(
+    'capability custody',
+    store.all(
+      `SELECT held, owed FROM (SELECT COALESCE((SELECT balance FROM accounts WHERE principal = 'genesis_capabilities' AND asset = 'scrip'), 0) AS held,
+         COALESCE((SELECT SUM(b.offer) FROM capability_backers b JOIN capability_requests r ON r.id = b.request_id WHERE r.status = 'open'), 0) AS owed) WHERE held <> owed`,
+    ),
+    (r: { held: number; owed: number }) => `genesis_capabilities holds ${r.held} scrip but open requests' offers come to ${r.owed}`,
+  );
   // The LLM gateway's account holds exactly the budget reserved by calls not yet settled.
   rule(
     'llm custody',

@@ -226,6 +226,15 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    capabilities: z
+      .object({
+        /** Open capability requests one principal may back at once. */
+        max_open_per_principal: int(1, 1_000).default(5),
+        max_capability_chars: int(10, 1_000).default(200),
+        max_reason_chars: int(10, 20_000).default(2_000),
+      })
+      .strict()
+      .prefault({}),
     memory: z
       .object({
         /**

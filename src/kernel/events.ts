@@ -43,7 +43,10 @@ export interface EventPayloads {
   agent_unfrozen: { rescuer: string | null };
   agent_slept: { until: number | null; on_event: unknown };
   agent_woke: { reason: string };
-  capability_requested: Record<string, unknown>;
+  /** Public: what is asked for and how many back it; never a backer's reason. */
+  capability_requested: { request_id: string; capability: string; demand: number; merged: boolean };
+  capability_granted: { request_id: string; capability: string; note: string | null; attached: unknown };
+  capability_denied: { request_id: string; capability: string; note: string | null; refunded: number };
   bridge_call: Record<string, unknown>;
   /** An upstream's life, for the operator: started (how long it took), stopped (why), crashed (why, and when it restarts). */
   bridge_lifecycle: { server: string; instance: string; event: 'started' | 'stopped' | 'crashed'; ms?: number; reason?: string; retry_in_ms?: number };
@@ -82,6 +85,8 @@ export const EVENT_TYPES = [
   'agent_slept',
   'agent_woke',
   'capability_requested',
+  'capability_granted',
+  'capability_denied',
   'bridge_call',
   'bridge_lifecycle',
   'bridge_config',

@@ -13,7 +13,7 @@ describe('genesis registry', () => {
       [
         'agent_sleep', 'agent_spawn', 'agent_status', 'agent_wake', 'artifact_delete', 'memory_forget', 'memory_search', 'memory_write', 'artifact_info', 'artifact_invoke', 'artifact_read', 'artifact_transfer', 'artifact_write', 'escrow_cancel', 'escrow_list',
         'escrow_listings', 'escrow_purchase', 'events_read', 'ledger_approve', 'ledger_balance', 'ledger_history', 'ledger_transfer', 'ledger_transfer_from',
-        'mint_bid', 'mint_cancel', 'mint_status', 'package_info', 'package_install', 'package_list', 'rights_quotas', 'rights_transfer', 'store_search', 'world_whoami',
+        'capability_list', 'capability_request', 'mint_bid', 'mint_cancel', 'mint_status', 'package_info', 'package_install', 'package_list', 'rights_quotas', 'rights_transfer', 'store_search', 'world_whoami',
       ].sort(),
     );
     for (const m of registry.publicMethods()) {

@@ -504,4 +504,28 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (name, version)
   );
   `,
+  /* 22: capability requests to the operator (what money cannot buy), each with its backers and their offers */ `
+  CREATE TABLE capability_requests (
+    id         TEXT PRIMARY KEY,
+    capability TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('open', 'granted', 'denied')),
+    created_by TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    decided_at INTEGER,
+    decided_by TEXT,
+    note       TEXT,
+    attached   TEXT
+  );
+  CREATE UNIQUE INDEX capability_requests_open ON capability_requests(key) WHERE status = 'open';
+  CREATE TABLE capability_backers (
+    request_id TEXT NOT NULL,
+    principal  TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    offer      INTEGER NOT NULL CHECK (offer >= 0),
+    at         INTEGER NOT NULL,
+    PRIMARY KEY (request_id, principal)
+  );
+  CREATE INDEX capability_backers_principal ON capability_backers(principal);
+  `,
 ];

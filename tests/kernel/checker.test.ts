@@ -55,7 +55,7 @@ describe('invariant checker', () => {
       const t = await seeded(db);
       await t.world.close();
       const clean = JSON.parse(execFileSync(process.execPath, [BIN, 'check', '--db', db], { encoding: 'utf8' }));
-      expect(clean).toMatchObject({ ok: true, violations: [], summary: { principals: 9, schema_version: MIGRATIONS.length } });
+      expect(clean).toMatchObject({ ok: true, violations: [], summary: { principals: 10, schema_version: MIGRATIONS.length } });
       expect(clean.summary.supply.scrip).toEqual({ issued: 200, burned: 0, held: 200 });
 
       const t2 = await openTestWorld({ path: db });

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { connectInProcess } from '../../src/mcp/inprocess.ts';
 import { worldHandler } from '../../src/mcp/http.ts';
-import { SESSION_CAST, buildHandbook, parseSessions } from '../../src/mcp/handbook/index.ts';
+import { EXAMPLE_PACKAGE, SESSION_CAST, buildHandbook, parseSessions } from '../../src/mcp/handbook/index.ts';
+import { registryStandIn } from '../packages/registry-standin.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseConfig, type ConfigInput } from '../../src/kernel/config.ts';
 import { createRegistry } from '../../genesis/index.ts';
 import { openTestWorld } from '../helpers/world.ts';
@@ -44,14 +48,33 @@ function examples(config: ConfigInput): [string, number][] {
 }
 
 describe('handbook worked examples', () => {
-  it('cover trading, the mint, debt and coordination', () => {
+  it('cover trading, the mint, debt, coordination, packages and capability requests', () => {
     const pages = new Set(examples({}).map(([p]) => p));
-    expect([...pages]).toEqual(['handbook_trading', 'handbook_mint', 'handbook_debt', 'handbook_coordination']);
+    expect([...pages]).toEqual(['handbook_trading', 'handbook_mint', 'handbook_debt', 'handbook_coordination', 'handbook_packages']);
   });
 
-  it.each(examples({}))('%s, session %i, runs as written', async (page, index) => {
+  // The packages example installs from a registry: run below against a stand-in serving the same package.
+  const needsRegistry = ([p, i]: [string, number]) => p === 'handbook_packages' && i === 0;
+  it.each(examples({}).filter((e) => !needsRegistry(e)))('%s, session %i, runs as written', async (page, index) => {
     await runExample({}, page, index);
   });
+
+  it('handbook_packages installs its package as written (from a stand-in registry serving it)', async () => {
+    const reg = await registryStandIn([
+      { name: EXAMPLE_PACKAGE.name, version: EXAMPLE_PACKAGE.version, main: 'index.js', dependencies: { 'is-number': '^6.0.0' }, files: { 'index.js': "const isNumber = require('is-number'); module.exports = (n) => { if (!isNumber(n)) throw new TypeError('expected a number'); return Math.abs(n % 2) === 1; };" } },
+      { name: 'is-number', version: '6.0.0', main: 'index.js', files: { 'index.js': "module.exports = (n) => typeof n === 'number' ? n - n === 0 : typeof n === 'string' && n.trim() !== '' && Number.isFinite(+n);" } },
+    ]);
+    const cache = mkdtempSync(join(tmpdir(), 'npm-cache-'));
+    try {
+      const text = await runExample({ packages: { registry: reg.url, cache_dir: cache } }, 'handbook_packages', 0);
+      expect(text).toContain('package_install {"name":"is-odd","version":"3.0.1"}');
+      // Where installs are off, the page says so and prints no install session.
+      expect(examples({ packages: { enabled: false } }).filter(([p]) => p === 'handbook_packages')).toEqual([['handbook_packages', 0]]);
+    } finally {
+      await reg.close();
+      rmSync(cache, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   // Spawning needs an LLM endpoint: the agents example is printed (and run) only where one is configured. No
   // model is called: nothing hosts the agent during the session.

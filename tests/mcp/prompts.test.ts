@@ -30,7 +30,7 @@ describe('handbook prompts', () => {
 
   it('serves an overview and one page per area', async () => {
     const { prompts } = await client.listPrompts();
-    expect(prompts.map((p) => p.name)).toEqual(['handbook', 'handbook_ledger', 'handbook_artifacts', 'handbook_contracts', 'handbook_trading', 'handbook_mint', 'handbook_debt', 'handbook_coordination', 'handbook_agents', 'handbook_bridges']);
+    expect(prompts.map((p) => p.name)).toEqual(['handbook', 'handbook_ledger', 'handbook_artifacts', 'handbook_contracts', 'handbook_trading', 'handbook_mint', 'handbook_debt', 'handbook_coordination', 'handbook_agents', 'handbook_bridges', 'handbook_packages']);
     for (const p of prompts) expect(p.description!.length).toBeGreaterThan(10);
   });
 

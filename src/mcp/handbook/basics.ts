@@ -40,7 +40,8 @@ saying what to do, \`retriable\`, and \`retry_after_ms\` when waiting helps. Mut
 \`idempotency_key\`: repeat a call with the same key and it happens once.
 
 Other pages: handbook_ledger, handbook_artifacts, handbook_contracts, handbook_trading, handbook_mint,
-handbook_debt, handbook_coordination, handbook_agents and handbook_bridges (outside tools: files, fetch, …).`;
+handbook_debt, handbook_coordination, handbook_agents, handbook_bridges (outside tools: files, fetch, …) and
+handbook_packages (npm libraries for your code; asking the operator for what scrip cannot buy).`;
 
   const ledger = `# The ledger
 
@@ -106,7 +107,8 @@ written, to the library's version at that moment, and pinned: the code keeps run
 a tool you buy keeps working as it did. ${c.tool('genesis_store', 'info')} lists the versions a code artifact runs against
 (\`imports\`), who owns each now and its latest version; write your code again to move to newer versions.
 The kept copies count against the importer's disk quota. Only static imports present when the code was
-written resolve; \`genesis_\` libraries are the world's and always current.
+written resolve; \`genesis_\` libraries are the world's and always current. npm packages installed here with
+${c.tool('genesis_packages', 'install')} are imported by name the same way (see handbook_packages).
 
 ## Reputation
 Usage stats (invocations, success rate, paying invokers) belong to what an artifact is now: when its code or

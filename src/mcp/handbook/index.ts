@@ -4,12 +4,14 @@ import { coordinationPage, debtPage } from './cooperation.ts';
 import { mintPage, tradingPage } from './markets.ts';
 import { agentsPage } from './agents.ts';
 import { bridgesPage, type LiveBridge } from './bridges.ts';
+import { packagesPage } from './packages.ts';
 import type { Config } from '../../kernel/config.ts';
 import type { GenesisRegistry } from '../../kernel/genesis.ts';
 
 export { SESSION_CAST, type HandbookPage } from './context.ts';
 export { parseSessions, type SessionStep } from './session.ts';
 export { liveBridges, type LiveBridge } from './bridges.ts';
+export { EXAMPLE_PACKAGE } from './packages.ts';
 
 /**
  * The handbook, generated from the genesis registry and the config: every tool name comes from a
@@ -22,5 +24,5 @@ export function buildHandbook(registry: GenesisRegistry, config: Config, bridges
   const c = pageContext(registry, config);
   const live = bridgesPage(c, []);
   const bridgesLive: HandbookPage = { ...live, get text() { return bridgesPage(c, bridges()).text; } };
-  return [...basicPages(c), tradingPage(c), mintPage(c), debtPage(c), coordinationPage(c), agentsPage(c), bridgesLive];
+  return [...basicPages(c), tradingPage(c), mintPage(c), debtPage(c), coordinationPage(c), agentsPage(c), bridgesLive, packagesPage(c)];
 }

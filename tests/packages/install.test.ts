@@ -28,6 +28,8 @@ const PACKAGES: StandInPackage[] = [
   { name: 'reads-files', version: '1.0.0', main: 'index.js', files: { 'index.js': "const fs = require('fs'); module.exports = () => fs.readFileSync('/etc/passwd', 'utf8');" } },
   { name: 'native-thing', version: '1.0.0', main: 'index.js', gypfile: true, files: { 'index.js': 'module.exports = 1;', 'binding.gyp': '{}' } },
   { name: 'big-one', version: '1.0.0', main: 'index.js', files: { 'index.js': `module.exports = ${JSON.stringify('x'.repeat(300_000))};` } },
+  { name: 'huge-one', version: '1.0.0', main: 'index.js', files: { 'index.js': `module.exports = ${JSON.stringify('y'.repeat(500_000))};` } },
+  ...Array.from({ length: 6 }, (_, i) => ({ name: `chain-${i + 1}`, version: '1.0.0', main: 'index.js', ...(i < 5 ? { dependencies: { [`chain-${i + 2}`]: '1.0.0' } } : {}), files: { 'index.js': i < 5 ? `module.exports = require('chain-${i + 2}');` : 'module.exports = 6;' } })),
   { name: 'tampered', version: '1.0.0', main: 'index.js', tamper: true, files: { 'index.js': 'module.exports = 1;' } },
   // Tries every way out of the sandbox when it loads and when it is called.
   {
@@ -52,7 +54,7 @@ describe('package_install against a local registry of tarballs the test builds',
   let reg: Awaited<ReturnType<typeof registryStandIn>>;
   let close: () => Promise<void>;
   beforeAll(async () => {
-    ({ t, reg, close } = await packagesWorld(PACKAGES, { principals: ['alice', 'bob', 'carol'], packages: { fee_base: 5, fee_per_kib: 1, max_bundle_bytes: 200_000, timeout_ms: 10_000 }, config: { principal_defaults: { scrip: 100, cpu_ms: 100_000 } } }));
+    ({ t, reg, close } = await packagesWorld(PACKAGES, { principals: ['alice', 'bob', 'carol'], packages: { fee_base: 5, fee_per_kib: 1, max_bundle_bytes: 200_000, max_download_bytes: 400_000, max_packages: 5, timeout_ms: 10_000 }, config: { principal_defaults: { scrip: 100, cpu_ms: 100_000 } } }));
   }, 30_000);
   afterAll(() => close());
   const install = (as: string, name: string, version?: string) => t.world.submit(as, 'genesis_packages', 'install', { name, ...(version === undefined ? {} : { version }) });
@@ -131,6 +133,8 @@ describe('package_install against a local registry of tarballs the test builds',
       ['native-thing', undefined, 'INVALID_ARGS', /native code/],
       ['big-one', undefined, 'QUOTA_EXCEEDED', /bundles to \d+ bytes, more than the 200000/],
       ['tampered', undefined, 'UPSTREAM_ERROR', /integrity|tarball/i],
+      ['huge-one', undefined, 'QUOTA_EXCEEDED', /unpack to more than 400000 bytes/],
+      ['chain-1', undefined, 'QUOTA_EXCEEDED', /more than 5 packages/],
     ];
     for (const [name, version, code, message] of cases) {
       const before = stateOf(t.world);

@@ -14,6 +14,7 @@ describe('bridge definitions', () => {
     for (const n of ['filesystem', 'memory', 'sequential-thinking', 'everything', 'fetch']) expect(byName[n]?.disabled, n).toBeNull();
     expect(byName.github!.disabled).toBe('GITHUB_TOKEN is not set');
     expect(byName['brave-search']!.disabled).toBe('BRAVE_API_KEY is not set');
+    expect(byName.browser!.disabled).toBe('ECOLOGY_BROWSER_PATH is not set');
     expect(byName['sequential-thinking']!.artifactId).toBe('mcp_sequential_thinking');
     expect(byName.filesystem!.transport).toMatchObject({ kind: 'stdio', command: 'node' });
     // A key that is set is substituted where the definition names it, and nowhere else.

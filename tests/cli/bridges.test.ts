@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/world.ts';
 import { World } from '../../src/world.ts';
+import { callOk, stdioClient } from '../helpers/mcp.ts';
 
 const BIN = new URL('../../bin/ecology.mjs', import.meta.url).pathname;
 const everything = new URL('../../bridges/everything.json', import.meta.url).pathname;
@@ -125,4 +126,26 @@ describe("a serving process follows the operator's bridge changes made by anothe
       tmp.cleanup();
     }
   }, 120_000);
+});
+
+describe('ecology stdio calls bridges', () => {
+  it('a client of ecology stdio calls a bridge registered by init, and pays its fee', async () => {
+    const tmp = tempDir();
+    const db = join(tmp.dir, 'w.db');
+    try {
+      expect(run(['init', '--db', db, '--as', 'alice']).status).toBe(0);
+      const alice = await stdioClient(db, 'alice', 'modern');
+      try {
+        const before = (await callOk(alice, 'ledger_balance', {})).balances.scrip;
+        const r = await callOk(alice, 'artifact_invoke', { id: 'mcp_everything', method: 'echo', args: { message: 'over stdio' } });
+        expect(r.result).toMatchObject({ untrusted: true, source: 'mcp_everything.echo', content: [{ type: 'text', text: 'Echo: over stdio' }] });
+        expect((await callOk(alice, 'ledger_balance', {})).balances.scrip).toBe(before - 1);
+      } finally {
+        await alice.close();
+      }
+      expect(run(['check', '--db', db]).status).toBe(0);
+    } finally {
+      tmp.cleanup();
+    }
+  }, 60_000);
 });

@@ -1,5 +1,7 @@
-import { builtinModules } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { builtinModules, createRequire } from 'node:module';
+import { dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { init as initLexer, parse as parseCjs } from 'cjs-module-lexer';
 import * as esbuild from 'esbuild';
 import { PackageRefused } from './spec.ts';
 import type { ResolvedPackage } from './fetch.ts';
@@ -51,11 +53,62 @@ export async function bundlePackage(tree: readonly ResolvedPackage[], o: { minif
       throw refusal(again, root, ownerOf);
     }
   }
+  // A CommonJS package has no static exports: name them as Node does (its own lexer), so `import { f }` works
+  // wherever it would in Node, beside the default import of module.exports.
+  const main = cjsEntry(result.metafile, top);
+  if (main !== null) {
+    const names = await cjsNames(main);
+    if (names.length > 0) {
+      try {
+        result = await build(`import m from ${JSON.stringify(root.name)}; export default m; export const { ${names.join(', ')} } = m;`, root.dir, o.minify);
+      } catch (err) {
+        throw refusal(err, root, ownerOf);
+      }
+    }
+  }
   const code = result.outputFiles[0]!.text;
   const ms = performance.now() - started;
   const bytes = Buffer.byteLength(code);
   if (bytes > o.maxBytes) throw new PackageRefused('QUOTA_EXCEEDED', `${root.name}@${root.version} bundles to ${bytes} bytes, more than the ${o.maxBytes} a library may hold. Choose a smaller package.`, { bytes, limit: o.maxBytes });
   return { code, ms };
+}
+
+/** The root package's entry file if it is CommonJS (as esbuild read it), else null. */
+function cjsEntry(meta: esbuild.Metafile, top: string): string | null {
+  const stdin = Object.entries(meta.inputs).find(([k]) => k === '<stdin>' || k.endsWith('entry.js'))?.[1];
+  const first = stdin?.imports[0]?.path;
+  if (!first || meta.inputs[first]?.format !== 'cjs') return null;
+  return join(top, first);
+}
+
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+const RESERVED = new Set(['default', 'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'let', 'new', 'null', 'return', 'static', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'arguments', 'eval']);
+const MAX_NAMES = 2_000;
+
+/** The names a CommonJS module exports, as Node's cjs-module-lexer finds them (following re-exports a few deep). */
+async function cjsNames(file: string, depth = 0, seen = new Set<string>()): Promise<string[]> {
+  if (depth > 4 || seen.has(file)) return [];
+  seen.add(file);
+  await initLexer();
+  let found: { exports: string[]; reexports: string[] };
+  try {
+    found = parseCjs(await readFile(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  const names = new Set(found.exports.filter((n) => IDENTIFIER.test(n) && !RESERVED.has(n)));
+  for (const spec of found.reexports) {
+    let next: string;
+    try {
+      next = createRequire(file).resolve(spec);
+    } catch {
+      continue;
+    }
+    if (!isAbsolute(next)) continue;
+    for (const n of await cjsNames(next, depth + 1, seen)) names.add(n);
+    if (names.size > MAX_NAMES) break;
+  }
+  return [...names].slice(0, MAX_NAMES);
 }
 
 function build(contents: string, resolveDir: string, minify: boolean) {

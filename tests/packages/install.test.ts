@@ -22,7 +22,7 @@ const PACKAGES: StandInPackage[] = [
   { name: 'solo', version: '1.0.0', type: 'module', main: 'index.js', files: { 'index.js': 'export const one = 1;' } },
   { name: 'tiny-chunk', version: '2.0.0', type: 'module', main: 'index.js', files: { 'index.js': 'export function chunk() { return "v2"; } export default chunk;' } },
   // CommonJS, with an install script that must never run.
-  { name: '@acme/shout', version: '0.3.1', main: 'index.js', scripts: { postinstall: `node -e "require('fs').writeFileSync('${marker}', 'ran')"` }, files: { 'index.js': 'module.exports = { shout: (s) => s.toUpperCase() + "!" };' } },
+  { name: '@acme/shout', version: '0.3.1', main: 'index.js', scripts: { postinstall: `node -e "require('fs').writeFileSync('${marker}', 'ran')"` }, files: { 'index.js': 'exports.shout = (s) => s.toUpperCase() + "!"; exports.whisper = (s) => s.toLowerCase();' } },
   // Needs Node: through a dependency.
   { name: 'needs-fs', version: '1.0.0', main: 'index.js', dependencies: { 'reads-files': '1.0.0' }, files: { 'index.js': "module.exports = require('reads-files');" } },
   { name: 'reads-files', version: '1.0.0', main: 'index.js', files: { 'index.js': "const fs = require('fs'); module.exports = () => fs.readFileSync('/etc/passwd', 'utf8');" } },
@@ -103,12 +103,13 @@ describe('package_install against a local registry of tarballs the test builds',
     expect(value(await t.world.submit('bob', 'pinned', 'v', {}))).toBe(2);
   });
 
-  it('a CommonJS package with a postinstall script installs, the script never runs, and the record says it was skipped', async () => {
+  it('a CommonJS package with a postinstall script installs, the script never runs, the record says it was skipped; its exports import by name', async () => {
     const r = value(await install('carol', '@acme/shout'));
     expect(r).toMatchObject({ name: '@acme/shout', version: '0.3.1', skipped_scripts: [{ package: '@acme/shout@0.3.1', scripts: ['postinstall'] }] });
     expect(existsSync(marker)).toBe(false);
-    t.ok('carol', 'genesis_store', 'write', codeArtifact('loud', "import m from '@acme/shout'; export function go({ s }) { return m.shout(s); }", [{ name: 'go' }]));
-    expect(value(await t.world.submit('alice', 'loud', 'go', { s: 'hey' }))).toBe('HEY!');
+    // module.exports as the default import, and the names Node's own lexer finds as named imports.
+    t.ok('carol', 'genesis_store', 'write', codeArtifact('loud', "import m from '@acme/shout'; import { whisper } from '@acme/shout'; export function go({ s }) { return m.shout(s) + whisper(s); }", [{ name: 'go' }]));
+    expect(value(await t.world.submit('alice', 'loud', 'go', { s: 'Hey' }))).toBe('HEY!hey');
   });
 
   it('an installed package has no more power than any guest code', async () => {

@@ -214,7 +214,19 @@ export class World {
   private prepareFor(target: string, method: string, args: unknown, caller: string): (() => Promise<Prepared | null>) | null {
     if (typeof target !== 'string' || typeof method !== 'string') return null;
     const def = this.kernel.registry.method(target, method);
-    if (!def?.prepare) return null;
+    if (!def) return null;
+    // artifact_invoke of a genesis method is that method's call (one hop, as the door allows): its outside work
+    // too. Looked up before anything is parsed: nearly every call is a forward, and few targets prepare.
+    if (def.forward) {
+      const a = args as { id?: unknown; method?: unknown } | null;
+      const next = typeof a?.id === 'string' && typeof a.method === 'string' ? this.kernel.registry.method(a.id, a.method) : undefined;
+      if (!next?.prepare) return null;
+      const parsed = def.input.safeParse(args);
+      if (!parsed.success) return null;
+      const f = def.forward(parsed.data as never);
+      return this.prepareFor(f.target, f.method, f.args, caller);
+    }
+    if (!def.prepare) return null;
     const parsed = def.input.safeParse(args);
     if (!parsed.success) return null;
     const prepare = def.prepare;

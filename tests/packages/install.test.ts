@@ -169,6 +169,13 @@ describe('package_install against a local registry of tarballs the test builds',
     expect(t.world.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM packages WHERE name = 'solo'")!.n).toBe(1);
   });
 
+  it('artifact_invoke of package_install installs too (its fetch still runs outside the transaction)', async () => {
+    const r = value(await t.world.submit('carol', 'genesis_store', 'invoke', { id: 'genesis_packages', method: 'install', args: { name: 'escape-artist' } }));
+    expect(r).toMatchObject({ name: 'escape-artist', installed: false, fee: 0 });
+    const fresh = value(await t.world.submit('carol', 'genesis_store', 'invoke', { id: 'genesis_packages', method: 'install', args: { name: 'tiny-util', version: '1.2.0' } }));
+    expect(fresh.name).toBe('tiny-util');
+  });
+
   it('an installer without the base fee is refused before anything is fetched', async () => {
     t.world.createPrincipal('poor', { scrip: 2 });
     const n = reg.requests.length;

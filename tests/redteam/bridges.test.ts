@@ -518,7 +518,9 @@ describe('red team: bridges stalling the world or one another', () => {
     const pid = m().running().find((x) => x.server === 'memory' && x.instance === 'mallory')!.pid!;
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--max-old-space-size=128');
     for (const d of loadDefinitions(BRIDGES, {}).filter((x) => x.settings.isolation === 'principal')) {
-      expect(d.transport.kind === 'stdio' && d.transport.args.some((a) => a.startsWith('--max-old-space-size=')), d.name).toBe(true);
+      // Node's flag on its command line, or (for a server npx starts) in NODE_OPTIONS, which npx passes on.
+      const bounded = d.transport.kind === 'stdio' && (d.transport.args.some((a) => a.startsWith('--max-old-space-size=')) || /--max-old-space-size=\d+/.test(d.transport.env.NODE_OPTIONS ?? ''));
+      expect(bounded, d.name).toBe(true);
     }
   }, START);
 

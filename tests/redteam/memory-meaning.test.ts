@@ -159,9 +159,11 @@ describe('red team: memory search by meaning', () => {
     // An extra argument: refused by the strict schema.
     const extra = await w.submit('bob', 'genesis_memory', 'search', { query: 'vault', mode: 'meaning', prepared: { hits: [{ id: secretId, score: 1 }] } });
     expect(!extra.ok && extra.error.code).toBe('INVALID_ARGS');
-    // Through the transparent door: no prepare ran, so meaning is refused (no hits from anywhere).
+    // Through the transparent door: the world runs the search's own prepare (nothing the caller sends), over bob's
+    // memory only, so alice's entry never comes back.
     const fwd = await w.submit('bob', 'genesis_store', 'invoke', { id: 'genesis_memory', method: 'search', args: { query: 'vault code', mode: 'meaning' } });
-    expect(!fwd.ok && fwd.error.code).toBe('INVALID_ARGS');
+    expect(fwd.ok, JSON.stringify(fwd)).toBe(true);
+    expect(JSON.stringify(fwd)).not.toContain('4471');
     const fwdAlice = await w.submit('bob', 'genesis_store', 'invoke', { id: 'genesis_memory', method: 'search', args: { query: 'vault code', memory_id: 'alice.memory' } });
     expect(!fwdAlice.ok && fwdAlice.error.code).toBe('ACCESS_DENIED');
     // Nested in sandboxed code: words only; alice's memory refused.

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { OPERATOR } from '../../src/kernel/artifact.ts';
+import { CONTROL_CHARS, OPERATOR } from '../../src/kernel/artifact.ts';
 import { KernelError, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type GenesisArtifactDef, type HandlerContext } from '../../src/kernel/genesis.ts';
 import { READ, WRITE, assetEnum } from '../shared.ts';
@@ -14,7 +14,7 @@ const view = z.object({
   id: z.string(),
   capability: z.string(),
   status: z.enum(['open', 'granted', 'denied']),
-  demand: z.int().describe('Principals backing it.'),
+  demand: z.int().describe("Principals backing it, by maker (an agent's wallets and spawned agents count as the agent)."),
   offered: z.int().describe('Scrip offered in all, held until decided.'),
   created_at: z.int(),
   decided_at: z.int().nullable(),
@@ -57,6 +57,8 @@ export const request = defineMethod({
     const c = ctx.config.capabilities;
     if (ctx.caller === OPERATOR) throw new KernelError('INVALID_ARGS', 'The operator grants capabilities; it does not request them.', {});
     const capability = args.capability.trim();
+    // It is shown to the operator in a terminal (ecology capability list) and to every agent: text only.
+    if (capability.search(CONTROL_CHARS) !== -1) throw new KernelError('INVALID_ARGS', 'capability must be plain text on one line: no control characters (newlines, escape sequences) or direction marks. Name it in a few words and explain in reason.', {});
     if (capability.length > c.max_capability_chars) throw new KernelError('INVALID_ARGS', `capability is ${capability.length} characters; the limit is ${c.max_capability_chars}. Name it in a few words and explain in reason.`, { limit: c.max_capability_chars });
     if (args.reason.length > c.max_reason_chars) throw new KernelError('INVALID_ARGS', `reason is ${args.reason.length} characters; the limit is ${c.max_reason_chars}. Shorten it.`, { limit: c.max_reason_chars });
     const reqs = new CapabilityRequests(ctx.services.store);
@@ -74,7 +76,7 @@ export const request = defineMethod({
     // Held until decided: a caller who cannot afford its offer is refused here, and nothing is recorded.
     if (offer > 0) ctx.services.ledger.move(ctx.caller, CAPABILITIES_ACCOUNT, 'scrip', offer, ctx.posting(`capability offer:${open.id}`));
     reqs.back(open.id, ctx.caller, args.reason, offer, ctx.now);
-    const demand = reqs.backers(open.id).length;
+    const demand = reqs.demand(open.id);
     ctx.emit('capability_requested', { principal: ctx.caller }, { request_id: open.id, capability: open.capability, demand, merged });
     return { id: open.id, merged, demand, your_offer: reqs.backer(open.id, ctx.caller)!.offer };
   },
@@ -110,11 +112,11 @@ export const approve = defineMethod({
   name: 'approve',
   tool: 'operator_capability_approve',
   title: 'Grant a capability request',
-  description: 'Operator only (ecology capability approve). Grants an open request: the backers\' offers are paid to the operator, any grants are issued to each backer, and what was attached (a bridge enabled, a note) is recorded for them to read.',
+  description: 'Operator only (ecology capability approve). Grants an open request: the backers\' offers are paid to the operator, any grants are issued to each backer (once per maker: an agent\'s wallets and spawned agents share one), and what was attached (a bridge enabled, a note) is recorded for them to read.',
   input: z.object({
     id: requestId,
-    note: z.string().max(2_000).optional(),
-    grants: z.array(z.object({ asset: assetEnum, amount: z.int().min(1).max(Number.MAX_SAFE_INTEGER) })).max(8).optional().describe('Issued to each backer.'),
+    note: z.string().max(2_000).optional().describe('Public: every principal can read it (capability_list, events). Never put a secret here.'),
+    grants: z.array(z.object({ asset: assetEnum, amount: z.int().min(1).max(Number.MAX_SAFE_INTEGER) })).max(8).optional().describe('Issued to each backer, once per maker.'),
     bridge: z.string().regex(/^mcp_[a-z0-9_]{1,32}$/).optional().describe('A bridge enabled for it (ecology bridge add first).'),
   }),
   output: z.object({ id: z.string(), status: z.literal('granted'), paid: z.int(), backers: z.int() }),
@@ -125,9 +127,14 @@ export const approve = defineMethod({
     const r = openRequest(reqs, args.id);
     const backers = reqs.backers(r.id);
     let paid = 0;
+    // Grants go once per maker (to its first backer): backing through wallets or spawned agents multiplies nothing.
+    const granted = new Set<string>();
     for (const b of backers) {
       if (b.offer > 0) ctx.services.ledger.move(CAPABILITIES_ACCOUNT, OPERATOR, 'scrip', b.offer, ctx.posting(`capability granted:${r.id}`));
       paid += b.offer;
+      const maker = ctx.services.artifacts.makerOf(b.principal);
+      if (granted.has(maker)) continue;
+      granted.add(maker);
       for (const g of args.grants ?? []) ctx.services.ledger.issue(b.principal, g.asset, g.amount, ctx.posting(`capability grant:${r.id}`));
     }
     if (args.bridge !== undefined && !ctx.services.artifacts.meta(args.bridge)) throw notFound('Bridge', args.bridge, 'Add it first: ecology bridge add.');

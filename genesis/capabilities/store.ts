@@ -26,6 +26,8 @@ export interface BackerRow {
 export const capabilityKey = (capability: string): string => capability.trim().toLowerCase().replace(/\s+/g, ' ');
 
 const COLUMNS = 'id, capability, status, created_by, created_at, decided_at, decided_by, note, attached';
+/** A request `r`'s demand: its backers' distinct makers. */
+const DEMAND = '(SELECT COUNT(DISTINCT COALESCE(a.maker, b.principal)) FROM capability_backers b LEFT JOIN artifacts a ON a.id = b.principal WHERE b.request_id = r.id)';
 
 /** Capability requests and who backs each (its demand), with the scrip each offers held in custody until decided. */
 export class CapabilityRequests {
@@ -41,6 +43,11 @@ export class CapabilityRequests {
 
   backers(id: string): BackerRow[] {
     return this.store.all<BackerRow>('SELECT request_id, principal, reason, offer, at FROM capability_backers WHERE request_id = ? ORDER BY at, principal', id);
+  }
+
+  /** Who backs a request, counted by maker: an agent's wallets and the agents it spawned count as the agent. */
+  demand(id: string): number {
+    return this.store.one<{ n: number }>(`SELECT ${DEMAND} AS n FROM capability_requests r WHERE r.id = ?`, id)!.n;
   }
 
   backer(id: string, principal: string): BackerRow | undefined {
@@ -69,7 +76,7 @@ export class CapabilityRequests {
       params.push(after);
     }
     return this.store.all(
-      `SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')}, (SELECT COUNT(*) FROM capability_backers b WHERE b.request_id = r.id) AS demand,
+      `SELECT ${COLUMNS.split(', ').map((c) => `r.${c}`).join(', ')}, ${DEMAND} AS demand,
          (SELECT COALESCE(SUM(offer), 0) FROM capability_backers b WHERE b.request_id = r.id) AS offered
        FROM capability_requests r ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY r.id LIMIT ?`,
       ...params,

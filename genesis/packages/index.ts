@@ -62,7 +62,7 @@ function record(ctx: HandlerContext, pkgs: Packages, b: BuiltPackage, asked: str
   const fee = c.fee_base + Math.ceil(bytes / 1024) * c.fee_per_kib;
   const have = ctx.services.ledger.balance(ctx.caller, 'scrip');
   if (have < fee) throw new KernelError('INSUFFICIENT_FUNDS', `Installing ${b.name}@${b.version} costs ${fee} scrip (${c.fee_base} plus ${c.fee_per_kib} per KiB of its ${bytes}-byte bundle); you have ${have}.`, { fee, balance: have });
-  const id = packageArtifactId(b.name, b.version);
+  const id = packageArtifactId(b.name, b.version, (i) => ctx.services.artifacts.meta(i) !== undefined);
   if (ctx.services.artifacts.meta(id)) throw new KernelError('CONFLICT', `The id ${id} is taken; ${b.name}@${b.version} cannot be recorded under it.`, { id });
   // The module must load in the sandbox as bundled, or nobody could import it.
   ctx.inspectModule(id, b.code, false);

@@ -16,10 +16,14 @@ export interface PackageRow {
   installed_at: number;
 }
 
-/** The library artifact's id for a package version: readable where it fits the id rules, a hash where not. */
-export function packageArtifactId(name: string, version: string): string {
+/**
+ * The library artifact's id for a package version: readable where it fits the id rules and is free, a hash where
+ * not. Readable ids can meet (`@acme/kit` and `acme__kit`, `a.b` and `a_b`): the one installed second gets the hash,
+ * so nobody can lock a package out by installing a look-alike first.
+ */
+export function packageArtifactId(name: string, version: string, taken: (id: string) => boolean): string {
   const readable = `${PACKAGE_PREFIX}${name.replace(/^@/, '').replace('/', '__').replaceAll('.', '_')}_${version.toLowerCase().replace(/[.+]/g, '_')}`;
-  if (readable.length <= MAX_ID_CHARS && ID_PATTERN.test(readable)) return readable;
+  if (readable.length <= MAX_ID_CHARS && ID_PATTERN.test(readable) && !taken(readable)) return readable;
   return `${PACKAGE_PREFIX}${createHash('sha256').update(`${name}@${version}`).digest('hex').slice(0, 32)}`;
 }
 

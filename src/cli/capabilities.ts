@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { WorldOptions } from './options.ts';
 import type { World } from '../world.ts';
+import { inert } from '../kernel/artifact.ts';
 
 interface RequestView {
   id: string;
@@ -30,7 +31,9 @@ export function addCapabilityCommands(program: Command, setExit: (code: number) 
           } while (cursor);
           if (rows.length === 0 && !opts.json) process.stdout.write(`No ${opts.status ?? 'open'} capability requests.\n`);
           for (const r of rows) {
-            process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `${r.id}  ${r.status.padEnd(7)}  demand ${String(r.demand).padEnd(3)} offered ${String(r.offered).padEnd(6)} ${r.capability}\n`);
+            const line = opts.json ? JSON.stringify(r) : `${r.id}  ${r.status.padEnd(7)}  demand ${String(r.demand).padEnd(3)} offered ${String(r.offered).padEnd(6)} ${r.capability}`;
+            // Agents wrote the capabilities: control characters are shown escaped, never sent to the terminal.
+            process.stdout.write(`${inert(line)}\n`);
           }
         }),
       );
@@ -41,9 +44,9 @@ export function addCapabilityCommands(program: Command, setExit: (code: number) 
     setExit(
       await operate(opts, async (w) => {
         const r = await find(w, id);
-        process.stdout.write(`${r.id}: ${r.capability}\nstatus ${r.status}, demand ${r.demand}, offered ${r.offered} scrip${r.note ? `\nnote: ${r.note}` : ''}\n`);
-        // Agents wrote these reasons: shown as quoted data, one line each.
-        for (const b of r.backers ?? []) process.stdout.write(`  ${b.principal} offers ${b.offer}: ${JSON.stringify(b.reason)}\n`);
+        process.stdout.write(`${r.id}: ${inert(r.capability)}\nstatus ${r.status}, demand ${r.demand}, offered ${r.offered} scrip${r.note ? `\nnote: ${inert(r.note)}` : ''}\n`);
+        // Agents wrote these reasons: shown as quoted data, one line each, control characters escaped.
+        for (const b of r.backers ?? []) process.stdout.write(`  ${b.principal} offers ${b.offer}: ${inert(JSON.stringify(b.reason))}\n`);
       }),
     );
   });
@@ -51,10 +54,10 @@ export function addCapabilityCommands(program: Command, setExit: (code: number) 
   worldOpts(
     cap
       .command('approve')
-      .description("Grant a request: backers' offers are paid to the operator; grants are issued to each backer.")
+      .description("Grant a request: backers' offers are paid to the operator; grants are issued to each backer (once per maker).")
       .argument('<id>')
-      .option('--note <text>', 'what the backers should know (where the key is, how to use it)')
-      .option('--grant <asset=amount...>', 'issue this to each backer, e.g. llm_budget_micro_usd=100000')
+      .option('--note <text>', 'what the backers should know (how to use it); public: every agent can read it, so never put a secret here')
+      .option('--grant <asset=amount...>', 'issue this to each backer (once per maker: an agent and its wallets share one), e.g. llm_budget_micro_usd=100000')
       .option('--bridge <id>', 'a bridge enabled for it (add it first with ecology bridge add)'),
   ).action(async (id: string, opts: WorldOptions & { note?: string; grant?: string[]; bridge?: string }) => {
     setExit(

@@ -160,7 +160,7 @@ export function namespaceOf(id: string): string | null {
 /**
  * Checks that `creator` may bring `id` into being. Ids `p.anything` are reserved to the artifact `p`
  * and its owner: a service keeps its records there, and nobody can take one of their ids first (a
- * squatter could otherwise lock the service's users out). Plain ids starting `genesis_` are the world's.
+ * squatter could otherwise lock the service's users out). Plain ids starting `genesis_`, `mcp_` or `npm_` are the world's.
  * `lookup` reads the namespace's artifact (owner and tombstone), so this stays a pure rule.
  */
 export function validateNewId(id: string, creator: string, lookup: (id: string) => Pick<ArtifactMeta, 'owner' | 'deleted_at'> | undefined): void {
@@ -173,8 +173,9 @@ export function validateNewId(id: string, creator: string, lookup: (id: string) 
     }
     return;
   }
-  if (id.startsWith(RESERVED_PREFIX) || id.startsWith(BRIDGE_PREFIX)) {
-    throw accessDenied(`Ids starting with '${id.startsWith(BRIDGE_PREFIX) ? BRIDGE_PREFIX : RESERVED_PREFIX}' are reserved for the world's own artifacts. Choose another id.`, { id });
+  const prefix = [RESERVED_PREFIX, BRIDGE_PREFIX, PACKAGE_PREFIX].find((p) => id.startsWith(p));
+  if (prefix !== undefined) {
+    throw accessDenied(`Ids starting with '${prefix}' are reserved for the world's own artifacts${prefix === PACKAGE_PREFIX ? ' (npm packages, installed with package_install)' : ''}. Choose another id.`, { id });
   }
 }
 
@@ -285,3 +286,9 @@ export function requireReleasable(a: Pick<ArtifactMeta, 'id' | 'listing'>, verb:
 export function truncate(s: string, n: number): string {
   return s.length <= n ? s : `${s.slice(0, n)}…`;
 }
+
+/** Characters that act on a terminal or disguise text rather than show: controls (escape sequences, CR, C1), invisible and direction marks. */
+export const CONTROL_CHARS = /[\p{Cc}\u200b-\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
+
+/** `s` with every control character written out as a \u escape, so printing it cannot act on a terminal. */
+export const inert = (s: string): string => s.replace(CONTROL_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

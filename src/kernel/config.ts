@@ -213,7 +213,7 @@ export const ConfigSchema = z
         cache_dir: z.string().min(1).max(1_000).optional(),
         /** Packages one install may fetch, its dependencies included. */
         max_packages: int(1, 2_000).default(150),
-        /** Bytes one install's packages may unpack to. */
+        /** Bytes one install's packages may unpack to, each file counted in whole 4 KiB blocks (checked from the tarball's headers, before writing). */
         max_download_bytes: int(1_024, 1_073_741_824).default(50 * 1024 * 1024),
         /** Bytes of one bundled library. */
         max_bundle_bytes: int(1_024, 16 * 1024 * 1024).default(2 * 1024 * 1024),

@@ -245,9 +245,10 @@ export class Kernel {
   }
 
   private logCommand(cmd: Command, request: string, key: string | undefined, ok: boolean, code: string | null, resultHash: string): void {
-    // A refused command's effects (its charges) are in its row; its request is kept only in part, so
-    // refusals cannot fill the log. A command that ran keeps all of it: a replay needs it.
-    const args = ok || request.length <= FAILED_REQUEST_CHARS ? request : `${request.slice(0, FAILED_REQUEST_CHARS)}…[${request.length} characters, sha256 ${sha256(request)}]`;
+    // A refused command's effects (its charges) are in its row; its request, and what was prepared for it (a
+    // package's whole bundle), are kept only in part, so refusals cannot fill the log. A command that ran keeps
+    // all of it: a replay needs it.
+    const kept = (text: string) => (ok || text.length <= FAILED_REQUEST_CHARS ? text : `${text.slice(0, FAILED_REQUEST_CHARS)}…[${text.length} characters, sha256 ${sha256(text)}]`);
     this.store.run(
       `INSERT INTO commands (id, at, principal, target, method, args, idempotency_key, ok, error_code, result_hash, cpu_ms, prepared, outside)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -256,13 +257,13 @@ export class Kernel {
       cmd.principal,
       cmd.target ?? '',
       cmd.method ?? '',
-      args,
+      kept(request),
       key ?? null,
       ok ? 1 : 0,
       code,
       resultHash,
       Math.ceil(cmd.cpuUsedMs),
-      cmd.prepared === undefined ? null : JSON.stringify(cmd.prepared),
+      cmd.prepared === undefined ? null : kept(JSON.stringify(cmd.prepared)),
       cmd.outsideRecord.length === 0 ? null : JSON.stringify(cmd.outsideRecord),
     );
   }

@@ -1,4 +1,4 @@
-import { ID_PATTERN, MAX_ID_CHARS, toMeta, type ArtifactMeta } from './artifact.ts';
+import { ID_PATTERN, MAX_ID_CHARS, PACKAGE_PREFIX, toMeta, type ArtifactMeta } from './artifact.ts';
 import { KernelError, accessDenied } from './errors.ts';
 import { Libraries, importError, type Imports, type Pin } from './libraries.ts';
 import type { Decision, PermissionRequest } from './contracts.ts';
@@ -36,6 +36,9 @@ export class ImportResolver {
 
   /** The module name `requested` stands for when imported by the module `base`; `decide` asks a library's contract. */
   resolve(frame: Frame, base: string, requested: string, pinning: Pinned | null, decide: Decide): string {
+    // A package was bundled whole: an import its code builds at run time would reach libraries unpinned, so its
+    // importers would run whatever those libraries become.
+    if (base.startsWith(PACKAGE_PREFIX)) throw importError(requested, 'npm packages are bundled with their dependencies and import nothing at run time.');
     const top = base === `${frame.artifact}.js`;
     // An npm package installed here takes its name before any library artifact: code written now gets the
     // newest installed version its import allows, recorded with the code, and keeps getting that version.

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { init as initLexer, parse as parseCjs } from 'cjs-module-lexer';
@@ -24,8 +24,6 @@ const ALTERNATIVES: Record<string, string> = {
 
 export interface Bundle {
   code: string;
-  /** Host time esbuild took (it runs in its own process, so its wall time stands for its CPU). */
-  ms: number;
 }
 
 /**
@@ -34,21 +32,21 @@ export interface Bundle {
  */
 export async function bundlePackage(tree: readonly ResolvedPackage[], o: { minify: boolean; maxBytes: number }): Promise<Bundle> {
   const root = tree[0]!;
-  const started = performance.now();
-  // esbuild names files relative to its working folder: the tree's root.
-  const top = dirname(root.dir);
+  // esbuild names files relative to its working folder: the tree's root (as the file system names it, links resolved).
+  const top = await realpath(dirname(root.dir));
   const ownerOf = (rel: string) => {
     const file = join(top, rel);
-    return tree.find((p) => !relative(p.dir, file).startsWith('..') && !relative(p.dir, file).split(sep).includes('node_modules')) ?? root;
+    const dirOf = (p: ResolvedPackage) => join(top, relative(dirname(root.dir), p.dir));
+    return tree.find((p) => !relative(dirOf(p), file).startsWith('..') && !relative(dirOf(p), file).split(sep).includes('node_modules')) ?? root;
   };
   const entry = (withDefault: boolean) => `export * from ${JSON.stringify(root.name)};${withDefault ? ` export { default } from ${JSON.stringify(root.name)};` : ''}`;
   let result: esbuild.BuildResult<{ write: false; metafile: true }>;
   try {
-    result = await build(entry(true), root.dir, o.minify);
+    result = await build(entry(true), top, o.minify);
   } catch (err) {
     if (!isNoDefault(err)) throw refusal(err, root, ownerOf);
     try {
-      result = await build(entry(false), root.dir, o.minify);
+      result = await build(entry(false), top, o.minify);
     } catch (again) {
       throw refusal(again, root, ownerOf);
     }
@@ -57,20 +55,19 @@ export async function bundlePackage(tree: readonly ResolvedPackage[], o: { minif
   // wherever it would in Node, beside the default import of module.exports.
   const main = cjsEntry(result.metafile, top);
   if (main !== null) {
-    const names = await cjsNames(main);
+    const names = await cjsNames(main, top);
     if (names.length > 0) {
       try {
-        result = await build(`import m from ${JSON.stringify(root.name)}; export default m; export const { ${names.join(', ')} } = m;`, root.dir, o.minify);
+        result = await build(`import m from ${JSON.stringify(root.name)}; export default m; export const { ${names.join(', ')} } = m;`, top, o.minify);
       } catch (err) {
         throw refusal(err, root, ownerOf);
       }
     }
   }
   const code = result.outputFiles[0]!.text;
-  const ms = performance.now() - started;
   const bytes = Buffer.byteLength(code);
   if (bytes > o.maxBytes) throw new PackageRefused('QUOTA_EXCEEDED', `${root.name}@${root.version} bundles to ${bytes} bytes, more than the ${o.maxBytes} a library may hold. Choose a smaller package.`, { bytes, limit: o.maxBytes });
-  return { code, ms };
+  return { code };
 }
 
 /** The root package's entry file if it is CommonJS (as esbuild read it), else null. */
@@ -86,7 +83,7 @@ const RESERVED = new Set(['default', 'await', 'break', 'case', 'catch', 'class',
 const MAX_NAMES = 2_000;
 
 /** The names a CommonJS module exports, as Node's cjs-module-lexer finds them (following re-exports a few deep). */
-async function cjsNames(file: string, depth = 0, seen = new Set<string>()): Promise<string[]> {
+async function cjsNames(file: string, top: string, depth = 0, seen = new Set<string>()): Promise<string[]> {
   if (depth > 4 || seen.has(file)) return [];
   seen.add(file);
   await initLexer();
@@ -104,17 +101,36 @@ async function cjsNames(file: string, depth = 0, seen = new Set<string>()): Prom
     } catch {
       continue;
     }
-    if (!isAbsolute(next)) continue;
-    for (const n of await cjsNames(next, depth + 1, seen)) names.add(n);
+    // Only the tree's own files are read (a re-export of /etc/passwd is no export).
+    if (!isAbsolute(next) || relative(top, await realpath(next).catch(() => next)).startsWith('..')) continue;
+    for (const n of await cjsNames(next, top, depth + 1, seen)) names.add(n);
     if (names.size > MAX_NAMES) break;
   }
   return [...names].slice(0, MAX_NAMES);
 }
 
-function build(contents: string, resolveDir: string, minify: boolean) {
+/**
+ * Refuses to load any file outside the tree (an absolute or `../` import, a `main`, `exports` or `imports` entry
+ * pointing out, a bare import found in a node_modules above it): esbuild would otherwise read this machine's files
+ * into the bundle (a .json or .txt as data) or quote them in its errors. Nothing outside is read.
+ */
+const confined = (folder: string): esbuild.Plugin => ({
+  name: 'confine',
+  setup(b) {
+    b.onLoad({ filter: /.*/ }, (args) => {
+      const rel = relative(folder, args.path);
+      if (args.namespace === 'file' && (rel.startsWith('..') || isAbsolute(rel))) {
+        return { errors: [{ text: 'it imports a file outside its package and dependencies; only their own files can be bundled' }] };
+      }
+      return undefined;
+    });
+  },
+});
+
+function build(contents: string, top: string, minify: boolean) {
   return esbuild.build({
-    stdin: { contents, resolveDir: dirname(resolveDir), loader: 'js', sourcefile: 'entry.js' },
-    absWorkingDir: dirname(resolveDir),
+    stdin: { contents, resolveDir: top, loader: 'js', sourcefile: 'entry.js' },
+    absWorkingDir: top,
     nodePaths: [],
     bundle: true,
     write: false,
@@ -131,7 +147,10 @@ function build(contents: string, resolveDir: string, minify: boolean) {
     // Node's globals are absent in the sandbox: code that checks for them (typeof process) sees none, code that
     // uses them unchecked fails when it runs, as it would in a browser. Only these two are given their usual meaning.
     define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
-    // No plugins: esbuild only reads the packages' files; their code only ever runs in the sandbox.
+    // No tsconfig.json is read (a package's could `extends` any file on this machine, quoted in the error).
+    tsconfigRaw: {},
+    // The one plugin only refuses: esbuild reads nothing outside the tree; the packages' code only ever runs in the sandbox.
+    plugins: [confined(top)],
   });
 }
 

@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, stat, symlink } from 'node:fs/promises';
+import { mkdir, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import pacote from 'pacote';
-import { PackageRefused, type PackageSpec } from './spec.ts';
+import * as tar from 'tar';
+import { PackageRefused, checkDependency, type PackageSpec } from './spec.ts';
 
 /** What pacote needs from npm's configuration (the registry, the cache) and our limits. */
 export interface FetchOptions {
@@ -11,7 +12,7 @@ export interface FetchOptions {
   cache: string;
   /** Packages in one tree, the root included. */
   maxPackages: number;
-  /** Bytes of all the tree's tarballs, unpacked. */
+  /** Bytes of all the tree's tarballs, unpacked, each entry counted in whole 4 KiB blocks (what it takes on disk). */
   maxDownloadBytes: number;
   timeoutMs: number;
 }
@@ -54,9 +55,11 @@ const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall', 'prepare'];
  * platform builds and extras, which a sandbox bundle cannot use).
  */
 export async function fetchTree(spec: PackageSpec, root: string, o: FetchOptions): Promise<ResolvedPackage[]> {
-  const opts = { registry: o.registry, cache: o.cache, fullMetadata: true, timeout: o.timeoutMs };
+  // No script ever runs, even where pacote would run one (a git or folder dependency's prepare, were one let through).
+  const opts = { registry: o.registry, cache: o.cache, fullMetadata: true, timeout: o.timeoutMs, ignoreScripts: true };
   const all: ResolvedPackage[] = [];
-  let bytes = 0;
+  const budget = { left: o.maxDownloadBytes };
+  const tooBig = () => new PackageRefused('QUOTA_EXCEEDED', `${spec.name} and its dependencies unpack to more than ${o.maxDownloadBytes} bytes (each file counted in whole 4 KiB blocks), the most one install may fetch. Choose a smaller package.`, { limit: o.maxDownloadBytes });
 
   // Depth first; a version met again (a cycle, or a shared dependency) is the same package, linked again.
   const resolveOne = async (name: string, want: string, optional: boolean): Promise<ResolvedPackage | null> => {
@@ -73,16 +76,13 @@ export async function fetchTree(spec: PackageSpec, root: string, o: FetchOptions
           name: m.name,
           version: m.version,
           integrity: m._integrity ?? '',
-          license: typeof m.license === 'string' ? m.license : 'UNKNOWN',
+          license: licenseOf(m.license),
           dir,
           dependencies: {},
           scripts: INSTALL_SCRIPTS.filter((s) => m.scripts?.[s] !== undefined),
         };
         all.push(entry);
-        // pacote checks the tarball against the integrity the registry gave; it never runs a script.
-        await pacote.extract(`${m.name}@${m.version}`, dir, { ...opts, integrity: m._integrity, resolved: m._resolved });
-        bytes += await folderBytes(dir);
-        if (bytes > o.maxDownloadBytes) throw new PackageRefused('QUOTA_EXCEEDED', `${spec.name} and its dependencies unpack to more than ${o.maxDownloadBytes} bytes, the most one install may fetch.`, { limit: o.maxDownloadBytes });
+        await extract(`${m.name}@${m.version}`, dir, { ...opts, integrity: m._integrity, resolved: m._resolved }, budget, tooBig);
         const deps: [string, string, boolean][] = [
           ...Object.entries(m.dependencies ?? {}).map(([n, r]) => [n, String(r), false] as [string, string, boolean]),
           ...Object.entries((m as { peerDependencies?: Record<string, string> }).peerDependencies ?? {})
@@ -90,6 +90,12 @@ export async function fetchTree(spec: PackageSpec, root: string, o: FetchOptions
             .map(([n, r]) => [n, String(r), Boolean((m as { peerDependenciesMeta?: Record<string, { optional?: boolean }> }).peerDependenciesMeta?.[n]?.optional)] as [string, string, boolean]),
         ];
         for (const [n, r, opt] of deps) {
+          try {
+            checkDependency(`${m.name}@${m.version}`, n, r);
+          } catch (err) {
+            if (opt) continue;
+            throw err;
+          }
           const dep = await resolveOne(n, r, opt);
           if (dep === null) continue;
           entry.dependencies[n] = dep.version;
@@ -130,10 +136,53 @@ async function link(dir: string, name: string, target: string): Promise<void> {
   });
 }
 
-async function folderBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += (await stat(join(e.parentPath, e.name))).size;
-  }
-  return total;
+/** A licence as recorded (and shown in the library's description): an SPDX expression, or UNKNOWN for anything else a package wrote there. */
+function licenseOf(license: unknown): string {
+  return typeof license === 'string' && license.length <= 64 && /^\(?[A-Za-z0-9.+-]+(?: (?:AND|OR|WITH) \(?[A-Za-z0-9.+-]+\)?)*\)?$/.test(license) ? license : 'UNKNOWN';
+}
+
+const BLOCK = 4_096;
+
+/**
+ * Unpacks a package's tarball into `dir` as pacote does (the integrity checked, the top folder stripped, only
+ * plain files written: links and devices are dropped, paths kept inside `dir`), taking each entry's size from its
+ * header out of `budget` before anything of it is written, so a tarball that would unpack past it (a gzip bomb,
+ * a million empty files) is refused as soon as its headers say so.
+ */
+async function extract(spec: string, dir: string, opts: Record<string, unknown>, budget: { left: number }, tooBig: () => PackageRefused): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await pacote.tarball.stream(
+    spec,
+    (tarball) =>
+      new Promise<void>((resolve, reject) => {
+        let refused: PackageRefused | null = null;
+        const unpack = tar.x({
+          cwd: dir,
+          strip: 1,
+          noChmod: true,
+          noMtime: true,
+          preserveOwner: false,
+          filter: (_path, entry) => {
+            if (refused) return false;
+            budget.left -= Math.max(1, Math.ceil(('size' in entry ? entry.size : 0) / BLOCK)) * BLOCK;
+            if (budget.left < 0) {
+              // Nothing more is read (the download waits, unread); what is being written finishes, then it is refused.
+              refused = tooBig();
+              tarball.unpipe(unpack);
+              queueMicrotask(() => unpack.end());
+              return false;
+            }
+            if (!('type' in entry) || !/File$/.test(entry.type)) return false;
+            entry.mode = 0o644;
+            return true;
+          },
+        });
+        // Ended early, the archive is cut short: that error is the refusal.
+        unpack.on('error', (err) => reject(refused ?? err));
+        unpack.on('close', () => (refused ? reject(refused) : resolve()));
+        tarball.on('error', reject);
+        tarball.pipe(unpack);
+      }),
+    opts,
+  );
 }

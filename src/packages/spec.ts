@@ -19,6 +19,9 @@ export interface PackageSpec {
 
 const MAX_SPEC_CHARS = 214 + 64;
 
+/** A spec the registry answers: a name with a version, range or tag. */
+const fromRegistry = (p: npa.Result): boolean => p.type === 'version' || p.type === 'range' || p.type === 'tag';
+
 /**
  * Parses what an agent asked to install, with npm's own parser. Only registry specs are accepted: a name with
  * a version, range or tag. Files, folders, git, URLs and aliases are refused (they would reach outside the
@@ -33,13 +36,32 @@ export function parseInstall(name: string, version?: string): PackageSpec {
   } catch (err) {
     throw new PackageRefused('INVALID_ARGS', `'${raw}' is not a valid npm package spec: ${(err as Error).message}. Give a package name (like lodash-es or @scope/name) and optionally a version or range.`);
   }
-  if (parsed.type !== 'version' && parsed.type !== 'range' && parsed.type !== 'tag') {
+  if (!fromRegistry(parsed)) {
     throw new PackageRefused('INVALID_ARGS', `'${raw}' is a ${parsed.type} spec; only packages from the registry can be installed (a name, and a version, range or tag). file:, git:, URLs and aliases are refused.`, { type: parsed.type });
   }
   if (!parsed.name || parsed.name !== name) {
     throw new PackageRefused('INVALID_ARGS', `Give the package's name in name and its version or range in version (got '${name}').`);
   }
   return { name: parsed.name, want: parsed.fetchSpec ?? 'latest' };
+}
+
+/**
+ * Checks a dependency a registry package declares is one pacote resolves from the registry. Its name must be a
+ * package name (npm's rules: nothing that reads as a path), its range a version, range or tag, or an alias to
+ * one. A dependency on a file, folder, git repository or URL is refused: fetching it would read this machine's
+ * disk, clone (and for git, build with scripts) or fetch from wherever the package says.
+ */
+export function checkDependency(parent: string, name: string, range: string): void {
+  let p: npa.Result;
+  try {
+    p = npa.resolve(name, range);
+  } catch {
+    throw new PackageRefused('INVALID_ARGS', `${parent} declares a dependency that is not a valid npm package spec. Choose another package.`, { package: parent });
+  }
+  const aliased = (p as npa.AliasResult).subSpec;
+  if (!fromRegistry(p) && !(p.type === 'alias' && aliased !== undefined && fromRegistry(aliased))) {
+    throw new PackageRefused('INVALID_ARGS', `${parent} depends on ${p.name ?? 'a package'} through a ${p.type} spec; only dependencies from the registry (a version, range or tag) can be installed. Choose another package.`, { package: parent, dependency: p.name ?? null, type: p.type });
+  }
 }
 
 /**
@@ -53,7 +75,7 @@ export function parseImport(specifier: string): PackageSpec | null {
   if (slash !== -1) return null;
   try {
     const p = npa(specifier);
-    if (!p.name || (p.type !== 'version' && p.type !== 'range' && p.type !== 'tag')) return null;
+    if (!p.name || !fromRegistry(p)) return null;
     // A bare name means "what is installed": the newest version there is.
     return { name: p.name, want: p.rawSpec === '' || p.rawSpec === '*' ? '*' : (p.fetchSpec ?? '*') };
   } catch {

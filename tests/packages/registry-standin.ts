@@ -23,6 +23,10 @@ export interface StandInPackage {
   gypfile?: boolean;
   /** Serve a tarball whose bytes differ from the integrity the packument gives. */
   tamper?: boolean;
+  /** More package.json fields (exports, browser, license, …), in the tarball's package.json and the packument. */
+  manifest?: Record<string, unknown>;
+  /** Serve these tarball bytes instead of the ones built from files (the integrity given is theirs). */
+  tarball?: () => Buffer | Promise<Buffer>;
 }
 
 /**
@@ -59,14 +63,14 @@ export async function registryStandIn(packages: StandInPackage[], opts: { delayM
   const integrity = new Map<string, string>();
   for (const p of packages) {
     const dir = join(work, `${p.name.replace('/', '__')}-${p.version}`);
-    const manifest = { name: p.name, version: p.version, license: p.license ?? 'MIT', ...(p.main ? { main: p.main } : {}), ...(p.type ? { type: p.type } : {}), ...(p.dependencies ? { dependencies: p.dependencies } : {}), ...(p.peerDependencies ? { peerDependencies: p.peerDependencies } : {}), ...(p.scripts ? { scripts: p.scripts } : {}), ...(p.gypfile ? { gypfile: true } : {}) };
+    const manifest = { name: p.name, version: p.version, license: p.license ?? 'MIT', ...(p.main ? { main: p.main } : {}), ...(p.type ? { type: p.type } : {}), ...(p.dependencies ? { dependencies: p.dependencies } : {}), ...(p.peerDependencies ? { peerDependencies: p.peerDependencies } : {}), ...(p.scripts ? { scripts: p.scripts } : {}), ...(p.gypfile ? { gypfile: true } : {}), ...p.manifest };
     for (const [f, text] of Object.entries({ 'package.json': JSON.stringify(manifest), ...p.files })) {
       mkdirSync(dirname(join(dir, 'package', f)), { recursive: true });
       writeFileSync(join(dir, 'package', f), text);
     }
     const file = join(dir, 'pkg.tgz');
     await tar.c({ gzip: true, file, cwd: dir, portable: true }, ['package']);
-    const bytes = readFileSync(file);
+    const bytes = p.tarball ? await p.tarball() : readFileSync(file);
     const key = `${p.name}/-/${p.name.split('/').pop()}-${p.version}.tgz`;
     integrity.set(`${p.name}@${p.version}`, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
     tarballs.set(key, p.tamper ? Buffer.concat([bytes, Buffer.from([0])]) : bytes);
@@ -88,6 +92,7 @@ export async function registryStandIn(packages: StandInPackage[], opts: { delayM
             ...(p.peerDependencies ? { peerDependencies: p.peerDependencies } : {}),
             ...(p.scripts ? { scripts: p.scripts } : {}),
             ...(p.gypfile ? { gypfile: true } : {}),
+            ...p.manifest,
             dist: { tarball: `${url}${p.name}/-/${p.name.split('/').pop()}-${p.version}.tgz`, integrity: integrity.get(`${p.name}@${p.version}`) },
           },
         ]),

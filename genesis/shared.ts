@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, MAX_ID_CHARS, RESERVED_PREFIX, effectivePrice, type ArtifactMeta } from '../src/kernel/artifact.ts';
+import { ARTIFACT_KINDS, ID_PATTERN, ID_RULE, MAX_ID_CHARS, OPERATOR, RESERVED_PREFIX, effectivePrice, type ArtifactMeta } from '../src/kernel/artifact.ts';
 import { ASSETS, RATE_RESOURCES, isSealedAccount } from '../src/kernel/ledger.ts';
 import type { ArtifactStats, Stats } from '../src/kernel/stats.ts';
 import type { HandlerContext, ToolAnnotations } from '../src/kernel/genesis.ts';
@@ -148,4 +148,13 @@ export function requireRecipient(ctx: HandlerContext, id: string, role: string):
   if (id.startsWith(RESERVED_PREFIX)) {
     throw new KernelError('ACCESS_DENIED', `'${id}' is one of the world's own accounts and receives nothing directly. To pay a genesis service, attach pay to your artifact_invoke call.`, { [role.replace(/ /g, '_')]: id });
   }
+}
+
+/**
+ * Issues the world (the operator) the disk its own artifacts need (bridges, installed packages): their bytes are
+ * the world's, never an agent's quota, and the ledger's disk_bytes keeps matching what is used.
+ */
+export function issueWorldDisk(ctx: HandlerContext, need: number, cause: string): void {
+  const short = ctx.services.artifacts.diskUsed(OPERATOR) + need - ctx.services.ledger.balance(OPERATOR, 'disk_bytes');
+  if (short > 0) ctx.services.ledger.issue(OPERATOR, 'disk_bytes', short, ctx.posting(cause));
 }

@@ -4,7 +4,7 @@ import { defineMethod, type GenesisArtifactDef, type HandlerContext } from '../.
 import { KernelError, notFound } from '../../src/kernel/errors.ts';
 import { canonicalJson } from '../../src/kernel/canonical.ts';
 import { SERVER_NAME, bridgeArtifactId, parseDefinition } from '../../src/bridges/definition.ts';
-import { WRITE } from '../shared.ts';
+import { WRITE, issueWorldDisk } from '../shared.ts';
 import { compileSchema } from '../../src/kernel/schema.ts';
 import { MAX_SCHEMA_BYTES, MAX_TEXT, PERMISSIVE, TOOL_NAME } from '../../src/bridges/tools.ts';
 
@@ -57,8 +57,7 @@ export const register = defineMethod({
     const prior = artifacts.get(args.id);
     // Bridges are the world's: their bytes count against the world's own disk, issued as they are needed.
     const need = sizeOf({ id: args.id, description: args.description, content, code: '', interface: iface }, ctx.config.limits.artifact_overhead_bytes) - (prior?.size_bytes ?? 0);
-    const short = artifacts.diskUsed(OPERATOR) + need - ctx.services.ledger.balance(OPERATOR, 'disk_bytes');
-    if (short > 0) ctx.services.ledger.issue(OPERATOR, 'disk_bytes', short, ctx.posting(`bridge ${args.id}`));
+    issueWorldDisk(ctx, need, `bridge ${args.id}`);
     const fields = { kind: 'bridge' as const, description: args.description, content, code: '', interface: iface, has_standing: false, can_execute: args.off ? false : true, owner: OPERATOR, created_by: OPERATOR, access_contract_id: 'genesis_contract_freeware' };
     if (prior) artifacts.update(prior, { ...fields, terms: null, prices_held: null, imports: null, pinned_bytes: 0 }, ctx.now);
     else artifacts.insert({ id: args.id, ...fields }, ctx.now);

@@ -3,7 +3,7 @@ import { OPERATOR, sizeOf } from '../../src/kernel/artifact.ts';
 import { KernelError, notFound } from '../../src/kernel/errors.ts';
 import { defineMethod, type GenesisArtifactDef, type HandlerContext } from '../../src/kernel/genesis.ts';
 import type { InstallOutcome, BuiltPackage } from '../../src/packages/installer.ts';
-import { READ, WRITE } from '../shared.ts';
+import { READ, WRITE, issueWorldDisk } from '../shared.ts';
 import { Packages, packageArtifactId, type PackageRow } from './store.ts';
 
 const name = z.string().min(1).max(214).describe('The package name, as on npm: lodash-es, @scope/name.');
@@ -78,8 +78,7 @@ function record(ctx: HandlerContext, pkgs: Packages, b: BuiltPackage, asked: str
   };
   // A package's bytes are the world's disk, not the installer's quota: issued to the world as they are needed.
   const need = sizeOf({ id, ...fields }, ctx.config.limits.artifact_overhead_bytes);
-  const short = ctx.services.artifacts.diskUsed(OPERATOR) + need - ctx.services.ledger.balance(OPERATOR, 'disk_bytes');
-  if (short > 0) ctx.services.ledger.issue(OPERATOR, 'disk_bytes', short, ctx.posting(`package ${id}`));
+  issueWorldDisk(ctx, need, `package ${id}`);
   ctx.services.artifacts.insert({ id, ...fields, owner: OPERATOR, created_by: OPERATOR, access_contract_id: 'genesis_contract_freeware' }, ctx.now);
   const row: PackageRow = {
     name: b.name,

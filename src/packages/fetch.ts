@@ -113,7 +113,8 @@ export async function fetchTree(spec: PackageSpec, root: string, o: FetchOptions
 
 type Manifest = Awaited<ReturnType<typeof pacote.manifest>> & { gypfile?: boolean; binary?: unknown; license?: unknown; scripts?: Record<string, string> };
 
-async function manifest(name: string, want: string, opts: Record<string, unknown>, optional: boolean): Promise<Manifest | null> {
+/** A package's manifest from the registry, npm's errors made refusals that say what to do (null: optional and missing). */
+export async function manifest(name: string, want: string, opts: Record<string, unknown>, optional: boolean): Promise<Manifest | null> {
   try {
     return (await pacote.manifest(`${name}@${want}`, opts)) as Manifest;
   } catch (err) {

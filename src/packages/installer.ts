@@ -1,10 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pacote from 'pacote';
 import type { Config } from '../kernel/config.ts';
 import { bundlePackage } from './bundle.ts';
-import { fetchTree, npmConfig } from './fetch.ts';
+import { fetchTree, manifest, npmConfig } from './fetch.ts';
 import { PackageRefused, parseInstall, type PackageSpec } from './spec.ts';
 
 /** A package fetched and bundled, ready for the command to record as a library. */
@@ -85,15 +84,7 @@ export class PackageInstaller {
 
   /** The exact version a spec stands for now, from the registry. */
   private async resolveVersion(spec: PackageSpec, opts: { registry: string; cache: string; timeoutMs: number }): Promise<string> {
-    try {
-      const m = await pacote.manifest(`${spec.name}@${spec.want}`, { registry: opts.registry, cache: opts.cache, timeout: opts.timeoutMs });
-      return m.version;
-    } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'E404') throw new PackageRefused('NOT_FOUND', `There is no package '${spec.name}' in the registry. Check its name.`, { package: spec.name });
-      if (code === 'ETARGET') throw new PackageRefused('NOT_FOUND', `${spec.name} has no version matching '${spec.want}'. package_info lists the versions installed here.`, { package: spec.name, version: spec.want });
-      throw new PackageRefused('UPSTREAM_ERROR', `The registry did not answer for ${spec.name}@${spec.want}: ${(err as Error).message.slice(0, 200)}. Retry later.`, { package: spec.name });
-    }
+    return (await manifest(spec.name, spec.want, { registry: opts.registry, cache: opts.cache, timeout: opts.timeoutMs }, false))!.version;
   }
 
   private async build(spec: PackageSpec, opts: Awaited<ReturnType<PackageInstaller['options']>>, bundled: (ms: number) => void): Promise<BuiltPackage> {
